@@ -1,0 +1,107 @@
+"""Lectura segura de archivos de datos: pickles restringidos, extracción sin escapes y sumas SHA-256.
+
+El archivo oficial de CIFAR-100 guarda diccionarios en formato pickle. Un pickle puede ejecutar código
+al cargarse, así que aquí solo se admiten los tipos simples que usa ese formato (listas, diccionarios,
+bytes, números y arrays de NumPy).
+"""
+import hashlib
+import io
+import os
+import pickle
+import tarfile
+import zipfile
+
+import numpy as np
+
+from datos.errores import ErrorDatos
+
+try:  # NumPy 2
+    from numpy._core import multiarray as _multiarray, numeric as _numeric
+except ImportError:  # NumPy 1.26
+    from numpy.core import multiarray as _multiarray, numeric as _numeric
+
+# Únicos objetos globales que puede nombrar un pickle de CIFAR (arrays de NumPy, en Python 2 y 3).
+_GLOBALES_PERMITIDOS = {
+    ("numpy", "ndarray"): np.ndarray,
+    ("numpy", "dtype"): np.dtype,
+    ("numpy.core.multiarray", "_reconstruct"): _multiarray._reconstruct,
+    ("numpy._core.multiarray", "_reconstruct"): _multiarray._reconstruct,
+    ("numpy.core.numeric", "_frombuffer"): _numeric._frombuffer,
+    ("numpy._core.numeric", "_frombuffer"): _numeric._frombuffer,
+}
+
+
+class _UnpicklerRestringido(pickle.Unpickler):
+    def find_class(self, modulo, nombre):
+        try:
+            return _GLOBALES_PERMITIDOS[(modulo, nombre)]
+        except KeyError:
+            raise pickle.UnpicklingError(f"objeto no permitido en el pickle: {modulo}.{nombre}") from None
+
+
+def cargar_pickle_seguro(datos_binarios, origen):
+    """Carga un pickle admitiendo solo tipos simples y arrays de NumPy.
+
+    `origen` es el nombre del archivo, para el mensaje de error.
+    """
+    try:
+        return _UnpicklerRestringido(io.BytesIO(datos_binarios), encoding="bytes").load()
+    except pickle.UnpicklingError as e:
+        raise ErrorDatos(
+            f"El archivo '{origen}' contiene un pickle no válido o no seguro ({e}). "
+            "No se ha ejecutado nada. Descargue de nuevo el archivo oficial."
+        ) from None
+    except (EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError) as e:
+        raise ErrorDatos(
+            f"El archivo '{origen}' está dañado o truncado ({type(e).__name__}: {e}). "
+            "Descargue de nuevo el archivo oficial."
+        ) from None
+
+
+def sha256(ruta, bloque=1 << 20):
+    """Suma SHA-256 (hexadecimal) de un archivo."""
+    h = hashlib.sha256()
+    with open(ruta, "rb") as f:
+        for trozo in iter(lambda: f.read(bloque), b""):
+            h.update(trozo)
+    return h.hexdigest()
+
+
+def _destino_seguro(destino, nombre, archivo):
+    ruta = os.path.realpath(os.path.join(destino, nombre))
+    if os.path.commonpath([ruta, destino]) != destino:
+        raise ErrorDatos(
+            f"El archivo '{archivo}' intenta escribir fuera de la carpeta de destino ('{nombre}'). "
+            "No se ha extraído nada: el archivo no es de fiar."
+        )
+    return ruta
+
+
+def extraer_seguro(archivo, destino):
+    """Extrae un .tar(.gz) o .zip en `destino` sin escribir nunca fuera de esa carpeta.
+
+    Se comprueban todas las entradas antes de escribir la primera; se rechazan rutas absolutas,
+    componentes `..` y enlaces. Devuelve `destino`.
+    """
+    destino = os.path.realpath(destino)
+    os.makedirs(destino, exist_ok=True)
+    try:
+        if zipfile.is_zipfile(archivo):
+            with zipfile.ZipFile(archivo) as z:
+                for nombre in z.namelist():
+                    _destino_seguro(destino, nombre, archivo)
+                z.extractall(destino)
+            return destino
+        with tarfile.open(archivo) as t:
+            miembros = t.getmembers()
+            for m in miembros:
+                _destino_seguro(destino, m.name, archivo)
+                if not (m.isfile() or m.isdir()):
+                    raise ErrorDatos(
+                        f"El archivo '{archivo}' contiene una entrada que no es un archivo normal "
+                        f"('{m.name}'). No se ha extraído nada."
+                    )
+            t.extractall(destino, members=miembros, filter="data")
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as e:
+        raise ErrorDatos(f"No se puede extraer '{archivo}': está dañado o truncado ({e}).") from None
+    return destino

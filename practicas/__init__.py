@@ -1,0 +1,1 @@
+"""Ejercicios ejecutables de las prácticas. Cada uno compone `datos`, `modelos` y `utilidades`."""

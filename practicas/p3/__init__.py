@@ -1,0 +1,1 @@
+"""Práctica 3: redes neuronales convolucionales (BaseNet, BaseNet++, ResNet50 en pájaros)."""

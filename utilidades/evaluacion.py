@@ -1,0 +1,25 @@
+"""Evaluación en test (§2.3): `testModel` y `calcularAccuracy` del profesor."""
+import numpy as np
+
+from utilidades.graficas import mostrarEvolucion
+
+
+def calcularAccuracy(labels, preds):
+    """Fracción de aciertos entre etiquetas one-hot y predicciones (probabilidades) por fila."""
+    labels, preds = np.asarray(labels), np.asarray(preds)
+    if labels.ndim != 2 or preds.shape != labels.shape:
+        raise ValueError(
+            f"'labels' y 'preds' deben tener la misma forma (N, clases); tienen {labels.shape} y {preds.shape}."
+        )
+    return float(np.mean(np.argmax(labels, axis=1) == np.argmax(preds, axis=1)))
+
+
+def testModel(model, test_x, test_y, hist=None, batchSize=64, carpeta=None, verbose=0):
+    """Dibuja las curvas de `hist` (si se da) y evalúa en test. Devuelve `(pérdida, precisión)`."""
+    test_x, test_y = np.asarray(test_x), np.asarray(test_y)
+    if len(test_x) != len(test_y):
+        raise ValueError(f"'test_x' tiene {len(test_x)} imágenes y 'test_y' {len(test_y)} etiquetas: deben coincidir.")
+    if hist is not None:
+        mostrarEvolucion(hist, carpeta=carpeta)
+    perdida, precision = model.evaluate(test_x, test_y, batch_size=batchSize, verbose=verbose)[:2]
+    return float(perdida), float(precision)

@@ -1,0 +1,99 @@
+"""Único escritor de resultados: JSON, CSV y PNG escritos de forma atómica.
+
+Cada archivo se escribe primero en un temporal de la misma carpeta y luego se renombra con
+`os.replace`, así que una interrupción nunca deja un archivo a medias.
+"""
+import csv
+import io
+import json
+import os
+import platform
+import sys
+import tempfile
+
+
+def _escribir_atomico(ruta, contenido, binario=False):
+    ruta = os.fspath(ruta)
+    carpeta = os.path.dirname(os.path.abspath(ruta))
+    os.makedirs(carpeta, exist_ok=True)
+    fd, temporal = tempfile.mkstemp(dir=carpeta, prefix=".tmp-", suffix=os.path.basename(ruta))
+    try:
+        with os.fdopen(fd, "wb" if binario else "w", **({} if binario else {"encoding": "utf-8"})) as f:
+            f.write(contenido)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporal, ruta)
+    except BaseException:
+        if os.path.exists(temporal):
+            os.remove(temporal)
+        raise
+    return ruta
+
+
+def escribir_json(ruta, datos):
+    """Escribe `datos` como JSON legible (UTF-8, con tildes)."""
+    return _escribir_atomico(ruta, json.dumps(datos, indent=2, ensure_ascii=False, default=_a_json) + "\n")
+
+
+def leer_json(ruta):
+    with open(ruta, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def escribir_csv(ruta, filas, columnas=None):
+    """Escribe una lista de diccionarios como CSV; las columnas salen de la primera fila si no se dan."""
+    columnas = list(columnas or (filas[0].keys() if filas else []))
+    buffer = io.StringIO()
+    escritor = csv.DictWriter(buffer, fieldnames=columnas, extrasaction="ignore", lineterminator="\n")
+    escritor.writeheader()
+    escritor.writerows(filas)
+    return _escribir_atomico(ruta, buffer.getvalue())
+
+
+def leer_csv(ruta):
+    """Lee un CSV escrito por `escribir_csv`; convierte a número lo que lo sea."""
+    with open(ruta, encoding="utf-8", newline="") as f:
+        return [{k: _a_numero(v) for k, v in fila.items()} for fila in csv.DictReader(f)]
+
+
+def guardar_figura(figura, ruta, dpi=100):
+    """Guarda una figura de matplotlib como PNG y la cierra."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figura.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(figura)
+    return _escribir_atomico(ruta, buffer.getvalue(), binario=True)
+
+
+def info_entorno():
+    """Versiones de Python y de las bibliotecas, y los dispositivos visibles, para `config.json`."""
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    return {
+        "python": sys.version.split()[0],
+        "plataforma": platform.platform(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+        "dispositivos": [d.name for d in tf.config.list_logical_devices()],
+    }
+
+
+def _a_json(valor):
+    if hasattr(valor, "tolist"):
+        return valor.tolist()
+    if hasattr(valor, "__fspath__"):
+        return os.fspath(valor)
+    return str(valor)
+
+
+def _a_numero(texto):
+    for tipo in (int, float):
+        try:
+            return tipo(texto)
+        except ValueError:
+            pass
+    return texto

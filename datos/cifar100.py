@@ -117,14 +117,15 @@ def localizar_cifar100(ruta=None, descargar=True):
     return _descargar()
 
 
-def cargarImagenes(ruta=None, verificar=True, num_clases=NUM_CLASES):
+def cargarImagenes(ruta=None, verificar=True, num_clases=NUM_CLASES, descargar=True):
     """Carga las 25 primeras clases finas de CIFAR-100 (práctica 3, §2.2).
 
     Devuelve `x_train, y_train, x_test, y_test`: imágenes float32 en [0, 1] de forma (N, 32, 32, 3),
     en el orden original, y etiquetas one-hot con `num_clases` columnas (12.500 y 2.500 imágenes).
-    Con `verificar=True` un archivo `.tar.gz` se compara con la suma SHA-256 publicada.
+    Con `verificar=True` un archivo `.tar.gz` se compara con la suma SHA-256 publicada; con
+    `descargar=False` nunca se intenta la descarga.
     """
-    fuente = localizar_cifar100(ruta)
+    fuente = localizar_cifar100(ruta, descargar=descargar)
     if verificar and os.path.isfile(fuente) and sha256(fuente) != SHA256:
         raise ErrorDatos(
             f"'{fuente}' no coincide con la suma SHA-256 publicada del archivo oficial: está incompleto o "

@@ -4,6 +4,7 @@ El archivo oficial de CIFAR-100 guarda diccionarios en formato pickle. Un pickle
 al cargarse, así que aquí solo se admiten los tipos simples que usa ese formato (listas, diccionarios,
 bytes, números y arrays de NumPy).
 """
+import codecs
 import hashlib
 import io
 import os
@@ -27,6 +28,7 @@ _GLOBALES_PERMITIDOS = {
     ("numpy.core.multiarray", "_reconstruct"): _multiarray._reconstruct,
     ("numpy._core.multiarray", "_reconstruct"): _multiarray._reconstruct,
     ("numpy.core.numeric", "_frombuffer"): _numeric._frombuffer,
+    ("_codecs", "encode"): codecs.encode,  # así guarda Python 3 los bytes con el protocolo 2
     ("numpy._core.numeric", "_frombuffer"): _numeric._frombuffer,
 }
 

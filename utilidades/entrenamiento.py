@@ -80,7 +80,7 @@ def trainModel(
     - `carpeta`: guarda ahí `historial.csv` y el respaldo; con `reanudar=True` continúa donde se quedó.
     - `estrategia`: una `tf.distribute.Strategy`; el modelo debe haberse creado y compilado en su `scope()`.
     """
-    if model.optimizer is None or not getattr(model, "compiled", True):
+    if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
         raise ValueError("El modelo no está compilado: llame antes a compileModel(model).")
     if trainEpochs < 1:
         raise ValueError(f"'trainEpochs' debe ser al menos 1 y es {trainEpochs}.")
@@ -109,7 +109,7 @@ def trainModel(
         x, y = train
         argumentos = dict(x=x, y=y, batch_size=batchSize)
     else:
-        argumentos = dict(x=train)
+        argumentos = dict(x=train, shuffle=False)  # los iteradores ya vienen barajados
     ambito = estrategia.scope() if estrategia is not None else contextlib.nullcontext()
     with ambito:
         hist = model.fit(**argumentos, validation_data=val, epochs=trainEpochs, callbacks=todos, verbose=verbose)

@@ -11,8 +11,8 @@ def opciones(parser):
 
 
 def ejecutar(args):
+    x_train, y_train, x_test, y_test = cargar_fuente(args.datos)  # antes de escribir nada
     carpeta = iniciar(args, "p3-ejercicio1")
-    x_train, y_train, x_test, y_test = cargar_fuente(args.datos)
 
     def preparar_datos(semilla):
         it_train, it_val, test_x = getDataIterators(x_train, y_train, x_test, args.batch, semilla=semilla)

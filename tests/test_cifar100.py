@@ -1,0 +1,130 @@
+"""El cargador real de CIFAR-100 sobre archivos pequeños con el formato oficial (§2.2)."""
+import io
+import os
+import pickle
+import tarfile
+
+import numpy as np
+import pytest
+
+from datos import DatosNoDisponibles, ErrorDatos, cargarImagenes
+from datos.archivos import extraer_seguro
+from datos.cifar100 import NOMBRE_ARCHIVO, carpeta_cache_keras
+from tests import cifar_falso
+
+
+def esperado(lote):
+    etiquetas = np.array(lote[b"fine_labels"])
+    sel = etiquetas < 25
+    x = lote[b"data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)[sel].astype("float32") / 255
+    return x, etiquetas[sel]
+
+
+@pytest.fixture
+def archivo(tmp_path):
+    ruta = tmp_path / NOMBRE_ARCHIVO
+    lotes = cifar_falso.escribir_archivo(ruta)
+    return ruta, lotes
+
+
+def test_carga_archivo_oficial_de_punta_a_punta(archivo):
+    ruta, lotes = archivo
+    x_train, y_train, x_test, y_test = cargarImagenes(ruta, verificar=False)
+    for x, y, lote in ((x_train, y_train, lotes["train"]), (x_test, y_test, lotes["test"])):
+        x_esp, etiquetas = esperado(lote)
+        assert x.dtype == np.float32 and x.shape == (len(etiquetas), 32, 32, 3)
+        assert 0.0 <= x.min() and x.max() <= 1.0
+        np.testing.assert_array_equal(x, x_esp)  # mismo orden, mismos píxeles
+        assert y.shape == (len(etiquetas), 25)
+        np.testing.assert_array_equal(y.argmax(1), etiquetas)
+        np.testing.assert_array_equal(y.sum(1), 1)
+    assert len(x_train) < 80  # las clases 25-29 se han descartado
+
+
+def test_carga_carpeta_extraida(tmp_path):
+    lotes = cifar_falso.escribir_carpeta(tmp_path / "cifar-100-python")
+    x_train, y_train, _, _ = cargarImagenes(tmp_path / "cifar-100-python")
+    np.testing.assert_array_equal(x_train, esperado(lotes["train"])[0])
+
+
+def test_encuentra_el_archivo_en_la_cache_de_keras():
+    destino = os.path.join(carpeta_cache_keras(), NOMBRE_ARCHIVO)
+    os.makedirs(os.path.dirname(destino))
+    lotes = cifar_falso.escribir_archivo(destino)
+    x_train, _, _, _ = cargarImagenes(verificar=False, descargar=False)
+    np.testing.assert_array_equal(x_train, esperado(lotes["train"])[0])
+
+
+def test_encuentra_la_carpeta_que_extrae_keras():
+    carpeta = os.path.join(carpeta_cache_keras(), "cifar-100-python-target", "cifar-100-python")
+    lotes = cifar_falso.escribir_carpeta(__import__("pathlib").Path(carpeta))
+    x_train, _, _, _ = cargarImagenes(descargar=False)
+    np.testing.assert_array_equal(x_train, esperado(lotes["train"])[0])
+
+
+def test_sin_archivo_ni_conexion_dice_donde_ponerlo():
+    with pytest.raises(DatosNoDisponibles) as e:
+        cargarImagenes(descargar=False)
+    assert os.path.join(carpeta_cache_keras(), NOMBRE_ARCHIVO) in str(e.value)
+
+
+def test_ruta_inexistente(tmp_path):
+    with pytest.raises(DatosNoDisponibles, match="No existe"):
+        cargarImagenes(tmp_path / "no_esta.tar.gz")
+
+
+def test_suma_sha256_distinta_de_la_publicada(archivo):
+    with pytest.raises(ErrorDatos, match="SHA-256"):
+        cargarImagenes(archivo[0])
+
+
+def test_archivo_truncado(archivo):
+    ruta, _ = archivo
+    binario = ruta.read_bytes()
+    ruta.write_bytes(binario[: len(binario) // 2])
+    with pytest.raises(ErrorDatos, match="dañado o truncado"):
+        cargarImagenes(ruta, verificar=False)
+
+
+class _Malicioso:
+    def __init__(self, marca):
+        self.marca = marca
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marca}",))
+
+
+def test_pickle_que_intenta_ejecutar_codigo_no_ejecuta_nada(tmp_path):
+    marca = tmp_path / "ejecutado"
+    ruta = tmp_path / NOMBRE_ARCHIVO
+    cifar_falso.escribir_archivo(ruta, contenido={"train": pickle.dumps({b"data": _Malicioso(marca)}, protocol=2)})
+    with pytest.raises(ErrorDatos, match="no válido o no seguro"):
+        cargarImagenes(ruta, verificar=False)
+    assert not marca.exists()
+
+
+def test_formato_incorrecto_nombra_el_archivo(tmp_path):
+    ruta = tmp_path / NOMBRE_ARCHIVO
+    malo = pickle.dumps({b"data": np.zeros((3, 100), np.uint8), b"fine_labels": [0, 1, 2]}, protocol=2)
+    cifar_falso.escribir_archivo(ruta, contenido={"train": malo})
+    with pytest.raises(ErrorDatos, match="cifar-100-python/train"):
+        cargarImagenes(ruta, verificar=False)
+
+
+def test_extraccion_segura_rechaza_rutas_que_escapan(tmp_path):
+    malo = tmp_path / "malo.tar.gz"
+    with tarfile.open(malo, "w:gz") as tar:
+        for nombre in ("bien.txt", "../fuera.txt"):
+            info = tarfile.TarInfo(nombre)
+            info.size = 2
+            tar.addfile(info, io.BytesIO(b"hi"))
+    destino = tmp_path / "destino"
+    with pytest.raises(ErrorDatos, match="fuera de la carpeta"):
+        extraer_seguro(malo, destino)
+    assert not (tmp_path / "fuera.txt").exists()
+    assert not (destino / "bien.txt").exists()  # se comprueba todo antes de escribir nada
+
+
+def test_extraccion_segura_extrae_el_archivo_oficial(archivo, tmp_path):
+    destino = extraer_seguro(archivo[0], tmp_path / "extraido")
+    assert sorted(os.listdir(os.path.join(destino, "cifar-100-python"))) == ["meta", "test", "train"]

@@ -1,0 +1,75 @@
+"""La línea de órdenes `python -m practicas p3 ejercicio1` y su carpeta de resultados."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from practicas.__main__ import main
+from practicas.registro import ejercicios, practicas_disponibles
+from utilidades.resultados import leer_csv, leer_json
+
+
+def test_registro_descubre_el_ejercicio_1():
+    assert "p3" in practicas_disponibles()
+    assert "ejercicio1" in ejercicios("p3")
+
+
+def ejecutar(tmp_path, nombre, *extra):
+    salida = tmp_path / nombre
+    codigo = main(["p3", "ejercicio1", "--epocas", "2", "--semilla", "7", "--silencioso", "--salida", str(salida), *extra])
+    return codigo, salida
+
+
+def test_ejercicio1_escribe_su_carpeta_y_es_repetible(tmp_path, capsys):
+    codigo, salida = ejecutar(tmp_path, "a", "--repeticiones", "2")
+    assert codigo == 0
+    config = leer_json(salida / "config.json")
+    assert config["semilla"] == 7 and config["opciones"]["epocas"] == 2
+    assert {"tensorflow", "keras", "numpy", "python"} <= set(config["entorno"])
+    filas = leer_csv(salida / "resultados.csv")
+    assert [f["entrenamiento"] for f in filas] == [1, 2]
+    assert all(0.0 <= f["precision"] <= 1.0 for f in filas)
+    resumen = leer_json(salida / "resultados.json")["resumen"]
+    assert resumen["precision"]["media"] == pytest.approx((filas[0]["precision"] + filas[1]["precision"]) / 2)
+    for k in (1, 2):
+        assert len(leer_csv(salida / f"rep_{k}" / "historial.csv")) == 2
+        assert (salida / f"rep_{k}" / "evolucion.png").stat().st_size > 1000
+    assert not [n for n in os.listdir(salida) if n.startswith(".tmp-")]  # sin restos de escrituras
+    texto = capsys.readouterr().out
+    assert "Promedio" in texto and "Desv. típica" in texto
+
+    codigo, otra = ejecutar(tmp_path, "b", "--repeticiones", "2")
+    assert codigo == 0
+    assert leer_csv(otra / "resultados.csv") == filas  # misma semilla, mismos números
+
+
+def test_reanudar_salta_los_entrenamientos_terminados(tmp_path):
+    _, salida = ejecutar(tmp_path, "a")
+    metricas = (salida / "rep_1" / "metricas.json").read_text()
+    os.utime(salida / "rep_1" / "metricas.json", (0, 0))
+    codigo, _ = ejecutar(tmp_path, "a", "--reanudar")
+    assert codigo == 0
+    assert (salida / "rep_1" / "metricas.json").read_text() == metricas
+    assert os.stat(salida / "rep_1" / "metricas.json").st_mtime == 0  # no se ha vuelto a entrenar
+
+
+def test_fuente_desconocida_da_error_claro_y_no_escribe(tmp_path, capsys):
+    codigo, salida = ejecutar(tmp_path, "mala", "--datos", "no-existe")
+    assert codigo == 2
+    assert "Fuente de datos desconocida: 'no-existe'" in capsys.readouterr().err
+    assert not salida.exists()
+
+
+@pytest.mark.parametrize("opcion", [["--epocas", "0"], ["--batch", "dos"]])
+def test_opciones_invalidas(tmp_path, opcion, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["p3", "ejercicio1", "--salida", str(tmp_path), *opcion])
+    assert e.value.code == 2
+    assert "entero positivo" in capsys.readouterr().err
+
+
+def test_modulo_ejecutable_muestra_la_ayuda():
+    raiz = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    r = subprocess.run([sys.executable, "-m", "practicas", "p3", "--help"], cwd=raiz, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "ejercicio1" in r.stdout

@@ -1,0 +1,279 @@
+"""`ImageDataGenerator` sobre tf.data, `CapaAumento` y `getNormalizedData` (§3, mejora 1)."""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+import tensorflow as tf
+
+from datos import CapaAumento, ImageDataGenerator, cargar_digitos, getNormalizedData
+from datos.aumento import matriz_afin, muestrear_bilineal
+from datos.iteradores import separar_validacion
+
+LADO = 32
+CENTRO = (LADO - 1) / 2
+
+
+def _todo(ds):
+    lotes = list(ds)
+    if isinstance(lotes[0], tuple):
+        return tuple(np.concatenate([lote[k].numpy() for lote in lotes]) for k in range(len(lotes[0])))
+    return np.concatenate([lote.numpy() for lote in lotes])
+
+
+def _punto(fila, columna, n):
+    """n imágenes negras con un cuadrado brillante de 2×2 centrado en (fila, columna)."""
+    x = np.zeros((n, LADO, LADO, 1), "float32")
+    f, c = int(fila - 0.5), int(columna - 0.5)
+    x[:, f : f + 2, c : c + 2] = 1.0
+    return x
+
+
+def _centroides(x):
+    filas, columnas = np.mgrid[:LADO, :LADO]
+    masa = x[..., 0].sum(axis=(1, 2))
+    return (x[..., 0] * filas).sum(axis=(1, 2)) / masa, (x[..., 0] * columnas).sum(axis=(1, 2)) / masa
+
+
+def _parametros(n, **valores):
+    p = {k: tf.fill([n], float(valores.get(k, 0.0))) for k in ("theta", "tx", "ty", "shear")}
+    p.update({k: tf.fill([n], float(valores.get(k, 1.0))) for k in ("zx", "zy")})
+    p.update({k: tf.fill([n], bool(valores.get(k, False))) for k in ("flip_horizontal", "flip_vertical")})
+    return p
+
+
+# ---- estadísticas ----
+
+
+def test_fit_da_media_y_desviacion_por_canal_y_standardize_no_toca_el_original():
+    rng = np.random.default_rng(0)
+    x = (rng.random((50, 8, 8, 3)) * [1, 2, 3] + [0, 5, -1]).astype("float32")
+    copia = x.copy()
+    gen = ImageDataGenerator(featurewise_center=True, featurewise_std_normalization=True).fit(x)
+    np.testing.assert_allclose(gen.mean.ravel(), x.mean(axis=(0, 1, 2), dtype="float64"), rtol=1e-5)
+    np.testing.assert_allclose(gen.std.ravel(), x.std(axis=(0, 1, 2), dtype="float64"), rtol=1e-5)
+    assert gen.mean.shape == (1, 1, 3)
+    z = gen.standardize(x)
+    np.testing.assert_array_equal(x, copia)  # array nuevo: el del llamante no cambia
+    np.testing.assert_allclose(z.mean(axis=(0, 1, 2), dtype="float64"), 0, atol=1e-5)
+    np.testing.assert_allclose(z.std(axis=(0, 1, 2), dtype="float64"), 1, atol=1e-4)
+    # el test se normaliza con las estadísticas de entrenamiento, no con las suyas
+    t = gen.standardize(x + 1.0)
+    np.testing.assert_allclose(t.mean(axis=(0, 1, 2)), 1.0 / gen.std.ravel(), rtol=1e-4)
+
+
+def test_standardize_como_el_image_data_generator_de_keras():
+    legado = pytest.importorskip("keras.src.legacy.preprocessing.image")
+    x = np.random.default_rng(1).integers(0, 256, (20, 6, 6, 3)).astype("float32")
+    opciones = dict(featurewise_center=True, featurewise_std_normalization=True, rescale=1 / 255)
+    viejo = legado.ImageDataGenerator(**opciones)
+    viejo.fit(x)
+    nuevo = ImageDataGenerator(**opciones).fit(x)
+    np.testing.assert_allclose(nuevo.standardize(x), viejo.standardize(x.copy()), atol=1e-5)
+    # por imagen: sin fit
+    opciones = dict(samplewise_center=True, samplewise_std_normalization=True)
+    viejo = legado.ImageDataGenerator(**opciones)
+    esperado = np.stack([viejo.standardize(im.copy()) for im in x])
+    np.testing.assert_allclose(ImageDataGenerator(**opciones).standardize(x), esperado, atol=1e-5)
+
+
+# ---- muestreo y geometría ----
+
+
+@pytest.mark.parametrize(
+    "modo, modo_scipy",
+    [("nearest", "nearest"), ("reflect", "reflect"), ("wrap", "grid-wrap"), ("constant", "grid-constant")],
+)
+def test_muestreo_bilineal_igual_que_scipy(modo, modo_scipy):
+    rng = np.random.default_rng(2)
+    x = rng.random((2, 7, 9, 2)).astype("float32")
+    m = np.array([[[0.9, 0.3, 1.2], [-0.2, 1.1, -0.7]], [[1.3, -0.4, 2.0], [0.5, 0.8, -3.0]]], "float32")
+    y = muestrear_bilineal(tf.constant(x), tf.constant(m), modo, cval=0.5).numpy()
+    for b in range(2):
+        for k in range(2):
+            esperado = ndi.affine_transform(x[b, ..., k], m[b, :, :2], m[b, :, 2], order=1, mode=modo_scipy, cval=0.5)
+            np.testing.assert_allclose(y[b, ..., k], esperado, atol=1e-5)
+
+
+def test_transformacion_afin_como_la_de_keras_2():
+    """Misma matriz que `apply_affine_transform`; la copia de Keras 3 la aplica en (columna, fila)."""
+    legado = pytest.importorskip("keras.src.legacy.preprocessing.image")
+    x = np.random.default_rng(3).random((16, 16, 3)).astype("float32")
+    esperado = legado.apply_affine_transform(
+        x.copy(), theta=20, tx=3, ty=-2, zx=1.1, zy=0.9, row_axis=0, col_axis=1, channel_axis=2
+    )
+    p = _parametros(1, theta=-math.radians(20), tx=-2, ty=3, zx=0.9, zy=1.1)  # ejes intercambiados
+    y = muestrear_bilineal(tf.constant(x[None]), matriz_afin(p, 16, 16)).numpy()[0]
+    np.testing.assert_allclose(y, esperado, atol=1e-5)
+
+
+def test_sin_opciones_no_cambia_nada():
+    x = np.random.default_rng(4).random((10, LADO, LADO, 3)).astype("float32")
+    np.testing.assert_array_equal(_todo(ImageDataGenerator().flow(x, batch_size=4, shuffle=False, seed=1)), x)
+    p = _parametros(10)  # matriz identidad: el muestreo devuelve la imagen exacta
+    np.testing.assert_allclose(muestrear_bilineal(tf.constant(x), matriz_afin(p, LADO, LADO), "constant"), x, atol=1e-6)
+
+
+def test_desplazamientos_dentro_de_los_limites():
+    n = 200
+    x = _punto(CENTRO, CENTRO, n)
+    gen = ImageDataGenerator(width_shift_range=0.2, height_shift_range=0.1, fill_mode="constant")
+    filas, columnas = _centroides(_todo(gen.flow(x, batch_size=64, shuffle=False, seed=5)))
+    df, dc = np.abs(filas - CENTRO), np.abs(columnas - CENTRO)
+    assert dc.max() <= 0.2 * LADO + 1e-3 and df.max() <= 0.1 * LADO + 1e-3
+    assert dc.max() > 0.15 * LADO and df.max() > 0.07 * LADO  # y llegan cerca del límite
+    # en píxeles enteros a partir de 1: width_shift_range=3 da -2, -1, 0, 1 o 2
+    gen = ImageDataGenerator(width_shift_range=3)
+    _, columnas = _centroides(_todo(gen.flow(x, batch_size=64, shuffle=False, seed=5)))
+    assert set(np.round(columnas - CENTRO, 4)) == {-2.0, -1.0, 0.0, 1.0, 2.0}
+
+
+def test_rotaciones_dentro_del_rango():
+    n, radio = 200, 10.0
+    x = _punto(CENTRO, CENTRO + radio, n)
+    gen = ImageDataGenerator(rotation_range=10, fill_mode="constant")
+    filas, columnas = _centroides(_todo(gen.flow(x, batch_size=64, shuffle=False, seed=6)))
+    angulos = np.degrees(np.arctan2(filas - CENTRO, columnas - CENTRO))
+    np.testing.assert_allclose(np.hypot(filas - CENTRO, columnas - CENTRO), radio, atol=0.3)  # solo gira
+    assert np.abs(angulos).max() <= 10 + 0.5
+    assert np.abs(angulos).max() > 8 and angulos.min() < 0 < angulos.max()
+
+
+@pytest.mark.parametrize("opcion, eje", [("horizontal_flip", 2), ("vertical_flip", 1)])
+def test_volteos_la_mitad_de_las_veces(opcion, eje):
+    n = 400
+    x = np.random.default_rng(7).random((1, LADO, LADO, 1)).astype("float32").repeat(n, axis=0)
+    y = _todo(ImageDataGenerator(**{opcion: True}).flow(x, batch_size=64, shuffle=False, seed=8))
+    volteadas = np.all(np.isclose(y, np.flip(x, axis=eje), atol=1e-5), axis=(1, 2, 3))
+    iguales = np.all(np.isclose(y, x, atol=1e-5), axis=(1, 2, 3))
+    assert np.all(volteadas ^ iguales)  # cada imagen: o tal cual o volteada, exacta
+    assert 0.4 < volteadas.mean() < 0.6
+
+
+def test_misma_semilla_mismos_lotes_y_cada_epoca_cambia():
+    x = np.random.default_rng(9).random((40, 16, 16, 3)).astype("float32")
+    y = np.eye(4)[np.arange(40) % 4]
+    gen = ImageDataGenerator(
+        rotation_range=30, zoom_range=0.2, shear_range=10, horizontal_flip=True, brightness_range=(0.8, 1.2)
+    )
+    a, b = gen.flow(x, y, batch_size=8, seed=1), gen.flow(x, y, batch_size=8, seed=1)
+    for (xa, ya), (xb, yb) in zip(a, b):
+        np.testing.assert_array_equal(xa.numpy(), xb.numpy())
+        np.testing.assert_array_equal(ya.numpy(), yb.numpy())
+    assert not np.array_equal(_todo(a)[0], _todo(gen.flow(x, y, batch_size=8, seed=2))[0])
+    epoca1, epoca2 = _todo(a), _todo(a)
+    assert not np.array_equal(epoca1[0], epoca2[0])
+
+
+def test_validacion_y_subset_nunca_se_aumentan():
+    x = np.random.default_rng(10).random((40, 16, 16, 3)).astype("float32")
+    y = np.arange(40)
+    gen = ImageDataGenerator(
+        featurewise_center=True, rotation_range=40, horizontal_flip=True, validation_split=0.25
+    ).fit(x)
+    xv, yv = _todo(gen.flow(x, y, batch_size=8, shuffle=False, subset="validation"))
+    np.testing.assert_array_equal(yv, np.arange(10))  # la parte inicial, como Keras 2
+    np.testing.assert_allclose(xv, gen.standardize(x[:10]), atol=1e-6)
+    xt, yt = _todo(gen.flow(x, y, batch_size=8, shuffle=False, seed=0, subset="training"))
+    np.testing.assert_array_equal(yt, np.arange(10, 40))
+    assert not np.allclose(xt, gen.standardize(x[10:]), atol=1e-3)  # el entrenamiento sí se aumenta
+    np.testing.assert_allclose(_todo(gen.sin_aumento().flow(x, shuffle=False)), gen.standardize(x), atol=1e-6)
+
+
+def test_imagenes_uint8_con_rescale():
+    x = np.random.default_rng(11).integers(0, 256, (6, 8, 8, 3)).astype("uint8")
+    lote = next(iter(ImageDataGenerator(rescale=1 / 255).flow(x, batch_size=6, shuffle=False)))
+    assert lote.dtype == tf.float32
+    np.testing.assert_allclose(lote.numpy(), x / 255, atol=1e-6)
+
+
+def test_get_normalized_data_aumenta_solo_el_entrenamiento():
+    x_train, y_train, x_test, _ = cargar_digitos()
+    x_train, y_train = x_train[:300], y_train[:300]
+    copias = [a.copy() for a in (x_train, y_train, x_test)]
+    it_train, it_val, test_n = getNormalizedData(x_train, y_train, 32, x_test, semilla=0)
+    for original, copia in zip((x_train, y_train, x_test), copias):
+        np.testing.assert_array_equal(original, copia)
+    x_tr, x_val, _, y_val = separar_validacion(x_train, y_train, semilla=0)
+    media, desv = x_tr.mean(axis=(0, 1, 2), dtype="float64"), x_tr.std(axis=(0, 1, 2), dtype="float64")
+    xv, yv = _todo(it_val)
+    np.testing.assert_allclose(xv, (x_val - media) / desv, atol=1e-4)  # validación: solo normalizada
+    np.testing.assert_array_equal(yv, y_val)
+    np.testing.assert_allclose(test_n, (x_test - media) / desv, atol=1e-4)  # test: estadísticas de entrenamiento
+    xt, _ = _todo(it_train)
+    assert len(xt) == len(x_tr) and abs(xt.mean()) < 0.2
+    assert not np.isclose(np.sort(xt.ravel()), np.sort(((x_tr - media) / desv).ravel()), atol=1e-3).all()
+
+
+# ---- capa ----
+
+
+def test_capa_solo_al_entrenar_y_compila_con_xla():
+    x = np.random.default_rng(12).random((16, 16, 16, 3)).astype("float32")
+    y = np.eye(2)[np.arange(16) % 2]
+    capa = CapaAumento(rotation_range=10, width_shift_range=0.2, height_shift_range=0.2, horizontal_flip=True, seed=1)
+    np.testing.assert_array_equal(capa(x, training=False), x)
+    assert not np.allclose(capa(x, training=True), x)
+    # XLA la compila (las capas Random* de Keras declaran supports_jit=False y lo desactivan)
+    assert capa.supports_jit
+    con_xla = tf.function(lambda lote: capa(lote, training=True), jit_compile=True)
+    z = con_xla(tf.constant(x)).numpy()
+    assert z.shape == x.shape and np.isfinite(z).all() and not np.allclose(z, x)
+    modelo = keras.Sequential(
+        [keras.Input((16, 16, 3)), capa, keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")]
+    )
+    modelo.compile("adam", "categorical_crossentropy")
+    hist = modelo.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert np.isfinite(hist.history["loss"]).all()
+    copia = CapaAumento.from_config(capa.get_config())
+    assert copia.get_config() == capa.get_config()
+
+
+# ---- errores ----
+
+
+@pytest.mark.parametrize(
+    "accion, mensaje",
+    [
+        (lambda g, x, y: g.fit(x[0]), r"forma \(N, alto, ancho, canales\)"),
+        (lambda g, x, y: g.flow(x[..., :2]), "1, 3 o 4 canales"),
+        (lambda g, x, y: g.flow(x, y[:-1]), "deben coincidir"),
+        (lambda g, x, y: g.flow(x, batch_size=0), "batch_size"),
+        (lambda g, x, y: g.flow(x, subset="test"), "subset"),
+        (lambda g, x, y: g.flow(x, subset="validation"), "validation_split"),
+    ],
+)
+def test_errores_claros_de_entrada(accion, mensaje):
+    x = np.zeros((4, 8, 8, 3), "float32")
+    with pytest.raises(ValueError, match=mensaje):
+        accion(ImageDataGenerator(rotation_range=5), x, np.zeros(4))
+
+
+def test_flow_antes_de_fit_y_canales_distintos_de_los_de_fit():
+    x = np.zeros((4, 8, 8, 3), "float32")
+    gen = ImageDataGenerator(featurewise_center=True)
+    with pytest.raises(RuntimeError, match="fit"):
+        gen.flow(x)
+    with pytest.raises(RuntimeError, match="fit"):
+        gen.standardize(x)
+    gen.fit(x)
+    with pytest.raises(ValueError, match="fit"):
+        gen.flow(np.zeros((4, 8, 8, 1), "float32"))
+
+
+@pytest.mark.parametrize(
+    "opciones, mensaje",
+    [
+        (dict(fill_mode="espejo"), "fill_mode"),
+        (dict(validation_split=1.0), "validation_split"),
+        (dict(validation_split=-0.1), "validation_split"),
+        (dict(rotation_range=-5), "rotation_range"),
+        (dict(zoom_range=(1.2, 0.8)), "zoom_range"),
+        (dict(brightness_range=0.5), "brightness_range"),
+    ],
+)
+def test_parametros_invalidos(opciones, mensaje):
+    with pytest.raises(ValueError, match=mensaje):
+        ImageDataGenerator(**opciones)

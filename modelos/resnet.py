@@ -1,0 +1,225 @@
+"""ResNet50 y las BirdNet de la práctica 3 (§4): transferencia de aprendizaje y ajuste fino en pájaros.
+
+Cada BirdNet parte de `getResNet50` y añade una cabeza (capas con el prefijo `cabeza_`, para que
+`utilidades.caracteristicas.separar_modelo` sepa dónde cortar). Como en el informe, las capas nuevas se
+encadenan a `model.output` y el modelo resultante tiene todas las capas de ResNet50 a la vista.
+
+| red | red base | cabeza | informe |
+|---|---|---|---|
+| BirdNetV0 | congelada, con pooling | Dense 200 softmax | Cuadro 6 |
+| BirdNetV1 | congelada, con pooling | Dense 768 ReLU, BN, Dropout 0,25, Dense 512 ReLU, Dropout 0,25, Dense 200 | Cuadro 5 |
+| BirdNetV2 | congelada, sin pooling | Conv 64@3×3 same ReLU, BN, Flatten, Dense 256 ReLU, Dense 200 | Cuadro 7 |
+| BirdNetV3 | entrenable entera | Dense 200 softmax | §4.2 |
+| BirdNetV4 | congelada y luego descongelada desde conv4 | Dense 1024 ReLU, Dropout 0,5, Dense 512 ReLU, Dense 200 | Cuadro 9, §4.3 |
+
+Las imágenes se preparan con `preprocesar_imagenes` (el `preprocess_input` de ResNet50) antes de entrar.
+"""
+import hashlib
+import os
+
+import keras
+import tensorflow as tf
+from keras import layers
+
+from datos.cifar100 import carpeta_cache_keras
+from datos.errores import DatosNoDisponibles, ErrorDatos
+from utilidades.caracteristicas import PREFIJO_CABEZA
+
+ARCHIVO_PESOS_RESNET50 = "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
+URL_PESOS_RESNET50 = "https://storage.googleapis.com/tensorflow/keras-applications/resnet/" + ARCHIVO_PESOS_RESNET50
+MD5_PESOS_RESNET50 = "4d473c1dd8becc155b73f8504c6f6626"  # el que comprueba keras.applications.ResNet50
+NUM_CLASES = 200
+POOLINGS = (None, "avg", "max")
+
+
+def ruta_pesos_imagenet():
+    """Dónde busca (y descarga) Keras los pesos de ImageNet de ResNet50: `$KERAS_HOME/models/` o `~/.keras/models/`."""
+    return os.path.join(os.path.dirname(carpeta_cache_keras()), "models", ARCHIVO_PESOS_RESNET50)
+
+
+def _md5(ruta):
+    h = hashlib.md5()
+    with open(ruta, "rb") as f:
+        for trozo in iter(lambda: f.read(1 << 20), b""):
+            h.update(trozo)
+    return h.hexdigest()
+
+
+def _pesos_imagenet(descargar):
+    """Ruta de los pesos de ImageNet en la caché de Keras, comprobados; los descarga si faltan y se puede."""
+    ruta = ruta_pesos_imagenet()
+    sin_conexion = (
+        f"Sin conexión: descargue {URL_PESOS_RESNET50} en otra máquina y cópielo en '{ruta}' (la caché de "
+        "Keras), indique otro archivo con weights=RUTA (`--pesos RUTA`) o use pesos aleatorios con "
+        "weights=None (`--pesos ninguno`), que solo sirven para probar."
+    )
+    if not os.path.isfile(ruta):
+        if not descargar:
+            raise DatosNoDisponibles(f"No están los pesos de ImageNet de ResNet50 en '{ruta}'.\n{sin_conexion}")
+        try:
+            keras.utils.get_file(
+                ARCHIVO_PESOS_RESNET50,
+                URL_PESOS_RESNET50,
+                cache_subdir="models",
+                file_hash=MD5_PESOS_RESNET50,
+                cache_dir=os.path.dirname(os.path.dirname(ruta)),
+            )
+        except Exception as e:  # sin red, proxy, disco lleno...
+            raise DatosNoDisponibles(
+                f"No están los pesos de ImageNet de ResNet50 y no se han podido descargar "
+                f"({type(e).__name__}: {e}).\n{sin_conexion}"
+            ) from None
+    elif _md5(ruta) != MD5_PESOS_RESNET50:
+        raise ErrorDatos(
+            f"'{ruta}' no coincide con la suma MD5 de los pesos oficiales: está incompleto o dañado. "
+            f"Bórrelo y descárguelo de nuevo de {URL_PESOS_RESNET50}."
+        )
+    return ruta
+
+
+def getResNet50(p_pooling=None, inputShape=(224, 224, 3), weights="imagenet", descargar=True):
+    """ResNet50 sin la capa densa final (§4): `ResNet50(weights, include_top=False, input_shape, pooling)`.
+
+    - `p_pooling`: `None` (salida 7×7×2048 a 224), `"avg"` o `"max"` (salida de 2048).
+    - `weights`: `"imagenet"` (de la caché de Keras, o descargados si falta y `descargar`), `None`
+      (aleatorios: solo para probar) o la ruta de un archivo `.h5` con los pesos sin la parte densa.
+    """
+    if p_pooling not in POOLINGS:
+        raise ValueError(f"'p_pooling' debe ser None, 'avg' o 'max' y es {p_pooling!r}.")
+    forma = tuple(int(d) for d in inputShape)
+    if len(forma) != 3 or forma[2] != 3 or min(forma[:2]) < 32:
+        raise ValueError(
+            f"'inputShape' debe ser (alto, ancho, 3) con un lado de al menos 32 píxeles y es {tuple(inputShape)}."
+        )
+    if weights == "imagenet":
+        weights = _pesos_imagenet(descargar)
+    elif weights is not None:
+        weights = os.fspath(weights)
+        if not os.path.isfile(weights):
+            raise DatosNoDisponibles(
+                f"No existe el archivo de pesos '{weights}'. Indique un .h5 de ResNet50 sin la parte densa "
+                f"(como {ARCHIVO_PESOS_RESNET50}), 'imagenet' o None."
+            )
+    try:
+        return keras.applications.ResNet50(include_top=False, weights=weights, input_shape=forma, pooling=p_pooling)
+    except (OSError, ValueError) as e:
+        raise ErrorDatos(
+            f"No se pueden cargar los pesos '{weights}' en ResNet50 ({type(e).__name__}: {e}). "
+            f"Deben ser los de ResNet50 sin la parte densa ({ARCHIVO_PESOS_RESNET50})."
+        ) from None
+
+
+def preprocesar_imagenes(x):
+    """Imágenes RGB 0–255 (uint8 o float) → entrada de ResNet50 (`resnet50.preprocess_input`: BGR sin la media)."""
+    return keras.applications.resnet50.preprocess_input(tf.cast(x, "float32"))
+
+
+def _congelar(model, congelada=True):
+    for capa in model.layers:
+        capa.trainable = not congelada
+
+
+def _salida(model, rango, quien):
+    if len(model.output.shape) != rango:
+        como = "con pooling (getResNet50('avg', ...))" if rango == 2 else "sin pooling (getResNet50(None, ...))"
+        raise ValueError(
+            f"{quien} necesita una ResNet50 {como}; la salida del modelo dado tiene forma {model.output.shape}."
+        )
+    return model.output
+
+
+def _componer(model, x, capas, nombre):
+    for capa in capas:
+        x = capa(x)
+    return keras.Model(model.input, x, name=nombre)
+
+
+def _clasificador(num_clases):
+    return layers.Dense(num_clases, activation="softmax", name=PREFIJO_CABEZA + "softmax")
+
+
+def getBirdNetV1(model, onlyFinal=False, num_clases=NUM_CLASES):
+    """BirdNetV1 (§4.1.1, Cuadro 5): ResNet50 congelada como extractor y una cabeza densa.
+
+    Con `onlyFinal=True` la cabeza es solo el clasificador Dense softmax: BirdNetV0 (§4.1.2, Cuadro 6).
+    A 224×224 y 200 clases, BirdNetV1 tiene 25.660.744 parámetros (2.071.496 entrenables).
+    """
+    x = _salida(model, 2, "getBirdNetV1")
+    _congelar(model)
+    if onlyFinal:
+        return _componer(model, x, [_clasificador(num_clases)], "BirdNetV0")
+    capas = [
+        layers.Dense(768, activation="relu", name=PREFIJO_CABEZA + "densa_768"),
+        layers.BatchNormalization(name=PREFIJO_CABEZA + "normalizacion"),
+        layers.Dropout(0.25, name=PREFIJO_CABEZA + "dropout_1"),
+        layers.Dense(512, activation="relu", name=PREFIJO_CABEZA + "densa_512"),
+        layers.Dropout(0.25, name=PREFIJO_CABEZA + "dropout_2"),
+        _clasificador(num_clases),
+    ]
+    return _componer(model, x, capas, "BirdNetV1")
+
+
+def getBirdNetV0(model, num_clases=NUM_CLASES):
+    """BirdNetV0 (§4.1.2, Cuadro 6): ResNet50 congelada y solo el clasificador. Es `getBirdNetV1(model, True)`."""
+    return getBirdNetV1(model, onlyFinal=True, num_clases=num_clases)
+
+
+def getBirdNetV2(model, num_clases=NUM_CLASES):
+    """BirdNetV2 (§4.1.3, Cuadro 7): ResNet50 congelada sin pooling, Conv 64@3×3 y dos densas.
+
+    El Cuadro 7 no dice la activación de la Dense 256; se usa ReLU (dos densas lineales seguidas
+    equivaldrían a una sola).
+    """
+    x = _salida(model, 4, "getBirdNetV2")
+    _congelar(model)
+    capas = [
+        layers.Conv2D(64, 3, padding="same", activation="relu", name=PREFIJO_CABEZA + "conv"),
+        layers.BatchNormalization(name=PREFIJO_CABEZA + "normalizacion"),
+        layers.Flatten(name=PREFIJO_CABEZA + "aplanado"),
+        layers.Dense(256, activation="relu", name=PREFIJO_CABEZA + "densa_256"),
+        _clasificador(num_clases),
+    ]
+    return _componer(model, x, capas, "BirdNetV2")
+
+
+def getBirdNetV3(model, num_clases=NUM_CLASES):
+    """BirdNetV3 (§4.2): ajuste fino de la ResNet50 entera (todo entrenable) con solo el clasificador."""
+    x = _salida(model, 2, "getBirdNetV3")
+    _congelar(model, congelada=False)
+    return _componer(model, x, [_clasificador(num_clases)], "BirdNetV3")
+
+
+def getBirdNetV4(model, num_clases=NUM_CLASES):
+    """BirdNetV4 (§4.3, Cuadro 9): ResNet50 congelada y Dense 1024 ReLU, Dropout 0,5, Dense 512 ReLU, Dense 200.
+
+    Es la fase de calentamiento; después `descongelar_desde(modelo, "conv4_")` abre el ajuste fino. (El
+    Cuadro 9 da 3136 de entrada a la tercera capa por una errata: es 1024.)
+    """
+    x = _salida(model, 2, "getBirdNetV4")
+    _congelar(model)
+    capas = [
+        layers.Dense(1024, activation="relu", name=PREFIJO_CABEZA + "densa_1024"),
+        layers.Dropout(0.5, name=PREFIJO_CABEZA + "dropout"),
+        layers.Dense(512, activation="relu", name=PREFIJO_CABEZA + "densa_512"),
+        _clasificador(num_clases),
+    ]
+    return _componer(model, x, capas, "BirdNetV4")
+
+
+def descongelar_desde(model, prefijo="conv4_"):
+    """Segunda fase de BirdNetV4 (§4.3): hace entrenables las capas desde la primera que empieza por `prefijo`.
+
+    Con `"conv4_"` se descongela desde el primer bloque de 14×14 (con entrada de 224) hasta el final. Las
+    BatchNormalization de ResNet50 siguen congeladas, así que trabajan en modo inferencia con sus medias
+    de ImageNet (en Keras 3 una BatchNormalization con `trainable=False` no actualiza ni usa las del lote).
+    Hay que volver a compilar después (`compileModel(model, learning_rate=1e-4)`). Devuelve cuántas capas
+    con pesos quedan entrenables.
+    """
+    nombres = [capa.name for capa in model.layers]
+    inicio = next((i for i, nombre in enumerate(nombres) if nombre.startswith(prefijo)), None)
+    if inicio is None:
+        raise ValueError(f"El modelo '{model.name}' no tiene ninguna capa cuyo nombre empiece por '{prefijo}'.")
+    for capa in model.layers[inicio:]:
+        es_bn_de_la_base = isinstance(capa, layers.BatchNormalization) and not capa.name.startswith(PREFIJO_CABEZA)
+        capa.trainable = not es_bn_de_la_base
+    return sum(1 for capa in model.layers if capa.trainable and capa.weights)

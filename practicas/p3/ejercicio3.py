@@ -1,0 +1,323 @@
+"""Ejercicio 3 de la práctica 3 (§4): ResNet50 en los pájaros de Caltech-UCSD, BirdNetV0–V4 (Cuadro 8).
+
+- V0, V1 y V2 (§4.1): ResNet50 congelada como extractor. Sin aumento de datos su salida no cambia entre
+  épocas, así que se calcula una sola vez (`carpeta/caracteristicas/*.npz`) y solo se entrena la cabeza
+  sobre esas características: da lo mismo que entrenar el modelo compuesto, mucho más deprisa.
+- V3 (§4.2): ajuste fino de la red entera con Adam por defecto.
+- V4 (§4.3): calentamiento con ResNet50 congelada (`--epocas-calentamiento`) y después ajuste fino desde
+  conv4 (`descongelar_desde`), ambas fases con Adam(1e-4) y aumento de datos (el de `ImageDataGenerator`).
+
+Las imágenes se leen de disco por lotes (`pipeline_desde_archivos`), sin cargarlas todas en memoria. Sin
+`--datos` se usa una carpeta sintética pequeña y pesos aleatorios: sirve para comprobar que todo funciona,
+pero la precisión no significa nada.
+"""
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from datos import CapaAumento, crear_carpeta_sintetica, listar_pajaros, pipeline_desde_archivos, pipeline_desde_arrays
+from datos.iteradores import AUMENTO_BASENETPP, separar_validacion
+from datos.pajaros import TAMANO, imagenes_legibles
+from modelos import (
+    descongelar_desde,
+    getBirdNetV0,
+    getBirdNetV1,
+    getBirdNetV2,
+    getBirdNetV3,
+    getBirdNetV4,
+    getResNet50,
+    preprocesar_imagenes,
+)
+from practicas.comun import entero_positivo, iniciar, opciones_comunes, repetir, resumen
+from utilidades.caracteristicas import cargar_caracteristicas, extraer_caracteristicas, guardar_caracteristicas
+from utilidades.dispositivo import fijar_semilla
+from utilidades.entrenamiento import compileModel, trainModel
+from utilidades.graficas import mostrarEvolucion
+from utilidades.resultados import escribir_csv, escribir_json, leer_json
+
+AYUDA = "ResNet50 en los pájaros de Caltech-UCSD: BirdNetV0–V4 (transferencia y ajuste fino); tabla como el Cuadro 8"
+
+SINTETICO = "pajaros-sintetico"
+TAMANO_SINTETICO = 64
+# variante -> (constructor, pooling de ResNet50); V0–V2 se entrenan sobre características en caché.
+VARIANTES = {
+    "v0": (getBirdNetV0, "avg"),
+    "v1": (getBirdNetV1, "avg"),
+    "v2": (getBirdNetV2, None),
+    "v3": (getBirdNetV3, "avg"),
+    "v4": (getBirdNetV4, "avg"),
+}
+CON_CACHE = ("v0", "v1", "v2")
+# Pérdida y precisión en test del informe (Cuadro 8 y §4.2–4.3), con los pesos de ImageNet.
+INFORME = {
+    "v0": (2.321, 0.425651),
+    "v1": (2.5046, 0.40488),
+    "v2": (3.2539, 0.296076),
+    "v3": (4.7275, 0.21299),
+    "v4": (2.1333, 0.501813),
+}
+TASA_AJUSTE = 1e-4
+
+
+def opciones(parser):
+    opciones_comunes(parser, epocas=15, batch=64, repeticiones=1)
+    datos = next(a for a in parser._actions if a.dest == "datos")
+    datos.default = SINTETICO
+    datos.help = (
+        "carpeta de los pájaros (con train.txt, test.txt y las carpetas NNN.Especie) o "
+        f"'{SINTETICO}' (por defecto: carpeta sintética pequeña, sin conexión; la precisión no significa nada)"
+    )
+    parser.add_argument(
+        "--variante",
+        nargs="+",
+        choices=(*VARIANTES, "todas"),
+        default=["todas"],
+        help="una o varias de v0 v1 v2 v3 v4, o 'todas' (por defecto)",
+    )
+    parser.add_argument(
+        "--pesos",
+        default=None,
+        help="'imagenet' (por defecto con datos reales), 'ninguno' (aleatorios; por defecto con los sintéticos) "
+        "o la ruta de un .h5 de ResNet50 sin la parte densa",
+    )
+    parser.add_argument(
+        "--tamano",
+        type=entero_positivo,
+        default=None,
+        help=f"lado de las imágenes (por defecto {TAMANO}; {TAMANO_SINTETICO} con los datos sintéticos)",
+    )
+    parser.add_argument(
+        "--epocas-calentamiento",
+        type=entero_positivo,
+        default=5,
+        help="épocas de BirdNetV4 con ResNet50 congelada (5); --epocas son las del ajuste fino",
+    )
+
+
+def _preprocesar(x, y):
+    return preprocesar_imagenes(x), y
+
+
+def _aumentar_y_preprocesar(semilla):
+    """Transformación de los lotes de entrenamiento de V4: el aumento del ejercicio 2 (§3) y el preprocesado."""
+    aumento = CapaAumento(**AUMENTO_BASENETPP, seed=semilla)
+
+    def transformar(x, y):
+        return preprocesar_imagenes(aumento(tf.cast(x, "float32"), training=True)), y
+
+    return transformar
+
+
+def _carpeta_datos(fuente, carpeta):
+    """Devuelve `(carpeta de los pájaros, es_sintetica)`; la sintética se crea en la carpeta de resultados."""
+    if fuente != SINTETICO:
+        return fuente, False
+    destino = os.path.join(carpeta, "datos-sinteticos")
+    if not os.path.isfile(os.path.join(destino, "test.txt")):
+        crear_carpeta_sintetica(destino, num_clases=5, por_clase=12, tamano=TAMANO_SINTETICO)
+    return destino, True
+
+
+def _pesos(opcion, sintetico):
+    if opcion is None:
+        return None if sintetico else "imagenet"
+    return None if opcion.lower() in ("ninguno", "none") else opcion
+
+
+def _sembrar(args, semilla):
+    """Las mismas semillas que `practicas.comun.entrenar_y_evaluar`."""
+    if args.semilla is not None:
+        fijar_semilla(semilla)
+    else:
+        keras.utils.set_random_seed(semilla)
+
+
+def caracteristicas(args, carpeta, listado, forma, pesos, pooling):
+    """`(x_train, y_train, x_test, y_test)` con las salidas de ResNet50 congelada, calculadas una sola vez.
+
+    Se guardan en `carpeta/caracteristicas/` y se reutilizan mientras la red y los datos sean los mismos.
+    Sin pooling (BirdNetV2) se guardan en float16: a 224 ocupan 200 KB por imagen en vez de 400 KB.
+    """
+    nombre = pooling or "sin_pooling"
+    carpeta_datos = os.path.dirname(os.path.dirname(listado.rutas_train[0]))
+    descripcion = (
+        f"ResNet50 pooling={pooling} pesos={pesos} forma={forma} datos={carpeta_datos} "
+        f"imagenes={len(listado.rutas_train)}+{len(listado.rutas_test)}"
+    )
+    if pesos is None:
+        descripcion += f" semilla={args.semilla_base}"  # los pesos aleatorios dependen de la semilla
+    resultado, extractor = [], None
+    particiones = (("train", listado.rutas_train, listado.y_train), ("test", listado.rutas_test, listado.y_test))
+    for particion, rutas, y in particiones:
+        ruta = os.path.join(carpeta, "caracteristicas", f"{nombre}_{particion}.npz")
+        try:
+            resultado += list(cargar_caracteristicas(ruta, descripcion))
+            print(f"Características de {particion} ({nombre}) leídas de la caché: {ruta}")
+            continue
+        except (FileNotFoundError, ValueError):
+            pass
+        if extractor is None:
+            keras.utils.set_random_seed(args.semilla_base)
+            extractor = getResNet50(pooling, forma, pesos)
+        print(f"Extrayendo características de {particion} ({len(rutas)} imágenes, {nombre}): una sola vez")
+        lotes = pipeline_desde_archivos(rutas, batch_size=args.batch, tamano=forma[0], transformacion=_preprocesar)
+        with imagenes_legibles(rutas, forma[0]):
+            x = extraer_caracteristicas(extractor, lotes, dtype="float32" if pooling else "float16")
+        guardar_caracteristicas(ruta, x, y, descripcion)
+        resultado += [x, y]
+    return tuple(resultado)
+
+
+def entrenar_sobre_caracteristicas(args, carpeta, variante, datos, num_clases):
+    """BirdNetV0–V2: `repetir` entrena la cabeza del modelo compuesto sobre las características."""
+    x_train, y_train, x_test, y_test = datos
+    construir = VARIANTES[variante][0]
+
+    def construir_modelo():
+        # La misma cabeza que en el modelo compuesto, colocada sobre una entrada con la forma de las
+        # características en vez de sobre ResNet50 (que ya está en la caché).
+        entrada = keras.Input(x_train.shape[1:])
+        return construir(keras.Model(entrada, entrada), num_clases=num_clases)
+
+    def preparar_datos(semilla):
+        x_tr, x_val, y_tr, y_val = separar_validacion(x_train, y_train, semilla=semilla)
+        it_train = pipeline_desde_arrays(x_tr, y_tr, args.batch, barajar=True, semilla=semilla)
+        return it_train, pipeline_desde_arrays(x_val, y_val, args.batch), x_test, y_test
+
+    return repetir(args, carpeta, construir_modelo, preparar_datos)
+
+
+def _guardar_pesos(modelo, ruta):
+    temporal = os.path.join(os.path.dirname(ruta), ".tmp-" + os.path.basename(ruta))
+    modelo.save_weights(temporal)
+    os.replace(temporal, ruta)
+
+
+def ajuste_fino(args, carpeta, variante, semilla, listado, forma, pesos):
+    """BirdNetV3 o BirdNetV4 leyendo las imágenes de disco.
+
+    Escribe en `carpeta` el historial, las curvas, los pesos finales (`modelo.weights.h5`; los de V4 tras el
+    calentamiento en `calentamiento/`) y `metricas.json`, que devuelve.
+    """
+    ruta_metricas = os.path.join(carpeta, "metricas.json")
+    if args.reanudar and os.path.exists(ruta_metricas):
+        return leer_json(ruta_metricas)
+    _sembrar(args, semilla)
+    rutas = np.array(listado.rutas_train)
+    rutas_tr, rutas_val, y_tr, y_val = separar_validacion(rutas, listado.y_train, semilla=semilla)
+    lado = forma[0]
+    transformacion = _aumentar_y_preprocesar(semilla) if variante == "v4" else _preprocesar
+    it_train = pipeline_desde_archivos(
+        rutas_tr, y_tr, args.batch, lado, barajar=True, semilla=semilla, transformacion=transformacion
+    )
+    it_val = pipeline_desde_archivos(rutas_val, y_val, args.batch, lado, transformacion=_preprocesar)
+    it_test = pipeline_desde_archivos(listado.rutas_test, listado.y_test, args.batch, lado, transformacion=_preprocesar)
+    num_clases = len(listado.clases)
+    modelo = VARIANTES[variante][0](getResNet50("avg", forma, pesos), num_clases=num_clases)
+    verbose = 0 if args.silencioso else "auto"
+    with imagenes_legibles(list(listado.rutas_train) + list(listado.rutas_test), lado):
+        if variante == "v4":
+            fase1 = os.path.join(carpeta, "calentamiento")
+            pesos_fase1 = os.path.join(fase1, "modelo.weights.h5")
+            if args.reanudar and os.path.isfile(pesos_fase1):
+                modelo.load_weights(pesos_fase1)
+            else:
+                print("BirdNetV4, fase 1: calentamiento con ResNet50 congelada")
+                compileModel(modelo, learning_rate=TASA_AJUSTE)
+                hist = trainModel(
+                    modelo, it_train, it_val, args.batch, args.epocas_calentamiento, carpeta=fase1,
+                    reanudar=args.reanudar, verbose=verbose,
+                )
+                mostrarEvolucion(hist, carpeta=fase1, titulo="BirdNetV4: calentamiento (ResNet50 congelada)")
+                _guardar_pesos(modelo, pesos_fase1)
+            print("BirdNetV4, fase 2: ajuste fino desde conv4 (BatchNormalization en modo inferencia)")
+            descongelar_desde(modelo, "conv4_")
+            compileModel(modelo, learning_rate=TASA_AJUSTE)
+        else:
+            compileModel(modelo)
+        hist = trainModel(
+            modelo, it_train, it_val, args.batch, args.epocas, carpeta=carpeta, reanudar=args.reanudar, verbose=verbose
+        )
+        mostrarEvolucion(hist, carpeta=carpeta, titulo=f"BirdNet{variante.upper()}")
+        perdida, precision = modelo.evaluate(it_test, verbose=0)[:2]
+    _guardar_pesos(modelo, os.path.join(carpeta, "modelo.weights.h5"))
+    metricas = {"perdida": float(perdida), "precision": float(precision), "epocas": len(hist.epoch), "semilla": semilla}
+    escribir_json(ruta_metricas, metricas)
+    return metricas
+
+
+def tabla_modelos(filas, informe=True):
+    """Tabla como el Cuadro 8: pérdida y precisión en test de cada BirdNet (y las del informe)."""
+    lineas = ["Resultados en test de las BirdNet (como el Cuadro 8)"]
+    lineas.append(f"{'Modelo':<10}  {'Pérdida':>8}  {'Precisión':>9}" + ("     Informe" if informe else ""))
+    for f in filas:
+        linea = f"{f['modelo']:<10}  {f['perdida']:>8.4f}  {100 * f['precision']:>7.2f} %"
+        if f["repeticiones"] > 1:
+            linea += f"  (±{f['perdida_desv']:.4f}, ±{100 * f['precision_desv']:.2f} %, {f['repeticiones']} rep.)"
+        if informe:
+            perdida, precision = INFORME[f["variante"]]
+            linea += f"  {perdida:>8.4f}  {100 * precision:>6.2f} %"
+        lineas.append(linea)
+    return "\n".join(lineas)
+
+
+def ejecutar(args):
+    carpeta = iniciar(args, "p3-ejercicio3")
+    carpeta_datos, sintetico = _carpeta_datos(args.datos, carpeta)
+    listado = listar_pajaros(carpeta_datos)
+    pesos = _pesos(args.pesos, sintetico)
+    forma = (args.tamano or (TAMANO_SINTETICO if sintetico else TAMANO),) * 2 + (3,)
+    num_clases = len(listado.clases)
+    motivos = []
+    if sintetico:
+        motivos.append("datos sintéticos")
+    if pesos is None:
+        motivos.append("pesos aleatorios (sin ImageNet)")
+    aviso = None
+    if motivos:
+        aviso = f"Aviso: {' y '.join(motivos)}: sirve para comprobar que todo funciona, pero la precisión no significa nada."
+        print(aviso)
+    print(
+        f"Datos: {carpeta_datos} ({len(listado.rutas_train)} de entrenamiento, {len(listado.rutas_test)} de test, "
+        f"{num_clases} clases), imágenes de {forma[0]}×{forma[1]}, pesos: {pesos or 'aleatorios'}"
+    )
+    variantes = [v for v in VARIANTES if v in args.variante or "todas" in args.variante]
+    datos_cache = {}
+    filas = []
+    for variante in variantes:
+        print(f"\n== BirdNet{variante.upper()} ==")
+        subcarpeta = os.path.join(carpeta, f"birdnet{variante}")
+        if variante in CON_CACHE:
+            pooling = VARIANTES[variante][1]
+            if pooling not in datos_cache:
+                datos_cache[pooling] = caracteristicas(args, carpeta, listado, forma, pesos, pooling)
+            filas_v = entrenar_sobre_caracteristicas(args, subcarpeta, variante, datos_cache[pooling], num_clases)
+        else:
+            filas_v = []
+            for k in range(1, args.repeticiones + 1):
+                semilla = (args.semilla_base + k - 1) % 2**31
+                rep = os.path.join(subcarpeta, f"rep_{k}")
+                metricas = ajuste_fino(args, rep, variante, semilla, listado, forma, pesos)
+                filas_v.append({"entrenamiento": k, **metricas})
+        r = resumen(filas_v)
+        filas.append(
+            {
+                "modelo": f"BirdNet{variante.upper()}",
+                "variante": variante,
+                "perdida": r["perdida"]["media"],
+                "precision": r["precision"]["media"],
+                "perdida_desv": r["perdida"]["desv"],
+                "precision_desv": r["precision"]["desv"],
+                "repeticiones": len(filas_v),
+            }
+        )
+    escribir_csv(os.path.join(carpeta, "resultados.csv"), filas)
+    resultado = {"filas": filas, "sintetico": sintetico, "pesos": pesos, "tamano": forma[0]}
+    escribir_json(os.path.join(carpeta, "resultados.json"), resultado)
+    print("\n" + tabla_modelos(filas, informe=not sintetico and pesos is not None))
+    if aviso:
+        print(aviso)
+    print(f"\nResultados en: {os.path.abspath(carpeta)}")
+    return resultado

@@ -1,0 +1,125 @@
+"""Caché de características de una red base congelada (práctica 3, §4.1; clase de CNN, «extraer
+características de una red congelada»).
+
+Con la red base congelada y sin aumento de datos, su salida para cada imagen es la misma en todas las
+épocas. Así que se calcula una sola vez (`extraer_caracteristicas`), se guarda y la cabeza se entrena
+sobre esas características: cada época cuesta lo que cuesta la cabeza, no la ResNet50 entera. El
+resultado es el mismo que entrenar el modelo compuesto, porque la cabeza comparte sus capas (y sus pesos)
+con él: `cabeza(extractor(x)) == modelo(x)`.
+
+Formato de la caché (`guardar_caracteristicas` / `cargar_caracteristicas`): un `.npz` de NumPy sin
+comprimir y sin pickles, con
+
+- `x`: características, float32 (o float16 si así se extrajeron), forma `(N, ...)`;
+- `y`: etiquetas one-hot float32, forma `(N, clases)`;
+- `descripcion`: texto libre (cadena de NumPy) que dice con qué red y datos se calcularon.
+
+Se escribe de forma atómica con el escritor de resultados (`utilidades.resultados.escribir_npz`).
+"""
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from utilidades.resultados import escribir_npz
+
+# Las capas de la cabeza que se añade a una red base llevan este prefijo: marcan dónde se corta el modelo.
+PREFIJO_CABEZA = "cabeza_"
+
+
+def extraer_caracteristicas(extractor, datos, batch_size=32, dtype="float32"):
+    """Pasa `datos` por `extractor` una vez, en modo inferencia, y devuelve las salidas como `np.ndarray`.
+
+    `datos` es un array de imágenes (N, alto, ancho, canales), ya preprocesadas como espera el extractor,
+    o un `tf.data.Dataset` de lotes de imágenes (o de pares `(imágenes, etiquetas)`; las etiquetas se
+    ignoran). Las salidas se convierten a `dtype` lote a lote (float16 ocupa la mitad).
+    """
+    if isinstance(datos, tf.data.Dataset):
+        lotes = datos
+    else:
+        datos = np.asarray(datos)
+        if datos.ndim < 2 or len(datos) == 0:
+            raise ValueError(
+                f"'datos' debe ser un lote de imágenes (N, alto, ancho, canales) y tiene forma {datos.shape}."
+            )
+        if batch_size < 1:
+            raise ValueError(f"'batch_size' debe ser un entero positivo y es {batch_size}.")
+        lotes = (datos[i : i + batch_size] for i in range(0, len(datos), batch_size))
+    salidas = []
+    for lote in lotes:
+        if isinstance(lote, (tuple, list)):
+            lote = lote[0]
+        salidas.append(np.asarray(extractor.predict_on_batch(lote), dtype=dtype))
+    if not salidas:
+        raise ValueError("'datos' no contiene ninguna imagen: no hay nada que extraer.")
+    return np.concatenate(salidas)
+
+
+def guardar_caracteristicas(ruta, x, y, descripcion=""):
+    """Guarda características y etiquetas en `ruta` (.npz, formato en el módulo), de forma atómica."""
+    x, y = np.asarray(x), np.asarray(y, dtype="float32")
+    if len(x) != len(y):
+        raise ValueError(f"'x' tiene {len(x)} filas e 'y' {len(y)}: deben coincidir.")
+    return escribir_npz(ruta, x=x, y=y, descripcion=np.array(str(descripcion)))
+
+
+def cargar_caracteristicas(ruta, descripcion=None):
+    """Lee una caché escrita por `guardar_caracteristicas`. Devuelve `(x, y)`.
+
+    Con `descripcion`, comprueba que la caché se calculó con esa red y esos datos.
+    """
+    ruta = os.fspath(ruta)
+    if not os.path.isfile(ruta):
+        raise FileNotFoundError(
+            f"No existe la caché de características '{ruta}'. Créela con guardar_caracteristicas()."
+        )
+    try:
+        with np.load(ruta, allow_pickle=False) as archivo:
+            faltan = [clave for clave in ("x", "y", "descripcion") if clave not in archivo.files]
+            if faltan:
+                raise KeyError(faltan[0])
+            x, y, guardada = archivo["x"], archivo["y"], str(archivo["descripcion"])
+    except KeyError as e:
+        raise ValueError(f"'{ruta}' no es una caché de características: le falta el array {e}.") from None
+    except (OSError, ValueError) as e:
+        raise ValueError(
+            f"'{ruta}' no es un .npz válido ({e}). Bórrelo y vuelva a extraer las características."
+        ) from None
+    if len(x) != len(y):
+        raise ValueError(f"'{ruta}' está dañado: tiene {len(x)} características y {len(y)} etiquetas.")
+    if descripcion is not None and guardada != str(descripcion):
+        raise ValueError(
+            f"La caché '{ruta}' se calculó con otra red o con otros datos ('{guardada}', se esperaba "
+            f"'{descripcion}'). Bórrela para calcularla de nuevo."
+        )
+    return x, y
+
+
+def separar_modelo(model, capa=None):
+    """Corta un modelo compuesto (red base + cabeza) en `(extractor, cabeza)`, que comparten sus capas.
+
+    El corte se hace a la salida de la capa `capa` (su nombre) o, si no se da, a la entrada de la primera
+    capa cuyo nombre empieza por `PREFIJO_CABEZA` (así se nombran las cabezas de las BirdNet). Entrenar
+    la cabeza sobre las características del extractor entrena también el modelo compuesto.
+    """
+    nombres = [c.name for c in model.layers]
+    if capa is None:
+        primera = next((c for c in model.layers if c.name.startswith(PREFIJO_CABEZA)), None)
+        if primera is None:
+            raise ValueError(
+                f"El modelo '{model.name}' no tiene capas con el prefijo '{PREFIJO_CABEZA}': indique en "
+                "'capa' el nombre de la última capa del extractor."
+            )
+        frontera = primera.input
+    elif capa not in nombres:
+        raise ValueError(f"El modelo '{model.name}' no tiene ninguna capa llamada '{capa}'.")
+    else:
+        frontera = model.get_layer(capa).output
+    if isinstance(frontera, (list, tuple)):
+        raise ValueError("El corte debe caer en un único tensor (la cabeza tiene varias entradas).")
+    entradas = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    salidas = model.outputs[0] if len(model.outputs) == 1 else model.outputs
+    extractor = keras.Model(entradas, frontera, name=f"{model.name}_extractor")
+    cabeza = keras.Model(frontera, salidas, name=f"{model.name}_cabeza")
+    return extractor, cabeza

@@ -1,0 +1,100 @@
+"""Informes de una calificación: `results.json` (formato de Gradescope), `informe.md` y la tabla de la terminal.
+
+Un *informe* es un diccionario: `entrega`, `nota`, `maximo`, `error`, `avisos`, `salida`, `segundos` y
+`pruebas`, una lista de `{id, titulo, puntos, puntuacion, estado, mensaje}` con `estado` "passed" o
+"failed", como en Gradescope.
+"""
+import os
+import re
+
+from utilidades.resultados import escribir_json, escribir_texto
+
+NOMBRE_RESULTADOS = "results.json"
+NOMBRE_INFORME = "informe.md"
+_RUIDO = re.compile(r"^(?:[IWE]\d{4} |WARNING: All log messages|To enable the following instructions)")
+
+
+def cifra(valor):
+    """3.0 -> '3', 0.857 -> '0.86'."""
+    return f"{round(float(valor), 2):g}"
+
+
+def resultados_gradescope(informe):
+    """El diccionario de `results.json`: `score`, `tests[]` (`name`, `score`, `max_score`, `status`, `output`)."""
+    return {
+        "score": informe["nota"],
+        "execution_time": informe["segundos"],
+        "output": "\n".join(filter(None, [informe["error"], *informe["avisos"]])),
+        "tests": [
+            {
+                "name": prueba["titulo"],
+                "number": str(numero),
+                "score": prueba["puntuacion"],
+                "max_score": prueba["puntos"],
+                "status": prueba["estado"],
+                "output": prueba["mensaje"],
+            }
+            for numero, prueba in enumerate(informe["pruebas"], start=1)
+        ],
+        "extra_data": {"entrega": informe["entrega"], "max_score": informe["maximo"]},
+    }
+
+
+def markdown(informe):
+    """El informe para el estudiante, en Markdown."""
+    lineas = [
+        f"# Calificación de `{os.path.basename(informe['entrega'])}`",
+        "",
+        f"**Nota: {cifra(informe['nota'])} / {cifra(informe['maximo'])}**",
+        "",
+    ]
+    if informe["error"]:
+        lineas += [f"> **La entrega no se pudo ejecutar:** {informe['error']}", ""]
+    lineas += ["| | prueba | puntos |", "|---|---|---|"]
+    for prueba in informe["pruebas"]:
+        marca = "✅" if prueba["estado"] == "passed" else "❌"
+        lineas.append(f"| {marca} | {prueba['titulo']} | {cifra(prueba['puntuacion'])} / {cifra(prueba['puntos'])} |")
+    fallidas = [p for p in informe["pruebas"] if p["estado"] != "passed"]
+    if fallidas:
+        lineas += ["", "## Qué corregir", ""]
+        for prueba in fallidas:
+            lineas += [
+                f"### {prueba['titulo']} ({cifra(prueba['puntuacion'])} / {cifra(prueba['puntos'])})",
+                "",
+                "```text",
+                prueba["mensaje"] or "(sin mensaje)",
+                "```",
+                "",
+            ]
+    if informe["avisos"]:
+        lineas += ["", "## Avisos", ""] + [f"- {aviso}" for aviso in informe["avisos"]]
+    salida = salida_legible(informe["salida"])
+    if salida:
+        lineas += ["", "## Lo que escribió la entrega por pantalla", "", "```text", salida, "```"]
+    return "\n".join(lineas).rstrip() + "\n"
+
+
+def salida_legible(salida):
+    """La salida de la entrega sin los mensajes de arranque de TensorFlow."""
+    return "\n".join(linea for linea in (salida or "").splitlines() if not _RUIDO.match(linea)).strip()
+
+
+def tabla(informe):
+    """Líneas de la tabla de la terminal."""
+    ancho = max([len(p["id"]) for p in informe["pruebas"]] + [6])
+    lineas = [f"{'':2}{'prueba':<{ancho}}  {'puntos':>13}"]
+    for prueba in informe["pruebas"]:
+        marca = "✓" if prueba["estado"] == "passed" else "✗"
+        puntos = f"{cifra(prueba['puntuacion'])} / {cifra(prueba['puntos'])}"
+        lineas.append(f"{marca:2}{prueba['id']:<{ancho}}  {puntos:>13}")
+    lineas.append(f"{'':2}{'TOTAL':<{ancho}}  {cifra(informe['nota']) + ' / ' + cifra(informe['maximo']):>13}")
+    if informe["error"]:
+        lineas.append(f"La entrega no se pudo ejecutar: {informe['error']}")
+    return lineas
+
+
+def escribir_informes(informe, carpeta):
+    """Escribe `results.json` e `informe.md` en `carpeta` (de forma atómica); devuelve sus rutas."""
+    resultados = escribir_json(os.path.join(carpeta, NOMBRE_RESULTADOS), resultados_gradescope(informe))
+    texto = escribir_texto(os.path.join(carpeta, NOMBRE_INFORME), markdown(informe))
+    return resultados, texto

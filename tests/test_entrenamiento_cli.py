@@ -1,0 +1,164 @@
+"""Cada ejercicio de la práctica `entrenamiento` se ejecuta desde la línea de órdenes y escribe sus archivos."""
+
+import json
+
+import pytest
+
+from practicas.__main__ import main
+from practicas.registro import ejercicios, practicas_disponibles
+from utilidades.resultados import leer_csv, leer_json
+
+EJERCICIOS = ["activaciones", "inicializacion", "optimizadores", "regularizacion", "tasas"]
+
+
+def _ejecutar(capsys, *argumentos):
+    codigo = main(["entrenamiento", *argumentos])
+    salida = capsys.readouterr()
+    assert codigo == 0, salida.err
+    return salida.out
+
+
+def test_se_descubren_los_cinco_ejercicios():
+    assert "entrenamiento" in practicas_disponibles()
+    assert sorted(ejercicios("entrenamiento")) == EJERCICIOS
+    for modulo in ejercicios("entrenamiento").values():
+        assert modulo.AYUDA
+
+
+def test_optimizadores(tmp_path, capsys):
+    salida = tmp_path / "opt"
+    texto = _ejecutar(
+        capsys,
+        "optimizadores",
+        "--pasos",
+        "12",
+        "--funciones",
+        "silla,cuadratica",
+        "--optimizadores",
+        "sgd,nesterov,adam",
+        "--epocas",
+        "2",
+        "--muestras",
+        "64",
+        "--salida",
+        str(salida),
+    )
+    for nombre in (
+        "trayectorias-silla.png",
+        "trayectorias-cuadratica.png",
+        "convergencia.png",
+        "regresion.png",
+        "config.json",
+    ):
+        assert (salida / nombre).stat().st_size > 0
+    assert len(leer_csv(salida / "trayectorias.csv")) == 2 * 3 * 13
+    keras = {(f["optimizador"], f["convencion"]): f["max_diferencia"] for f in leer_csv(salida / "keras.csv")}
+    assert max(v for (_, c), v in keras.items() if c == "keras") < 1e-6
+    assert keras[("adam", "clase")] > 1e-3
+    regresion = leer_csv(salida / "regresion.csv")
+    assert [f["lote"] for f in regresion] == [1, 32, 64] and [f["pasos"] for f in regresion] == [128, 4, 2]
+    assert "NumPy frente a keras.optimizers" in texto
+
+
+def test_activaciones(tmp_path, capsys):
+    salida = tmp_path / "act"
+    _ejecutar(capsys, "activaciones", "--rango", "5", "--salida", str(salida))
+    assert (salida / "activaciones.png").stat().st_size > 0
+    saturacion = {f["activacion"]: f for f in leer_csv(salida / "saturacion.csv")}
+    assert set(saturacion) == {"sigmoide", "tanh", "tanh-lecun", "relu", "leaky-relu", "prelu", "elu", "selu", "maxout"}
+    assert saturacion["sigmoide"]["satura"] == "True" and saturacion["leaky-relu"]["satura"] == "False"
+    for fila in leer_csv(salida / "keras.csv"):
+        assert fila["max_dif_funcion"] < 1e-5 and fila["max_dif_derivada"] < 1e-5, fila
+
+
+def test_inicializacion(tmp_path, capsys):
+    salida = tmp_path / "ini"
+    _ejecutar(
+        capsys,
+        "inicializacion",
+        "--capas",
+        "3",
+        "--unidades",
+        "40",
+        "--muestras",
+        "50",
+        "--esquemas",
+        "chica,xavier",
+        "--salida",
+        str(salida),
+    )
+    for nombre in ("histogramas-tanh.png", "histogramas-relu.png", "desviaciones.png"):
+        assert (salida / nombre).stat().st_size > 0
+    estadisticas = leer_csv(salida / "estadisticas.csv")
+    assert len(estadisticas) == 2 * 2 * 3
+    assert all(f["error_relativo"] < 0.05 for f in leer_csv(salida / "keras.csv"))
+
+
+def test_tasas(tmp_path, capsys):
+    salida = tmp_path / "tasas"
+    texto = _ejecutar(
+        capsys,
+        "tasas",
+        "--epocas",
+        "2",
+        "--programas",
+        "exponencial,rendimiento",
+        "--batch",
+        "128",
+        "--semilla",
+        "0",
+        "--silencioso",
+        "--salida",
+        str(salida),
+    )
+    assert (salida / "programas.png").stat().st_size > 0
+    for programa in ("exponencial", "rendimiento"):
+        assert (salida / programa / "rep_1" / "metricas.json").exists()
+        assert len(leer_csv(salida / programa / "rep_1" / "tasas.csv")) == 2
+    tasas = leer_csv(salida / "exponencial" / "rep_1" / "tasas.csv")
+    assert tasas[0]["tasa"] == pytest.approx(0.05) and tasas[1]["tasa"] == pytest.approx(
+        0.05 * 2.718281828**-1.5, rel=1e-5
+    )
+    resultados = leer_json(salida / "resultados.json")
+    assert [f["programa"] for f in resultados["resumen"]] == ["exponencial", "rendimiento"]
+    assert "exponencial" in texto
+
+
+def test_regularizacion(tmp_path, capsys):
+    salida = tmp_path / "reg"
+    _ejecutar(
+        capsys,
+        "regularizacion",
+        "--epocas",
+        "2",
+        "--variantes",
+        "l2,batchnorm",
+        "--muestras",
+        "80",
+        "--batch",
+        "40",
+        "--semilla",
+        "0",
+        "--silencioso",
+        "--salida",
+        str(salida),
+    )
+    for nombre in ("curvas.png", "brecha.png", "resultados.csv", "config.json"):
+        assert (salida / nombre).stat().st_size > 0
+    resultados = json.loads((salida / "resultados.json").read_text(encoding="utf-8"))
+    assert [f["variante"] for f in resultados["resumen"]] == ["l2", "batchnorm"]
+    comprobaciones = {f["comprobacion"]: f["error_relativo"] for f in resultados["comprobaciones"]}
+    assert comprobaciones["penalización l2"] < 1e-5
+    assert comprobaciones["batch norm (inferencia)"] < 1e-5 and comprobaciones["batch norm (entrenamiento)"] < 1e-5
+    assert comprobaciones["dropout invertido NumPy"] < 0.02
+
+
+def test_errores_de_la_linea_de_ordenes(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["entrenamiento", "optimizadores", "--optimizadores", "sgd,adamw", "--salida", str(tmp_path)])
+    assert e.value.code == 2 and "adamw" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["entrenamiento", "tasas", "--tasa", "-0.1", "--salida", str(tmp_path)])
+    assert "positivo" in capsys.readouterr().err
+    assert main(["entrenamiento", "regularizacion", "--dropout", "1.5", "--salida", str(tmp_path)]) == 2
+    assert "dropout" in capsys.readouterr().err

@@ -1,0 +1,158 @@
+"""Regularización en NumPy, como en las clases: penalizaciones L1, L2 y elastic net, dropout invertido,
+normalización por lotes y parada temprana.
+
+- Bariloche, «Termino de Regularización»: `λ R(W)` con L2 `ΣW²`, L1 `Σ|W|` y elastic net `Σ β W² + |W|`.
+- Bariloche, «Inverted dropout»: se escala al entrenar para no tocar nada en test.
+- Bariloche y Granada, «Batch Normalization» (Ioffe y Szegedy, 2015): estadísticos del mini-lote al
+  entrenar y medias móviles en inferencia.
+- «Aprendizaje de Máquinas: redes profundas», «Early stopping»: parar en el «punto justo».
+
+Cada pieza coincide con la de Keras: `regularizador_keras`, `keras.layers.Dropout`,
+`keras.layers.BatchNormalization` y `keras.callbacks.EarlyStopping`.
+"""
+
+import keras
+import numpy as np
+
+PENALIZACIONES = ("l1", "l2", "elastica")
+
+
+def _lista(pesos):
+    if isinstance(pesos, (list, tuple)):
+        return [np.asarray(w, dtype="float64") for w in pesos]
+    return [np.asarray(pesos, dtype="float64")]
+
+
+def _lambda(lam):
+    lam = float(lam)
+    if not np.isfinite(lam) or lam < 0:
+        raise ValueError(f"'lam' (λ, fuerza de la regularización) debe ser un número no negativo y es {lam}.")
+    return lam
+
+
+def penalizacion_l2(pesos, lam):
+    """`λ Σ W²` sobre un array o una lista de arrays (todas las capas). Keras: `keras.regularizers.L2(λ)`."""
+    return _lambda(lam) * sum(float(np.sum(w**2)) for w in _lista(pesos))
+
+
+def penalizacion_l1(pesos, lam):
+    """`λ Σ |W|`. Keras: `keras.regularizers.L1(λ)`."""
+    return _lambda(lam) * sum(float(np.sum(np.abs(w))) for w in _lista(pesos))
+
+
+def penalizacion_elastica(pesos, lam, beta=1.0):
+    """Elastic net de la clase: `λ Σ (β W² + |W|)`. Keras: `keras.regularizers.L1L2(l1=λ, l2=λβ)`."""
+    return penalizacion_l1(pesos, lam) + penalizacion_l2(pesos, _lambda(lam) * _lambda(beta))
+
+
+def regularizador_keras(tipo, lam, beta=1.0):
+    """El regularizador de Keras equivalente a `penalizacion_<tipo>(pesos, lam, ...)`."""
+    lam = _lambda(lam)
+    if tipo == "l1":
+        return keras.regularizers.L1(lam)
+    if tipo == "l2":
+        return keras.regularizers.L2(lam)
+    if tipo == "elastica":
+        return keras.regularizers.L1L2(l1=lam, l2=lam * _lambda(beta))
+    raise ValueError(f"Penalización desconocida: '{tipo}'. Use una de {PENALIZACIONES}.")
+
+
+def dropout_invertido(h, tasa, entrenamiento=True, generador=None):
+    """Dropout invertido (listado de la clase): anula cada activación con probabilidad `tasa` y escala
+    las que quedan por `1 / (1 - tasa)`, así que la activación esperada no cambia y en test no se hace nada.
+
+    En el listado `U = (np.random.rand(*H.shape) < p) / p`, `p` es la probabilidad de *mantener*; aquí
+    `tasa` es la de *anular*, como en `keras.layers.Dropout(rate)`: `p = 1 - tasa`.
+    """
+    tasa = float(tasa)
+    if not 0 <= tasa < 1:
+        raise ValueError(f"'tasa' (probabilidad de anular) debe estar en [0, 1) y es {tasa}.")
+    h = np.asarray(h)
+    if not entrenamiento or tasa == 0:
+        return h
+    generador = generador if generador is not None else np.random.default_rng()
+    p = 1.0 - tasa
+    u = (generador.random(h.shape) < p) / p
+    return h * u
+
+
+def batch_norm(x, gamma, beta, media_movil, varianza_movil, entrenamiento, momento=0.99, epsilon=1e-3):
+    """Normalización por lotes (algoritmo 1 de Ioffe y Szegedy) sobre el último eje, como Keras.
+
+    - Entrenamiento: `μ_B` y `σ²_B` (varianza sesgada, `1/m`) del lote; `x̂ = (x - μ_B) / √(σ²_B + ε)`,
+      `y = γ x̂ + β`, y las medias móviles se actualizan: `móvil = momento · móvil + (1 - momento) · lote`.
+    - Inferencia: se usan las medias móviles y no se actualiza nada.
+
+    Devuelve `(y, media_movil, varianza_movil)` (las nuevas, o las mismas en inferencia).
+    """
+    x = np.asarray(x, dtype="float64")
+    if x.ndim < 2:
+        raise ValueError(f"'x' debe tener forma (lote, ..., características) y tiene forma {x.shape}.")
+    if not 0 <= momento < 1:
+        raise ValueError(f"'momento' debe estar en [0, 1) y es {momento}.")
+    ejes = tuple(range(x.ndim - 1))
+    if entrenamiento:
+        media, varianza = x.mean(axis=ejes), x.var(axis=ejes)
+        media_movil = momento * np.asarray(media_movil) + (1 - momento) * media
+        varianza_movil = momento * np.asarray(varianza_movil) + (1 - momento) * varianza
+    else:
+        media, varianza = np.asarray(media_movil), np.asarray(varianza_movil)
+    x_normalizada = (x - media) / np.sqrt(varianza + epsilon)
+    return np.asarray(gamma) * x_normalizada + np.asarray(beta), media_movil, varianza_movil
+
+
+class ParadaTemprana(keras.callbacks.Callback):
+    """Parada temprana: detiene el entrenamiento cuando `monitor` lleva `paciencia` épocas sin mejorar
+    al menos `min_delta`, y con `restaurar_mejores` recupera los pesos de la mejor época.
+
+    Reproduce `keras.callbacks.EarlyStopping` en modo mínimo; `actualizar(valor, epoca)` es la regla sin
+    Keras y devuelve `True` cuando hay que parar.
+    """
+
+    def __init__(self, paciencia=5, min_delta=0.0, restaurar_mejores=True, monitor="val_loss"):
+        super().__init__()
+        if int(paciencia) < 0:
+            raise ValueError(f"'paciencia' debe ser un entero no negativo y es {paciencia}.")
+        self.paciencia = int(paciencia)
+        self.min_delta = abs(float(min_delta))
+        self.restaurar_mejores = restaurar_mejores
+        self.monitor = monitor
+        self.reiniciar()
+
+    def reiniciar(self):
+        self.mejor = None
+        self.mejor_epoca = 0
+        self.espera = 0
+        self.epoca_parada = None
+        self.mejores_pesos = None
+
+    def actualizar(self, valor, epoca):
+        """Registra el valor de la época `epoca` (desde 0); devuelve `True` si hay que parar."""
+        self.espera += 1
+        if self.mejor is None or valor < self.mejor - self.min_delta:
+            self.mejor, self.mejor_epoca, self.espera = valor, epoca, 0
+            return False
+        if self.espera >= self.paciencia and epoca > 0:
+            self.epoca_parada = epoca
+            return True
+        return False
+
+    def on_train_begin(self, logs=None):
+        self.reiniciar()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.monitor not in logs:
+            raise ValueError(
+                f"ParadaTemprana vigila '{self.monitor}', que no está en los registros ({sorted(logs)}). "
+                "Entrene con datos de validación o cambie 'monitor'."
+            )
+        parar = self.actualizar(float(logs[self.monitor]), epoch)
+        if self.restaurar_mejores and self.mejor_epoca == epoch:
+            self.mejores_pesos = self.model.get_weights()
+        if parar:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.restaurar_mejores and self.mejores_pesos is not None:
+            self.model.set_weights(self.mejores_pesos)

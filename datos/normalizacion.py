@@ -1,5 +1,4 @@
 """Normalización por canal con la media y la desviación típica del conjunto de entrenamiento (§2.2)."""
-import numpy as np
 
 from datos.validacion import validar_imagenes
 

@@ -4,6 +4,8 @@ Los lotes se forman barajando índices y reuniendo cada lote con un solo `tf.gat
 imagen a imagen: así la entrada no frena a la GPU. Una `transformacion` opcional (p. ej. el aumento de
 datos) se aplica al lote entero, y `prefetch` solapa la preparación del siguiente lote con el cálculo.
 """
+import os
+
 import numpy as np
 import tensorflow as tf
 
@@ -33,5 +35,121 @@ def pipeline_desde_arrays(x, y=None, batch_size=64, barajar=False, semilla=None,
     else:
         ds = lotes.map(lambda i: (tf.gather(x, i), tf.gather(y, i)), num_parallel_calls=AUTOTUNE, deterministic=True)
         if transformacion is not None:
+            ds = ds.map(transformacion, num_parallel_calls=AUTOTUNE, deterministic=True)
+    return ds.prefetch(AUTOTUNE)
+
+
+def pipeline_desde_carpeta(
+    carpeta, tamano=(150, 150), batch_size=32, validacion=0.2, barajar=True, semilla=None, transformacion=None
+):
+    """Lotes `(imágenes, etiquetas one-hot)` de una carpeta `clase/imagen.jpg` (clase de CNN, taller de perros y gatos).
+
+    Comprueba antes la carpeta (`datos.carpetas.revisar_carpeta_imagenes`) y la lee con
+    `keras.utils.image_dataset_from_directory`: imágenes RGB float32 en [0, 255] redimensionadas a
+    `tamano` (alto, ancho); clases en orden alfabético (`ds.class_names`).
+
+    - `validacion`: fracción que se aparta para validar; devuelve `(entrenamiento, validacion)`. La
+      validación no se baraja ni se transforma. Con `validacion=None` devuelve un solo dataset (p. ej. test).
+    - `transformacion(x_lote, y_lote) -> (x_lote, y_lote)`: se aplica solo al primer dataset, el de
+      entrenamiento (p. ej. el aumento de datos).
+    """
+    import keras
+
+    from datos.carpetas import revisar_carpeta_imagenes
+
+    if batch_size < 1:
+        raise ValueError(f"'batch_size' debe ser un entero positivo y es {batch_size}.")
+    if validacion is not None and not 0 < validacion < 1:
+        raise ValueError(f"'validacion' debe estar entre 0 y 1 (sin incluirlos) o ser None, y es {validacion}.")
+    cuentas = revisar_carpeta_imagenes(carpeta)
+    clases = sorted(cuentas)
+    total = sum(cuentas.values())
+    if validacion is not None and not 0 < int(validacion * total) < total:
+        raise ValueError(
+            f"Con {total} imágenes en '{carpeta}' una validación del {100 * validacion:g} % queda vacía o se lo "
+            "lleva todo: añada imágenes o cambie la fracción de validación."
+        )
+    if semilla is None:
+        semilla = int(np.random.randint(2**31 - 1))  # Keras exige una semilla para separar la validación
+    leer = dict(
+        labels="inferred",
+        label_mode="categorical",
+        class_names=clases,
+        color_mode="rgb",
+        batch_size=batch_size,
+        image_size=tuple(tamano),
+        shuffle=barajar,
+        seed=semilla,
+        verbose=False,
+    )
+    if validacion is None:
+        datasets = [keras.utils.image_dataset_from_directory(carpeta, **leer)]
+    else:
+        datasets = list(
+            keras.utils.image_dataset_from_directory(carpeta, validation_split=validacion, subset="both", **leer)
+        )
+    if transformacion is not None:
+        datasets[0] = datasets[0].map(transformacion, num_parallel_calls=AUTOTUNE).prefetch(AUTOTUNE)
+    for ds in datasets:
+        ds.class_names = clases
+    return datasets[0] if validacion is None else tuple(datasets)
+
+
+def leer_imagen(ruta, tamano=(224, 224)):
+    """Lee un archivo de imagen (JPEG, PNG, GIF o BMP) como uint8 RGB redimensionado a `tamano` (alto, ancho).
+
+    Las imágenes en gris se pasan a RGB y se descarta el canal alfa. El cambio de tamaño es bilineal con
+    antialias y no conserva la proporción, como `load_img(target_size=...)` del profesor.
+    """
+    imagen = tf.io.decode_image(tf.io.read_file(ruta), channels=3, expand_animations=False)
+    imagen = tf.image.resize(imagen, tamano, method="bilinear", antialias=True)
+    imagen = tf.cast(tf.clip_by_value(tf.round(imagen), 0, 255), tf.uint8)
+    return tf.ensure_shape(imagen, (*tamano, 3))
+
+
+def pipeline_desde_archivos(
+    rutas, etiquetas=None, batch_size=64, tamano=224, barajar=False, semilla=None, cache=None, transformacion=None
+):
+    """`tf.data.Dataset` de lotes `(x, y)` (o solo `x`) que lee las imágenes de disco según se necesitan.
+
+    Las imágenes se decodifican y redimensionan en paralelo (`leer_imagen`, uint8) y se preparan los
+    siguientes lotes mientras se calcula (`prefetch`): la memoria no crece con el número de imágenes.
+
+    - `tamano`: lado (entero) o `(alto, ancho)` de las imágenes.
+    - `barajar`: nuevo orden en cada época, repetible con `semilla`.
+    - `cache`: `None` (se leen de disco en cada época), `True` (se guardan decodificadas en memoria tras la
+      primera época) o la ruta de un archivo de caché en disco.
+    - `transformacion(x_lote, y_lote) -> (x_lote, y_lote)`: se aplica a cada lote completo (p. ej. aumento y
+      preprocesado); sin ella los lotes son uint8.
+    """
+    rutas = [os.fspath(r) for r in rutas]
+    cache = None if cache is False else cache
+    n = len(rutas)
+    if n == 0:
+        raise ValueError("'rutas' está vacía: no hay imágenes que leer.")
+    if batch_size < 1:
+        raise ValueError(f"'batch_size' debe ser un entero positivo y es {batch_size}.")
+    tamano = (int(tamano), int(tamano)) if np.ndim(tamano) == 0 else tuple(int(t) for t in tamano)
+    if len(tamano) != 2 or min(tamano) < 1:
+        raise ValueError(f"'tamano' debe ser un entero positivo o (alto, ancho) y es {tamano}.")
+    if etiquetas is not None and len(etiquetas) != n:
+        raise ValueError(f"'etiquetas' tiene {len(etiquetas)} filas pero hay {n} rutas: deben coincidir.")
+
+    ds = tf.data.Dataset.from_tensor_slices(rutas if etiquetas is None else (rutas, np.asarray(etiquetas)))
+    if barajar and cache is None:  # se barajan las rutas: el búfer no guarda imágenes
+        ds = ds.shuffle(n, seed=semilla, reshuffle_each_iteration=True)
+    if etiquetas is None:
+        ds = ds.map(lambda r: leer_imagen(r, tamano), num_parallel_calls=AUTOTUNE, deterministic=True)
+    else:
+        ds = ds.map(lambda r, y: (leer_imagen(r, tamano), y), num_parallel_calls=AUTOTUNE, deterministic=True)
+    if cache is not None:
+        ds = ds.cache("" if cache is True else os.fspath(cache))
+        if barajar:
+            ds = ds.shuffle(min(n, 1024), seed=semilla, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size)
+    if transformacion is not None:
+        if etiquetas is None:
+            ds = ds.map(lambda xb: transformacion(xb, None)[0], num_parallel_calls=AUTOTUNE, deterministic=True)
+        else:
             ds = ds.map(transformacion, num_parallel_calls=AUTOTUNE, deterministic=True)
     return ds.prefetch(AUTOTUNE)

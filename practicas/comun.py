@@ -73,10 +73,14 @@ def iniciar(args, nombre):
     return carpeta
 
 
-def entrenar_y_evaluar(args, carpeta, construir_modelo, preparar_datos, semilla, compilar=compileModel):
+def entrenar_y_evaluar(
+    args, carpeta, construir_modelo, preparar_datos, semilla, compilar=compileModel, callbacks=(), medir=None
+):
     """Un entrenamiento completo: datos, modelo, `trainModel`, `testModel` y `metricas.json`.
 
-    `preparar_datos(semilla)` devuelve `(it_train, it_val, test_x, test_y)`.
+    `preparar_datos(semilla)` devuelve `(it_train, it_val, test_x, test_y)`; `callbacks` se pasan a
+    `trainModel` (programas de tasa, parada temprana...); `medir(modelo)` devuelve métricas adicionales
+    del modelo ya entrenado, que se guardan con las demás.
     """
     ruta_metricas = os.path.join(carpeta, "metricas.json")
     if args.reanudar and os.path.exists(ruta_metricas):
@@ -96,12 +100,14 @@ def entrenar_y_evaluar(args, carpeta, construir_modelo, preparar_datos, semilla,
         it_val,
         args.batch,
         args.epocas,
+        callbacks=list(callbacks),
         carpeta=carpeta,
         reanudar=args.reanudar,
         verbose=0 if args.silencioso else "auto",
     )
     perdida, precision = testModel(modelo, test_x, test_y, hist, batchSize=args.batch, carpeta=carpeta)
     metricas = {"perdida": perdida, "precision": precision, "epocas": len(hist.epoch), "semilla": semilla}
+    metricas.update(medir(modelo) if medir is not None else {})
     escribir_json(ruta_metricas, metricas)
     return metricas
 

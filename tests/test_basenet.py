@@ -116,14 +116,15 @@ def test_entrenamiento_interrumpido_se_reanuda(pocos_digitos, tmp_path):
     compileModel(model)
     with pytest.raises(KeyboardInterrupt):
         trainModel(model, datos, datos, 32, 4, callbacks=[_Interrumpir(1)], carpeta=tmp_path, verbose=0)
-    assert [f["epoch"] for f in leer_csv(tmp_path / "historial.csv")] == [0, 1]
+    # la época 1 no terminó (falló un callback): se repite al reanudar
+    assert [f["epoch"] for f in leer_csv(tmp_path / "historial.csv")] == [0]
     pesos = [w.copy() for w in model.get_weights()]
 
     nuevo = getBaseNet(10)  # otro proceso: modelo nuevo, mismos archivos
     compileModel(nuevo)
     contador = _ContarEpocas()
     hist = trainModel(nuevo, datos, datos, 32, 4, callbacks=[contador], carpeta=tmp_path, reanudar=True, verbose=0)
-    assert contador.epocas == [2, 3]  # solo las épocas que faltaban
+    assert contador.epocas == [1, 2, 3]  # solo las épocas que faltaban
     assert hist.epoch == [0, 1, 2, 3] and len(hist.history["loss"]) == 4
     assert [f["epoch"] for f in leer_csv(tmp_path / "historial.csv")] == [0, 1, 2, 3]
     assert not any(np.array_equal(a, b) for a, b in zip(pesos, nuevo.get_weights()) if a.size > 1)
@@ -140,6 +141,17 @@ def test_sin_reanudar_empieza_de_cero(pocos_digitos, tmp_path):
     contador = _ContarEpocas()
     hist = trainModel(model, datos, datos, 32, 2, callbacks=[contador], carpeta=tmp_path, verbose=0)
     assert contador.epocas == [0, 1] and hist.epoch == [0, 1]
+
+
+def test_el_historial_guarda_lo_que_anaden_otros_callbacks(pocos_digitos, tmp_path):
+    x_train, y_train, _, _ = pocos_digitos
+    datos = (x_train[:64], y_train[:64])
+    model = getBaseNet(10)
+    compileModel(model, optimizer="sgd")
+    programa = keras.callbacks.LearningRateScheduler(lambda epoca: 0.01 * (epoca + 1))
+    hist = trainModel(model, datos, datos, 32, 3, callbacks=[programa], carpeta=tmp_path, verbose=0)
+    assert hist.history["learning_rate"] == pytest.approx([0.01, 0.02, 0.03])
+    assert [f["learning_rate"] for f in leer_csv(tmp_path / "historial.csv")] == pytest.approx([0.01, 0.02, 0.03])
 
 
 @pytest.mark.parametrize("claves", [("accuracy", "val_accuracy"), ("acc", "val_acc")])

@@ -103,7 +103,9 @@ def trainModel(
         if not model.built:
             raise ValueError("El modelo debe estar construido (con keras.Input) para poder reanudarlo.")
         historial = HistorialCSV(ruta_historial, previas)
-        todos = [keras.callbacks.BackupAndRestore(ruta_respaldo), historial, *todos]
+        # Al final: anotan la época cuando los demás callbacks ya han terminado (y añadido, p. ej., la
+        # tasa de aprendizaje a `logs`); si uno falla, la época no cuenta y se repite al reanudar.
+        todos = [*todos, historial, keras.callbacks.BackupAndRestore(ruta_respaldo)]
 
     if _es_arrays(train):
         x, y = train

@@ -1,4 +1,4 @@
-"""Único escritor de resultados: JSON, CSV y PNG escritos de forma atómica.
+"""Único escritor de resultados: JSON, CSV, texto, NPZ y PNG escritos de forma atómica.
 
 Cada archivo se escribe primero en un temporal de la misma carpeta y luego se renombra con
 `os.replace`, así que una interrupción nunca deja un archivo a medias.
@@ -19,7 +19,10 @@ def _escribir_atomico(ruta, contenido, binario=False):
     fd, temporal = tempfile.mkstemp(dir=carpeta, prefix=".tmp-", suffix=os.path.basename(ruta))
     try:
         with os.fdopen(fd, "wb" if binario else "w", **({} if binario else {"encoding": "utf-8"})) as f:
-            f.write(contenido)
+            if callable(contenido):  # escribe él mismo en el archivo (arrays grandes, sin copia en memoria)
+                contenido(f)
+            else:
+                f.write(contenido)
             f.flush()
             os.fsync(f.fileno())
         os.replace(temporal, ruta)
@@ -40,6 +43,11 @@ def leer_json(ruta):
         return json.load(f)
 
 
+def escribir_texto(ruta, texto):
+    """Escribe un texto (Markdown, informes...) en UTF-8."""
+    return _escribir_atomico(ruta, texto)
+
+
 def escribir_csv(ruta, filas, columnas=None):
     """Escribe una lista de diccionarios como CSV; las columnas salen de la primera fila si no se dan."""
     columnas = list(columnas or (filas[0].keys() if filas else []))
@@ -54,6 +62,13 @@ def leer_csv(ruta):
     """Lee un CSV escrito por `escribir_csv`; convierte a número lo que lo sea."""
     with open(ruta, encoding="utf-8", newline="") as f:
         return [{k: _a_numero(v) for k, v in fila.items()} for fila in csv.DictReader(f)]
+
+
+def escribir_npz(ruta, **arrays):
+    """Escribe arrays de NumPy en un `.npz` sin comprimir (`np.savez`), directamente en el temporal."""
+    import numpy as np
+
+    return _escribir_atomico(ruta, lambda f: np.savez(f, **arrays), binario=True)
 
 
 def guardar_figura(figura, ruta, dpi=100):

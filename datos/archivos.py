@@ -1,11 +1,10 @@
-"""Lectura segura de archivos de datos: pickles restringidos, extracción sin escapes y sumas SHA-256.
+"""Lectura segura de archivos de datos: pickles restringidos y extracción sin escapes.
 
 El archivo oficial de CIFAR-100 guarda diccionarios en formato pickle. Un pickle puede ejecutar código
 al cargarse, así que aquí solo se admiten los tipos simples que usa ese formato (listas, diccionarios,
 bytes, números y arrays de NumPy).
 """
 import codecs
-import hashlib
 import io
 import os
 import pickle
@@ -58,15 +57,6 @@ def cargar_pickle_seguro(datos_binarios, origen):
             f"El archivo '{origen}' está dañado o truncado ({type(e).__name__}: {e}). "
             "Descargue de nuevo el archivo oficial."
         ) from None
-
-
-def sha256(ruta, bloque=1 << 20):
-    """Suma SHA-256 (hexadecimal) de un archivo."""
-    h = hashlib.sha256()
-    with open(ruta, "rb") as f:
-        for trozo in iter(lambda: f.read(bloque), b""):
-            h.update(trozo)
-    return h.hexdigest()
 
 
 def _destino_seguro(destino, nombre, archivo):

@@ -8,7 +8,8 @@ import tarfile
 
 import numpy as np
 
-from datos.archivos import cargar_pickle_seguro, sha256
+from datos.archivos import cargar_pickle_seguro
+from datos.cache import carpeta_cache_keras, comprobar_suma, descargar_a_cache
 from datos.errores import DatosNoDisponibles, ErrorDatos
 
 URL = "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"
@@ -18,12 +19,6 @@ SHA256 = "85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7"
 # Nombres que usa Keras 3 en su caché: `<KERAS_HOME>/datasets/cifar-100-python-target{,_archive}`.
 _KERAS_CARPETA = "cifar-100-python-target"
 NUM_CLASES = 25
-
-
-def carpeta_cache_keras():
-    """Carpeta `datasets` de la caché de Keras (`$KERAS_HOME` o `~/.keras`)."""
-    base = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    return os.path.join(base, "datasets")
 
 
 def _candidatos_cache():
@@ -80,22 +75,6 @@ def _leer_particion(fuente, particion):
     return datos.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), etiquetas
 
 
-def _descargar():
-    import keras
-
-    try:
-        return keras.utils.get_file(
-            fname=NOMBRE_ARCHIVO, origin=URL, file_hash=SHA256, cache_dir=os.path.dirname(carpeta_cache_keras())
-        )
-    except Exception as e:  # sin red, proxy, disco lleno...
-        raise DatosNoDisponibles(
-            f"No se encuentra CIFAR-100 y no se ha podido descargar ({type(e).__name__}: {e}).\n"
-            f"Sin conexión: descargue {URL} en otra máquina y cópielo en "
-            f"'{os.path.join(carpeta_cache_keras(), NOMBRE_ARCHIVO)}', o indique su ruta con "
-            "`cargarImagenes(ruta)` / `--datos RUTA`. Para probar sin datos use `--datos digitos`."
-        ) from None
-
-
 def localizar_cifar100(ruta=None, descargar=True):
     """Devuelve la ruta del archivo o carpeta de CIFAR-100 que se va a usar (ver el orden en el módulo)."""
     if ruta is not None:
@@ -114,7 +93,9 @@ def localizar_cifar100(ruta=None, descargar=True):
             f"No se encuentra CIFAR-100 en la caché de Keras. Copie {NOMBRE_ARCHIVO} en "
             f"'{os.path.join(carpeta_cache_keras(), NOMBRE_ARCHIVO)}'."
         )
-    return _descargar()
+    return descargar_a_cache(
+        NOMBRE_ARCHIVO, URL, SHA256, otra_salida=", o indique su ruta con `--datos RUTA`; para probar sin datos use `--datos digitos`"
+    )
 
 
 def cargarImagenes(ruta=None, verificar=True, num_clases=NUM_CLASES, descargar=True):
@@ -126,11 +107,8 @@ def cargarImagenes(ruta=None, verificar=True, num_clases=NUM_CLASES, descargar=T
     `descargar=False` nunca se intenta la descarga.
     """
     fuente = localizar_cifar100(ruta, descargar=descargar)
-    if verificar and os.path.isfile(fuente) and sha256(fuente) != SHA256:
-        raise ErrorDatos(
-            f"'{fuente}' no coincide con la suma SHA-256 publicada del archivo oficial: está incompleto o "
-            f"modificado. Descárguelo de nuevo de {URL} (o use verificar=False si es un archivo propio)."
-        )
+    if verificar and os.path.isfile(fuente):
+        comprobar_suma(fuente, SHA256, URL, otra_salida=" (o use verificar=False si es un archivo propio)")
     resultado = []
     for particion in ("train", "test"):
         x, etiquetas = _leer_particion(fuente, particion)

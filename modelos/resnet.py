@@ -14,14 +14,13 @@ encadenan a `model.output` y el modelo resultante tiene todas las capas de ResNe
 
 Las imágenes se preparan con `preprocesar_imagenes` (el `preprocess_input` de ResNet50) antes de entrar.
 """
-import hashlib
 import os
 
 import keras
 import tensorflow as tf
 from keras import layers
 
-from datos.cifar100 import carpeta_cache_keras
+from datos.cache import carpeta_cache_keras, comprobar_suma, descargar_a_cache
 from datos.errores import DatosNoDisponibles, ErrorDatos
 from utilidades.caracteristicas import PREFIJO_CABEZA
 
@@ -34,47 +33,24 @@ POOLINGS = (None, "avg", "max")
 
 def ruta_pesos_imagenet():
     """Dónde busca (y descarga) Keras los pesos de ImageNet de ResNet50: `$KERAS_HOME/models/` o `~/.keras/models/`."""
-    return os.path.join(os.path.dirname(carpeta_cache_keras()), "models", ARCHIVO_PESOS_RESNET50)
-
-
-def _md5(ruta):
-    h = hashlib.md5()
-    with open(ruta, "rb") as f:
-        for trozo in iter(lambda: f.read(1 << 20), b""):
-            h.update(trozo)
-    return h.hexdigest()
+    return os.path.join(carpeta_cache_keras("models"), ARCHIVO_PESOS_RESNET50)
 
 
 def _pesos_imagenet(descargar):
     """Ruta de los pesos de ImageNet en la caché de Keras, comprobados; los descarga si faltan y se puede."""
     ruta = ruta_pesos_imagenet()
-    sin_conexion = (
-        f"Sin conexión: descargue {URL_PESOS_RESNET50} en otra máquina y cópielo en '{ruta}' (la caché de "
-        "Keras), indique otro archivo con weights=RUTA (`--pesos RUTA`) o use pesos aleatorios con "
-        "weights=None (`--pesos ninguno`), que solo sirven para probar."
+    otra_salida = (
+        ", indique otro archivo con weights=RUTA (`--pesos RUTA`) o use pesos aleatorios con weights=None "
+        "(`--pesos ninguno`), que solo sirven para probar"
     )
-    if not os.path.isfile(ruta):
-        if not descargar:
-            raise DatosNoDisponibles(f"No están los pesos de ImageNet de ResNet50 en '{ruta}'.\n{sin_conexion}")
-        try:
-            keras.utils.get_file(
-                ARCHIVO_PESOS_RESNET50,
-                URL_PESOS_RESNET50,
-                cache_subdir="models",
-                file_hash=MD5_PESOS_RESNET50,
-                cache_dir=os.path.dirname(os.path.dirname(ruta)),
-            )
-        except Exception as e:  # sin red, proxy, disco lleno...
-            raise DatosNoDisponibles(
-                f"No están los pesos de ImageNet de ResNet50 y no se han podido descargar "
-                f"({type(e).__name__}: {e}).\n{sin_conexion}"
-            ) from None
-    elif _md5(ruta) != MD5_PESOS_RESNET50:
-        raise ErrorDatos(
-            f"'{ruta}' no coincide con la suma MD5 de los pesos oficiales: está incompleto o dañado. "
-            f"Bórrelo y descárguelo de nuevo de {URL_PESOS_RESNET50}."
+    if os.path.isfile(ruta):
+        return comprobar_suma(ruta, MD5_PESOS_RESNET50, URL_PESOS_RESNET50)
+    if not descargar:
+        raise DatosNoDisponibles(
+            f"No están los pesos de ImageNet de ResNet50 en '{ruta}'.\nSin conexión: descargue "
+            f"{URL_PESOS_RESNET50} en otra máquina y cópielo ahí{otra_salida}."
         )
-    return ruta
+    return descargar_a_cache(ARCHIVO_PESOS_RESNET50, URL_PESOS_RESNET50, MD5_PESOS_RESNET50, "models", otra_salida)
 
 
 def getResNet50(p_pooling=None, inputShape=(224, 224, 3), weights="imagenet", descargar=True):

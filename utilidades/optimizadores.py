@@ -35,22 +35,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from utilidades.comprobaciones import fraccion, positivo
+
 CONVENCIONES = ("clase", "keras")
 
 
-def _positivo(nombre, valor, cero=False):
-    valor = float(valor)
-    if not np.isfinite(valor) or valor < 0 or (valor == 0 and not cero):
-        condicion = "no negativo" if cero else "positivo"
-        raise ValueError(f"'{nombre}' debe ser un número {condicion} y es {valor}.")
-    return valor
-
-
-def _fraccion(nombre, valor):
-    valor = float(valor)
-    if not 0 <= valor < 1:
-        raise ValueError(f"'{nombre}' debe estar en [0, 1) y es {valor}.")
-    return valor
 
 
 class Optimizador:
@@ -61,8 +50,8 @@ class Optimizador:
     def __init__(self, tasa=0.01, epsilon=1e-7, convencion="clase"):
         if convencion not in CONVENCIONES:
             raise ValueError(f"'convencion' debe ser una de {CONVENCIONES} y es '{convencion}'.")
-        self.tasa = _positivo("tasa (tasa de aprendizaje)", tasa)
-        self.epsilon = _positivo("epsilon", epsilon)
+        self.tasa = positivo("tasa (tasa de aprendizaje)", tasa)
+        self.epsilon = positivo("epsilon", epsilon)
         self.convencion = convencion
         self.reiniciar()
 
@@ -114,7 +103,7 @@ class Momento(Optimizador):
     nesterov = False
 
     def __init__(self, tasa=0.01, rho=0.9, **kwargs):
-        self.rho = _fraccion("rho", rho)
+        self.rho = fraccion("rho", rho)
         super().__init__(tasa, **kwargs)
 
     def _estado_inicial(self, x):
@@ -153,7 +142,7 @@ class AdaGrad(Optimizador):
         super().__init__(tasa, **kwargs)
         if acumulador_inicial is None:
             acumulador_inicial = 0.1 if self.convencion == "keras" else 0.0
-        self.acumulador_inicial = _positivo("acumulador_inicial", acumulador_inicial, cero=True)
+        self.acumulador_inicial = positivo("acumulador_inicial", acumulador_inicial, cero=True)
 
     def _estado_inicial(self, x):
         return {"g": np.full_like(x, self.acumulador_inicial)}
@@ -176,7 +165,7 @@ class RMSProp(Optimizador):
     nombre = "rmsprop"
 
     def __init__(self, tasa=0.001, gamma=0.9, **kwargs):
-        self.gamma = _fraccion("gamma", gamma)
+        self.gamma = fraccion("gamma", gamma)
         super().__init__(tasa, **kwargs)
 
     def _estado_inicial(self, x):
@@ -202,8 +191,8 @@ class Adam(Optimizador):
     nombre = "adam"
 
     def __init__(self, tasa=0.001, rho=0.9, gamma=0.999, **kwargs):
-        self.rho = _fraccion("rho", rho)
-        self.gamma = _fraccion("gamma", gamma)
+        self.rho = fraccion("rho", rho)
+        self.gamma = fraccion("gamma", gamma)
         super().__init__(tasa, **kwargs)
 
     def _estado_inicial(self, x):
@@ -232,7 +221,7 @@ class Adadelta(Optimizador):
     nombre = "adadelta"
 
     def __init__(self, tasa=1.0, rho=0.95, **kwargs):
-        self.rho = _fraccion("rho", rho)
+        self.rho = fraccion("rho", rho)
         super().__init__(tasa, **kwargs)
 
     def _estado_inicial(self, x):
@@ -308,7 +297,7 @@ class FuncionPrueba:
 
 def cuadratica_mal_condicionada(condicion=50.0):
     """`f = (x² + K y²) / 2`: la hessiana es diag(1, K) y su número de condición es K (≫ 1: zig-zag)."""
-    condicion = _positivo("condicion", condicion)
+    condicion = positivo("condicion", condicion)
 
     def f(p):
         p = np.asarray(p, dtype="float64")
@@ -414,7 +403,7 @@ def SGD(x, y, weights, epochs, lr=1e-3, bs=100, tol=1e-5, semilla=None):
     - `weights -= lr * dw` modificaba el array del llamante: se trabaja sobre una copia.
     - `np.random.shuffle` usaba el estado global: se usa un generador con `semilla`.
     """
-    _positivo("lr", lr)
+    positivo("lr", lr)
     if int(bs) < 1:
         raise ValueError(f"'bs' (tamaño del lote) debe ser un entero positivo y es {bs}.")
     generador = np.random.default_rng(semilla)

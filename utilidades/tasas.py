@@ -14,33 +14,21 @@ El performance scheduling depende de la pérdida de validación, así que solo p
 `TasaPorRendimiento`, que reproduce `keras.callbacks.ReduceLROnPlateau`.
 """
 
-import math
 
 import keras
 import numpy as np
 from keras import ops
 
-
-def _positivo(nombre, valor, cero=False):
-    valor = float(valor)
-    if not math.isfinite(valor) or valor < 0 or (valor == 0 and not cero):
-        condicion = "no negativo" if cero else "positivo (mayor que 0)"
-        raise ValueError(f"'{nombre}' debe ser un número {condicion} y es {valor}.")
-    return valor
+from utilidades.comprobaciones import fraccion, positivo
 
 
-def _factor(nombre, valor):
-    valor = float(valor)
-    if not 0 < valor < 1:
-        raise ValueError(f"'{nombre}' debe estar entre 0 y 1 (sin incluirlos) y es {valor}.")
-    return valor
 
 
 class ProgramaTasa(keras.optimizers.schedules.LearningRateSchedule):
     """Base de los programas: `programa(t)` es la tasa en el instante `t` (paso o época)."""
 
     def __init__(self, tasa_inicial):
-        self.tasa_inicial = _positivo("tasa_inicial", tasa_inicial)
+        self.tasa_inicial = positivo("tasa_inicial", tasa_inicial)
 
     def __call__(self, paso):
         return self.tasa(ops.cast(paso, "float32"))
@@ -75,8 +63,8 @@ class DecaimientoEscalonado(ProgramaTasa):
 
     def __init__(self, tasa_inicial, factor=0.5, cada=10):
         super().__init__(tasa_inicial)
-        self.factor = _factor("factor", factor)
-        self.cada = _positivo("cada (s, instantes entre reducciones)", cada)
+        self.factor = fraccion("factor", factor, cero=False)
+        self.cada = positivo("cada (s, instantes entre reducciones)", cada)
 
     def tasa(self, t):
         return self.tasa_inicial * ops.power(self.factor, ops.floor(t / self.cada))
@@ -90,7 +78,7 @@ class DecaimientoExponencial(ProgramaTasa):
 
     def __init__(self, tasa_inicial, k=0.1):
         super().__init__(tasa_inicial)
-        self.k = _positivo("k", k, cero=True)
+        self.k = positivo("k", k, cero=True)
 
     def tasa(self, t):
         return self.tasa_inicial * ops.exp(-self.k * t)
@@ -101,7 +89,7 @@ class DecaimientoInverso(ProgramaTasa):
 
     def __init__(self, tasa_inicial, k=0.1):
         super().__init__(tasa_inicial)
-        self.k = _positivo("k", k, cero=True)
+        self.k = positivo("k", k, cero=True)
 
     def tasa(self, t):
         return self.tasa_inicial / (1.0 + self.k * t)
@@ -115,8 +103,8 @@ class DecaimientoPotencia(ProgramaTasa):
 
     def __init__(self, tasa_inicial, s=10, c=1.0):
         super().__init__(tasa_inicial)
-        self.s = _positivo("s", s)
-        self.c = _positivo("c", c)
+        self.s = positivo("s", s)
+        self.c = positivo("c", c)
 
     def tasa(self, t):
         return self.tasa_inicial / ops.power(1.0 + t / self.s, self.c)
@@ -130,7 +118,7 @@ class DecaimientoPorDiez(ProgramaTasa):
 
     def __init__(self, tasa_inicial, s=10):
         super().__init__(tasa_inicial)
-        self.s = _positivo("s", s)
+        self.s = positivo("s", s)
 
     def tasa(self, t):
         return self.tasa_inicial * ops.power(0.1, t / self.s)
@@ -145,12 +133,12 @@ class UnCiclo(ProgramaTasa):
 
     def __init__(self, tasa_inicial, pasos_totales, tasa_maxima=None, fraccion_final=0.1, tasa_final=None):
         super().__init__(tasa_inicial)
-        self.pasos_totales = _positivo("pasos_totales", pasos_totales)
-        self.tasa_maxima = _positivo("tasa_maxima", 10 * self.tasa_inicial if tasa_maxima is None else tasa_maxima)
+        self.pasos_totales = positivo("pasos_totales", pasos_totales)
+        self.tasa_maxima = positivo("tasa_maxima", 10 * self.tasa_inicial if tasa_maxima is None else tasa_maxima)
         if not 0 <= float(fraccion_final) < 1:
             raise ValueError(f"'fraccion_final' debe estar en [0, 1) y es {fraccion_final}.")
         self.fraccion_final = float(fraccion_final)
-        self.tasa_final = _positivo("tasa_final", self.tasa_inicial / 1000 if tasa_final is None else tasa_final)
+        self.tasa_final = positivo("tasa_final", self.tasa_inicial / 1000 if tasa_final is None else tasa_final)
 
     def tasa(self, t):
         final = self.fraccion_final * self.pasos_totales
@@ -172,7 +160,7 @@ class TasaPorRendimiento(keras.callbacks.Callback):
 
     def __init__(self, factor=0.1, paciencia=10, min_delta=1e-4, enfriamiento=0, tasa_minima=0.0, monitor="val_loss"):
         super().__init__()
-        self.factor = _factor("factor", factor)
+        self.factor = fraccion("factor", factor, cero=False)
         if int(paciencia) < 0 or int(enfriamiento) < 0:
             raise ValueError(
                 f"'paciencia' y 'enfriamiento' deben ser enteros no negativos ({paciencia}, {enfriamiento})."
@@ -180,7 +168,7 @@ class TasaPorRendimiento(keras.callbacks.Callback):
         self.paciencia = int(paciencia)
         self.enfriamiento = int(enfriamiento)
         self.min_delta = abs(float(min_delta))
-        self.tasa_minima = _positivo("tasa_minima", tasa_minima, cero=True)
+        self.tasa_minima = positivo("tasa_minima", tasa_minima, cero=True)
         self.monitor = monitor
         self.reiniciar()
 
@@ -242,4 +230,4 @@ def crear_programa(nombre, tasa_inicial, epocas):
     """
     if nombre not in PROGRAMAS:
         raise ValueError(f"Programa de tasa desconocido: '{nombre}'. Use uno de {list(PROGRAMAS)}.")
-    return PROGRAMAS[nombre](_positivo("tasa_inicial", tasa_inicial), _positivo("epocas", epocas))
+    return PROGRAMAS[nombre](positivo("tasa_inicial", tasa_inicial), positivo("epocas", epocas))

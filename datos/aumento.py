@@ -241,19 +241,6 @@ def muestrear_bilineal(x, matriz, fill_mode="nearest", cval=0.0):
     return tf.reshape(arriba * (1 - df) + abajo * df, forma)
 
 
-def _semilla_lote(x, semilla):
-    """Semilla sin estado de un lote.
-
-    `tf.data` transforma varios lotes en paralelo, así que un generador con estado no daría lotes
-    repetibles. Con `semilla`, la del lote se deriva de ella y de una huella de su contenido (que cambia
-    de una época a otra porque el orden se baraja); sin `semilla`, se sortea.
-    """
-    if semilla is None:
-        return tf.random.uniform([2], maxval=2**31 - 1, dtype=tf.int64)
-    huella = tf.bitcast(tf.fingerprint(tf.reshape(x, [1, -1])), tf.int64)
-    return tf.concat([tf.constant([semilla], tf.int64), huella], axis=0)
-
-
 class ImageDataGenerator:
     """`ImageDataGenerator` de Keras 2 sobre `tf.data`: misma interfaz, lotes transformados de una vez (§3).
 
@@ -423,9 +410,9 @@ class ImageDataGenerator:
     def flow(self, x, y=None, batch_size=32, shuffle=True, seed=None, subset=None):
         """`tf.data.Dataset` de lotes `(x, y)` (o solo `x`) aumentados y estandarizados.
 
-        - `shuffle`: nuevo orden en cada época; `seed` hace repetibles el orden y el aumento. La semilla de
-          cada lote depende de su contenido, así que con `seed` y `shuffle=False` todas las épocas reciben
-          el mismo aumento (sin `seed`, cada época es distinta).
+        - `shuffle`: nuevo orden en cada época; `seed` hace repetibles el orden y el aumento. Cada lote de
+          cada época recibe su propia semilla (`pipeline_desde_arrays(semillas_por_lote=True)`), así que el
+          aumento cambia de una época a otra también con `shuffle=False`.
         - `subset`: 'training' o 'validation' con `validation_split`; la validación no se aumenta.
         """
         x = self._validar(x, "x")
@@ -448,12 +435,12 @@ class ImageDataGenerator:
 
         aplicar = tf.function(aplicar, jit_compile=self.jit_compile)
 
-        def transformar(x_lote, y_lote):
-            x_lote = tf.cast(x_lote, tf.float32)
-            semilla = _semilla_lote(x_lote, seed) if aumentar else tf.zeros([2], tf.int64)
-            return aplicar(x_lote, semilla), y_lote
+        def transformar(x_lote, y_lote, semilla):
+            return aplicar(tf.cast(x_lote, tf.float32), semilla), y_lote
 
-        return pipeline_desde_arrays(x, y, batch_size, barajar=shuffle, semilla=seed, transformacion=transformar)
+        return pipeline_desde_arrays(
+            x, y, batch_size, barajar=shuffle, semilla=seed, transformacion=transformar, semillas_por_lote=True
+        )
 
 
 @keras.saving.register_keras_serializable(package="practicas")

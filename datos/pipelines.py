@@ -12,31 +12,39 @@ import tensorflow as tf
 AUTOTUNE = tf.data.AUTOTUNE
 
 
-def pipeline_desde_arrays(x, y=None, batch_size=64, barajar=False, semilla=None, transformacion=None):
+def pipeline_desde_arrays(
+    x, y=None, batch_size=64, barajar=False, semilla=None, transformacion=None, semillas_por_lote=False
+):
     """`tf.data.Dataset` de lotes `(x, y)` (o solo `x`) a partir de arrays en memoria.
 
     - `barajar`: nuevo orden en cada época, repetible con `semilla`.
-    - `transformacion(x_lote, y_lote) -> (x_lote, y_lote)`: se aplica a cada lote completo.
+    - `transformacion(x_lote, y_lote) -> (x_lote, y_lote)`: se aplica a cada lote completo (`y_lote` es
+      `None` si no hay etiquetas).
+    - `semillas_por_lote`: la transformación recibe un tercer argumento, una semilla `[2]` distinta para
+      cada lote y cada época y repetible con `semilla`, para aumentos aleatorios sin estado: `tf.data`
+      prepara varios lotes en paralelo y un generador con estado no daría lotes repetibles.
     """
     x = tf.convert_to_tensor(np.asarray(x))
     y = None if y is None else tf.convert_to_tensor(np.asarray(y))
     n = int(x.shape[0])
     if batch_size < 1:
         raise ValueError(f"'batch_size' debe ser un entero positivo y es {batch_size}.")
-    indices = tf.data.Dataset.range(n)
+    lotes = tf.data.Dataset.range(n)
     if barajar:
-        indices = indices.shuffle(n, seed=semilla, reshuffle_each_iteration=True)
-    lotes = indices.batch(batch_size)
+        lotes = lotes.shuffle(n, seed=semilla, reshuffle_each_iteration=True)
+    lotes = lotes.batch(batch_size)
+    if semillas_por_lote:
+        semillas = tf.data.Dataset.random(seed=semilla, rerandomize_each_iteration=True).batch(2)
+        lotes = tf.data.Dataset.zip((lotes, semillas))
 
-    if y is None:
-        ds = lotes.map(lambda i: tf.gather(x, i), num_parallel_calls=AUTOTUNE, deterministic=True)
+    def preparar(indices, *semilla_lote):
+        x_lote = tf.gather(x, indices)
+        y_lote = None if y is None else tf.gather(y, indices)
         if transformacion is not None:
-            ds = ds.map(lambda xb: transformacion(xb, None)[0], num_parallel_calls=AUTOTUNE, deterministic=True)
-    else:
-        ds = lotes.map(lambda i: (tf.gather(x, i), tf.gather(y, i)), num_parallel_calls=AUTOTUNE, deterministic=True)
-        if transformacion is not None:
-            ds = ds.map(transformacion, num_parallel_calls=AUTOTUNE, deterministic=True)
-    return ds.prefetch(AUTOTUNE)
+            x_lote, y_lote = transformacion(x_lote, y_lote, *semilla_lote)
+        return x_lote if y_lote is None else (x_lote, y_lote)
+
+    return lotes.map(preparar, num_parallel_calls=AUTOTUNE, deterministic=True).prefetch(AUTOTUNE)
 
 
 def pipeline_desde_carpeta(

@@ -167,6 +167,17 @@ def test_misma_semilla_mismos_lotes_y_cada_epoca_cambia():
     assert not np.array_equal(epoca1[0], epoca2[0])
 
 
+def test_sin_barajar_cada_epoca_recibe_otro_aumento_repetible():
+    x = np.random.default_rng(11).random((16, 16, 16, 3)).astype("float32")
+    gen = ImageDataGenerator(rotation_range=30, horizontal_flip=True)
+    a, b = gen.flow(x, batch_size=8, shuffle=False, seed=4), gen.flow(x, batch_size=8, shuffle=False, seed=4)
+    epocas_a = [_todo(a) for _ in range(2)]
+    epocas_b = [_todo(b) for _ in range(2)]
+    assert not np.array_equal(epocas_a[0], epocas_a[1])  # mismo orden, otro aumento
+    for ea, eb in zip(epocas_a, epocas_b):
+        np.testing.assert_array_equal(ea, eb)  # y la misma secuencia con la misma semilla
+
+
 def test_validacion_y_subset_nunca_se_aumentan():
     x = np.random.default_rng(10).random((40, 16, 16, 3)).astype("float32")
     y = np.arange(40)

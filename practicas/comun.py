@@ -28,14 +28,18 @@ def entero_positivo(texto):
     return valor
 
 
-def opciones_comunes(parser, epocas=50, batch=64, repeticiones=1):
-    """Opciones de todos los ejercicios que entrenan: datos, épocas, lote, repeticiones, semilla, salida."""
-    parser.add_argument(
-        "--datos",
-        default="digitos",
-        help="'digitos' (incluidos en scikit-learn, sin conexión; por defecto), 'cifar100' o la ruta del "
-        "archivo cifar-100-python.tar.gz o de su carpeta",
-    )
+AYUDA_DATOS = (
+    "'digitos' (incluidos en scikit-learn, sin conexión; por defecto), 'cifar100' o la ruta del archivo "
+    "cifar-100-python.tar.gz o de su carpeta"
+)
+
+
+def opciones_comunes(parser, epocas=50, batch=64, repeticiones=1, datos="digitos", ayuda_datos=AYUDA_DATOS):
+    """Opciones de todos los ejercicios que entrenan: datos, épocas, lote, repeticiones, semilla, salida.
+
+    `datos` y `ayuda_datos` cambian la fuente por defecto y su explicación (p. ej. los pájaros o MNIST).
+    """
+    parser.add_argument("--datos", default=datos, help=ayuda_datos)
     parser.add_argument("--epocas", type=entero_positivo, default=epocas, help=f"épocas (por defecto {epocas})")
     parser.add_argument("--batch", type=entero_positivo, default=batch, help=f"tamaño del lote (por defecto {batch})")
     parser.add_argument(

@@ -212,3 +212,15 @@ def test_mirrored_strategy_en_dos_cpu_logicas():
     raiz = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     r = subprocess.run([sys.executable, "-c", guion], cwd=raiz, capture_output=True, text=True, timeout=300)
     assert "OK-ESTRATEGIA" in r.stdout, r.stderr[-3000:]
+
+
+def test_test_model_con_un_dataset(pocos_digitos):
+    import tensorflow as tf
+
+    _, _, x_test, y_test = pocos_digitos
+    model = getBaseNet(10)
+    compileModel(model)
+    lotes = tf.data.Dataset.from_tensor_slices((x_test, y_test)).batch(32)
+    assert testModel(model, lotes) == pytest.approx(testModel(model, x_test, y_test), rel=1e-5)
+    with pytest.raises(ValueError, match="no pase 'test_y'"):
+        testModel(model, lotes, y_test)

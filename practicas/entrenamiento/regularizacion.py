@@ -180,8 +180,8 @@ def _figura_brecha(resumen):
 def ejecutar(args):
     if not 0 <= args.dropout < 1:
         raise ValueError(f"'--dropout' (probabilidad de anular) debe estar en [0, 1) y es {args.dropout}.")
+    x_train, y_train, x_test, y_test = cargar_fuente(args.datos)  # antes de escribir nada
     carpeta = iniciar(args, "entrenamiento-regularizacion")
-    x_train, y_train, x_test, y_test = cargar_fuente(args.datos)
     x_pocos, y_pocos = subconjunto(x_train, y_train, args.muestras, args.semilla_base)
 
     filas, historiales, comprobaciones = [], {}, []

@@ -78,8 +78,8 @@ def _figura(programas_teoricos, tasas, historiales, epocas):
 
 
 def ejecutar(args):
+    x_train, y_train, x_test, y_test = cargar_fuente(args.datos)  # antes de escribir nada
     carpeta = iniciar(args, "entrenamiento-tasas")
-    x_train, y_train, x_test, y_test = cargar_fuente(args.datos)
     for nombre in args.programas:  # valida los parámetros antes de entrenar
         crear_programa(nombre, args.tasa, args.epocas)
 

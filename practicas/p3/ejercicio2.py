@@ -46,8 +46,8 @@ def tabla_estudio(filas):
 
 
 def ejecutar(args):
+    x_train, y_train, x_test, y_test = cargar_fuente(args.datos)  # antes de escribir nada
     carpeta = iniciar(args, "p3-ejercicio2")
-    x_train, y_train, x_test, y_test = cargar_fuente(args.datos)
     if args.muestras:
         x_train, y_train = x_train[: args.muestras], y_train[: args.muestras]
         x_test, y_test = x_test[: args.muestras], y_test[: args.muestras]

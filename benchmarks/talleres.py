@@ -20,6 +20,8 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from medida import segundos_por_epoca  # noqa: E402  (benchmarks/medida.py)
+
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
@@ -29,16 +31,6 @@ from modelos import red_vgg16_transferencia  # noqa: E402
 from utilidades.caracteristicas import extraer_caracteristicas, separar_modelo  # noqa: E402
 from utilidades.entrenamiento import compileModel  # noqa: E402
 
-
-def segundos_por_epoca(modelo, x, y=None, epocas=3, batch_size=32):
-    """Mejor tiempo de una época entre `epocas`, tras una época de calentamiento (trazado)."""
-    modelo.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
-    tiempos = []
-    for _ in range(epocas):
-        inicio = time.perf_counter()
-        modelo.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
-        tiempos.append(time.perf_counter() - inicio)
-    return min(tiempos)
 
 
 def main():

@@ -1,28 +1,46 @@
-"""Entrenamiento, evaluación, gráficas y escritura de resultados de las prácticas."""
-from utilidades.dispositivo import configCUDA, fijar_semilla
-from utilidades.entrenamiento import GarbageCollectorCallback, compileModel, trainModel
-from utilidades.evaluacion import calcularAccuracy, testModel
-from utilidades.graficas import figura_evolucion, mostrarEvolucion
-from utilidades.optimizadores import crear_optimizador
-from utilidades.regularizacion import ParadaTemprana, batch_norm, dropout_invertido
-from utilidades.tasas import TasaPorRendimiento, crear_programa
+"""Entrenamiento, evaluación, gráficas y escritura de resultados de las prácticas.
 
-configCUDA()
+Los nombres se cargan al usarlos (PEP 562): `import utilidades.resultados` o la calificación no pagan
+la importación de TensorFlow. La GPU se configura (`configCUDA`, §1) la primera vez que se pide uno de
+los ayudantes de entrenamiento.
+"""
+import importlib
 
-__all__ = [
-    "compileModel",
-    "trainModel",
-    "testModel",
-    "mostrarEvolucion",
-    "figura_evolucion",
-    "calcularAccuracy",
-    "GarbageCollectorCallback",
-    "configCUDA",
-    "fijar_semilla",
-    "crear_optimizador",
-    "crear_programa",
-    "TasaPorRendimiento",
-    "ParadaTemprana",
-    "dropout_invertido",
-    "batch_norm",
-]
+from practicas.sombras import comprobar_paquetes
+
+comprobar_paquetes()  # avisa si un modelos.py o una carpeta datos/ del usuario tapa otro paquete
+
+_EXPORTADOS = {
+    "compileModel": "entrenamiento",
+    "trainModel": "entrenamiento",
+    "GarbageCollectorCallback": "entrenamiento",
+    "testModel": "evaluacion",
+    "calcularAccuracy": "evaluacion",
+    "mostrarEvolucion": "graficas",
+    "figura_evolucion": "graficas",
+    "configCUDA": "dispositivo",
+    "fijar_semilla": "dispositivo",
+    "crear_optimizador": "optimizadores",
+    "crear_programa": "tasas",
+    "TasaPorRendimiento": "tasas",
+    "ParadaTemprana": "regularizacion",
+    "dropout_invertido": "regularizacion",
+    "batch_norm": "regularizacion",
+}
+
+__all__ = list(_EXPORTADOS)
+_configurada = False
+
+
+def __getattr__(nombre):
+    global _configurada
+    if nombre not in _EXPORTADOS:
+        raise AttributeError(f"module 'utilidades' has no attribute {nombre!r}")
+    if not _configurada:
+        _configurada = True
+        importlib.import_module("utilidades.dispositivo").configCUDA()
+    return getattr(importlib.import_module(f"utilidades.{_EXPORTADOS[nombre]}"), nombre)
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

@@ -1,22 +1,31 @@
-"""Calificación automática de las prácticas con pytest (al estilo de otter-grader, nbgrader y Gradescope).
+"""Calificación automática de las prácticas con pytest, ejecutando cada entrega entera en un aislamiento.
 
-- `comparar_arquitectura(modelo, referencia)`: diferencias capa a capa, en español.
-- `ejecutar_entrega(ruta, tareas)`: ejecuta una entrega `.py`/`.ipynb` en otro proceso, con límites.
-- `plugin`: complemento de pytest (`-p utilidades.calificacion.plugin --entrega RUTA`).
-- `calificar_entrega`, `calificar_clase`: una entrega o una carpeta entera (`python -m utilidades.calificacion`).
+- `entregas`: encontrar las entregas de una clase (archivos, carpetas, zip de Moodle) y ejecutarlas.
+- `aislamiento`: bubblewrap con límites (o un repliegue explícito sin él).
+- `arnes`: lo que corre dentro, junto al código del estudiante (adaptaciones de Keras 2 y Colab).
+- `observacion`: los modelos y datos observados, reconstruidos y comprobados en el calificador.
+- `plugin`: complemento de pytest (`pytest suite.py --entrega RUTA`); `clase`: una clase entera.
+- `arquitectura`: comparación de arquitecturas capa a capa, en español.
+
+Nada de esto importa TensorFlow al cargarse: solo cuando hay que reconstruir un modelo.
 """
-from utilidades.calificacion.arquitectura import ComparacionArquitectura, comparar_arquitectura, describir_modelo
-from utilidades.calificacion.clase import calificar_clase, calificar_entrega
-from utilidades.calificacion.entregas import ErrorEntrega, ResultadoEntrega, ejecutar_entrega, leer_entrega
+import importlib
 
-__all__ = [
-    "comparar_arquitectura",
-    "describir_modelo",
-    "ComparacionArquitectura",
-    "leer_entrega",
-    "ejecutar_entrega",
-    "ResultadoEntrega",
-    "ErrorEntrega",
-    "calificar_entrega",
-    "calificar_clase",
-]
+_EXPORTADOS = {
+    "comparar_arquitectura": "arquitectura",
+    "describir_modelo": "arquitectura",
+    "ComparacionArquitectura": "arquitectura",
+    "buscar_entregas": "entregas",
+    "ejecutar_entrega": "entregas",
+    "ErrorEntrega": "entregas",
+    "calificar_entrega": "clase",
+    "calificar_clase": "clase",
+}
+
+__all__ = list(_EXPORTADOS)
+
+
+def __getattr__(nombre):
+    if nombre in _EXPORTADOS:
+        return getattr(importlib.import_module(f"utilidades.calificacion.{_EXPORTADOS[nombre]}"), nombre)
+    raise AttributeError(f"module 'utilidades.calificacion' has no attribute {nombre!r}")

@@ -1,59 +1,95 @@
-"""`python -m utilidades.calificacion RUTA` (o `calificar RUTA`): una entrega o una carpeta con toda la clase."""
+"""`calificar RUTA` (o `python -m utilidades.calificacion RUTA`): una entrega o la carpeta de toda la clase.
+
+Una carpeta es la de una clase (cada archivo, subcarpeta o `.zip` es un estudiante) salvo que su nombre
+sea el de una entrega de Moodle o se pida `--una`: entonces es la entrega de un solo estudiante.
+"""
 import argparse
 import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from utilidades.calificacion import aislamiento, entregas
+from utilidades.calificacion.plugin import modo_aislado
 
-from utilidades.calificacion.clase import calificar_clase, calificar_entrega, ruta_suite
-from utilidades.calificacion.entregas import LIMITE_SALIDA, MODOS, TIEMPO_LIMITE
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, mensaje):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"calificar: error: {mensaje}\n")
+
+
+def _par(texto):
+    clave, igual, valor = texto.partition("=")
+    if not igual or not clave.strip() or not valor.strip():
+        raise argparse.ArgumentTypeError(f"se espera CLAVE=VALOR y se recibió «{texto}»")
+    return clave.strip(), valor.strip()
+
+
+def _positivo(tipo):
+    def convertir(texto):
+        try:
+            valor = tipo(texto)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"«{texto}» no es un número") from None
+        if valor <= 0:
+            raise argparse.ArgumentTypeError(f"debe ser mayor que 0 y es {texto}")
+        return valor
+
+    return convertir
 
 
 def crear_parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="calificar",
-        description="Califica una entrega (.py o .ipynb) o una carpeta de entregas con una suite de pytest.",
+        description="Califica entregas de la práctica ejecutándolas enteras en un aislamiento (bubblewrap).",
+        add_help=False,
     )
-    parser.add_argument("ruta", help="entrega de un estudiante, o carpeta con las de toda la clase")
+    parser.add_argument("-h", "--help", action="help", help="muestra esta ayuda y termina")
+    parser.add_argument("ruta", help="entrega (.py, .ipynb, carpeta o .zip) o carpeta con las de toda la clase")
+    parser.add_argument("--una", action="store_true", help="la carpeta es la entrega de un solo estudiante")
     parser.add_argument("--suite", default="p3", help="suite de calificación: 'p3' (por defecto) o la ruta de un .py")
-    parser.add_argument(
-        "--salida",
-        default=None,
-        help="carpeta de los informes (por defecto calificacion-<entrega>, o 'calificaciones' para una clase)",
-    )
-    parser.add_argument("--procesos", type=int, default=2, help="entregas que se ejecutan a la vez (clase; 2)")
-    parser.add_argument(
-        "--tiempo-limite", type=float, default=TIEMPO_LIMITE,
-        help=f"segundos para cargar la entrega y para cada comprobación (por defecto {TIEMPO_LIMITE:g})",
-    )
-    parser.add_argument(
-        "--limite-salida", type=int, default=LIMITE_SALIDA,
-        help=f"bytes que la entrega puede escribir por pantalla (por defecto {LIMITE_SALIDA})",
-    )
-    parser.add_argument(
-        "--ejecutar", choices=MODOS, default="definiciones",
-        help="'definiciones' (por defecto): solo importaciones, funciones, clases y constantes; 'todo': la entrega entera",
-    )
+    parser.add_argument("--salida", default=None,
+                        help="carpeta de los informes (por defecto calificacion-<entrega>, o 'calificaciones' para una clase)")
+    parser.add_argument("--procesos", type=_positivo(int), default=2, help="entregas que se ejecutan a la vez (2)")
+    parser.add_argument("--tiempo-limite", type=_positivo(float), default=600.0,
+                        help="segundos de reloj por entrega (600)")
+    parser.add_argument("--memoria", type=_positivo(float), default=4.0, help="GB de memoria por entrega (4)")
+    parser.add_argument("--limite-salida", type=_positivo(int), default=10_000_000,
+                        help="bytes que cada entrega puede escribir por pantalla (10000000)")
+    parser.add_argument("--sin-aislamiento", action="store_true",
+                        help="sin bubblewrap: solo límites y un grupo de procesos (menos seguro)")
+    parser.add_argument("--nombre", type=_par, action="append", default=[], metavar="INFORME=PROPIO",
+                        help="llamar a PROPIO como a la función del informe (p. ej. getBaseNet=crearRed); repetible")
+    parser.add_argument("--regla", type=_par, action="append", default=[], metavar="CLAVE=VALOR",
+                        help="regla opcional de la suite: parametros_mejorada=N, optimizador=Adam, cabeza_v1=cuadro5")
     return parser
 
 
 def main(argv=None):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from utilidades.calificacion.clase import calificar_clase, calificar_entrega, opciones_pytest, ruta_suite
+
     parser = crear_parser()
     args = parser.parse_args(argv)
     try:
         ruta_suite(args.suite)
     except ValueError as error:
         parser.error(str(error))
-    if os.path.isdir(args.ruta):
-        calificar_clase(
-            args.ruta, args.salida or "calificaciones", args.suite, args.procesos,
-            args.tiempo_limite, args.limite_salida, args.ejecutar,
-        )
-        return 0
     if not os.path.exists(args.ruta):
-        parser.error(f"no existe la entrega '{args.ruta}'")
-    opciones = ["--tiempo-limite", str(args.tiempo_limite), "--limite-salida", str(args.limite_salida),
-                "--ejecutar", args.ejecutar, "-q"]
+        parser.error(f"no existe «{args.ruta}»: compruebe la ruta")
+    limites = aislamiento.Limites(tiempo=args.tiempo_limite, memoria=int(args.memoria * 1024**3),
+                                  salida=args.limite_salida)
+    aislado = modo_aislado(args.sin_aislamiento)
+    nombres, reglas = dict(args.nombre), dict(args.regla)
+    nombre = os.path.basename(os.path.normpath(args.ruta))
+    clase = os.path.isdir(args.ruta) and not args.una and not entregas._MOODLE.match(nombre)
+    if clase:
+        salida = args.salida or "calificaciones"
+        try:
+            calificar_clase(args.ruta, salida, args.suite, args.procesos, limites, aislado, nombres, reglas)
+        except entregas.ErrorEntrega as error:
+            parser.exit(2, f"calificar: error: {error}\n")
+        return 0
+    opciones = opciones_pytest(limites, aislado, nombres, reglas)
     codigo, _ = calificar_entrega(args.ruta, args.suite, args.salida, opciones=opciones)
     return codigo
 

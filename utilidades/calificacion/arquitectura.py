@@ -8,8 +8,12 @@ una lista de capas con las claves que se quieran comprobar, por ejemplo
 """
 import difflib
 
-ATRIBUTOS = ("tipo", "salida", "parametros", "activacion", "entrenable")
+ATRIBUTOS = ("tipo", "salida", "parametros", "activacion", "entrenable", "detalles")
 _CLAVES_CAPA = set(ATRIBUTOS) | {"nombre", "entrenables"}
+# Lo que define una capa por sí misma (no depende de las anteriores), de su get_config().
+_DETALLES = ("filters", "kernel_size", "strides", "padding", "units", "pool_size", "rate")
+_TEXTO_DETALLE = {"filters": "filtros", "kernel_size": "núcleo", "strides": "paso", "padding": "relleno",
+                  "units": "neuronas", "pool_size": "ventana", "rate": "tasa"}
 _CLAVES_MODELO = {"nombre", "capas", "entrada", "salida", "parametros", "entrenables", "no_entrenables"}
 # Capas de activación sueltas: equivalen al parámetro `activation` de la capa anterior (§2.1).
 _ACTIVACIONES = {"Activation": None, "ReLU": "relu", "Softmax": "softmax", "LeakyReLU": "leaky_relu", "ELU": "elu"}
@@ -53,8 +57,17 @@ def _desplegar(modelo, padre_entrenable, capas):
                 "entrenables": sum(_tamano(p) for p in capa.trainable_weights) if entrenable else 0,
                 "activacion": _activacion(capa),
                 "entrenable": entrenable,
+                "detalles": _detalles(capa),
             }
         )
+
+
+def _detalles(capa):
+    try:
+        config = capa.get_config()
+    except Exception:  # noqa: BLE001
+        return {}
+    return {clave: list(v) if isinstance(v, tuple) else v for clave, v in config.items() if clave in _DETALLES}
 
 
 def _tamano(peso):
@@ -140,10 +153,10 @@ def comparar_arquitectura(modelo, referencia, max_diferencias=5):
     for operacion, i1, i2, j1, j2 in emparejador.get_opcodes():
         pares = min(i2 - i1, j2 - j1) if operacion in ("equal", "replace") else 0
         for k in range(pares):
-            problemas = _diferencias_capa(capas[i1 + k], esperadas[j1 + k])
+            problemas, propios = _diferencias_capa(capas[i1 + k], esperadas[j1 + k])
             if problemas:
                 diferencias.append(f"{_nombre_capa(capas[i1 + k], i1 + k)}: {'; '.join(problemas)}.")
-            else:
+            if not propios:  # la capa en sí está bien (su forma puede heredar un error anterior)
                 coincidentes += 1
         for i in range(i1 + pares, i2):
             diferencias.append(f"{_nombre_capa(capas[i], i)}: sobra (la referencia no tiene esta capa aquí).")
@@ -152,10 +165,13 @@ def comparar_arquitectura(modelo, referencia, max_diferencias=5):
             despues = f"después de la capa {i1 + pares}" if i1 + pares else "al principio"
             diferencias.append(f"falta una capa {esperadas[j].get('tipo', '')} {despues} (capa {j + 1} de la referencia).")
 
+    capas_bien = not diferencias
     for clave, texto in (("parametros", "parámetros"), ("entrenables", "parámetros entrenables")):
         if referencia.get(clave) is not None and modelo.get(clave) is not None and referencia[clave] != modelo[clave]:
             diferencias.append(f"{texto} en total: {_numero(modelo[clave])}, se esperaban {_numero(referencia[clave])}.")
-            penalizaciones += 1
+            if capas_bien:  # si ya falla alguna capa, el total no vuelve a restar
+                penalizaciones += 1
+                capas_bien = False
     resumen = f"{len(esperadas)} capas" + (
         f", {_numero(referencia['parametros'])} parámetros" if referencia.get("parametros") is not None else ""
     )
@@ -198,9 +214,24 @@ def juntar_activaciones(capas):
 
 
 def _diferencias_capa(capa, esperada):
-    problemas = []
+    """`(problemas, propios)`: todas las diferencias, y si alguna es de la capa en sí (no heredada).
+
+    Con `detalles` en las dos (filtros, núcleo, relleno…), la forma de salida y los parámetros que
+    difieren por culpa de una capa anterior no cuentan contra esta: un relleno equivocado no arrastra
+    a todas las que siguen. Sin `detalles` (una especificación escrita), todo cuenta.
+    """
+    problemas, propios = [], False
+    detalles, esperados = capa.get("detalles"), esperada.get("detalles")
+    con_detalles = detalles is not None and esperados is not None
     if esperada.get("tipo") is not None and capa.get("tipo") != esperada["tipo"]:
         problemas.append(f"es {capa.get('tipo')}, se esperaba {esperada['tipo']}")
+        propios = True
+    if con_detalles:
+        for clave, valor in esperados.items():
+            if clave in detalles and detalles[clave] != valor:
+                problemas.append(f"{_TEXTO_DETALLE.get(clave, clave)} {_valor(detalles[clave])}, se esperaba {_valor(valor)}")
+                propios = True
+    antes = len(problemas)
     salida, salida_esperada = capa.get("salida"), esperada.get("salida")
     if salida_esperada is not None and salida is not None:
         salida, salida_esperada = list(salida), list(salida_esperada)
@@ -212,10 +243,18 @@ def _diferencias_capa(capa, esperada):
         problemas.append(f"{_numero(capa.get('parametros'))} parámetros, se esperaban {_numero(esperada['parametros'])}")
     if esperada.get("activacion") is not None and (capa.get("activacion") or "linear") != esperada["activacion"]:
         problemas.append(f"activación '{capa.get('activacion') or 'linear'}', se esperaba '{esperada['activacion']}'")
+        propios = True
     if esperada.get("entrenable") is not None and capa.get("entrenable") != esperada["entrenable"]:
         estado = "entrenable" if capa.get("entrenable") else "congelada"
         problemas.append(f"está {estado}, se esperaba {'entrenable' if esperada['entrenable'] else 'congelada'}")
-    return problemas
+        propios = True
+    if not con_detalles and len(problemas) > antes:
+        propios = True
+    return problemas, propios
+
+
+def _valor(valor):
+    return "×".join(str(v) for v in valor) if isinstance(valor, list) else str(valor)
 
 
 def _nombre_capa(capa, indice):

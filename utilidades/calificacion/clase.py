@@ -1,27 +1,27 @@
 """Calificar una entrega o una clase entera con una suite de pytest (`suites/p3.py` por defecto).
 
-Para una clase, el código de cada estudiante se ejecuta una sola vez, en procesos en paralelo; después
-la suite corre en este proceso sobre los resultados ya obtenidos (las referencias se construyen una vez)
-y se escriben `calificaciones.csv` (una fila por estudiante, una columna por prueba) y, por
-estudiante, `<salida>/<estudiante>/results.json` e `informe.md`.
+Para una clase: primero se ejecutan todas las entregas, cada una en su aislamiento y varias a la vez;
+cuando ya no queda ningún proceso de ningún estudiante, la suite corre en este proceso sobre lo
+observado y se escriben, de forma atómica, `calificaciones.csv` (una fila por estudiante, una columna
+por prueba), el resumen para el profesor (`resumen.md`, `notas.png`, `pruebas.png`) y, por estudiante,
+`<salida>/<estudiante>/results.json` e `informe.md`. El fallo, cuelgue o ataque de una entrega es la fila
+de ese estudiante: la clase siempre termina.
 """
 import concurrent.futures
 import contextlib
 import importlib.util
 import io
 import os
+import re
 
 import pytest
 
-from utilidades.calificacion import plugin
-from utilidades.calificacion.entregas import EXTENSIONES, LIMITE_SALIDA, TIEMPO_LIMITE, ejecutar_entrega
+from utilidades.calificacion import aislamiento, entregas, plugin
 from utilidades.calificacion.informes import cifra
-from utilidades.calificacion.plugin import Intercambio
-from utilidades.resultados import escribir_csv
+from utilidades.resultados import escribir_csv, escribir_texto, guardar_figura
 
 CARPETA_SUITES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "suites")
 NOMBRE_CSV = "calificaciones.csv"
-_IGNORADAS = ("__pycache__", ".ipynb_checkpoints")
 
 
 def ruta_suite(suite="p3"):
@@ -30,110 +30,145 @@ def ruta_suite(suite="p3"):
     if not ruta.endswith(".py"):
         ruta = os.path.join(CARPETA_SUITES, ruta + ".py")
     if not os.path.isfile(ruta):
-        disponibles = sorted(n[:-3] for n in os.listdir(CARPETA_SUITES) if n.endswith(".py") and not n.startswith("_")
-                             and not n.endswith("_tareas.py"))
-        raise ValueError(f"No existe la suite '{suite}': indique una de {disponibles} o la ruta de un archivo .py.")
+        disponibles = sorted(n[:-3] for n in os.listdir(CARPETA_SUITES) if n.endswith(".py") and not n.startswith("_"))
+        raise ValueError(f"No existe la suite «{suite}»: indique una de {disponibles} o la ruta de un archivo .py.")
     return os.path.abspath(ruta)
 
 
-def ruta_tareas(suite="p3"):
-    """La ruta del módulo de tareas que declara la suite en `TAREAS`."""
+def llamadas_suite(suite="p3"):
+    """Las `LLAMADAS` que declara la suite (funciones del informe que se llaman si la entrega las define)."""
     ruta = ruta_suite(suite)
     especificacion = importlib.util.spec_from_file_location("_suite_" + os.path.basename(ruta)[:-3], ruta)
     modulo = importlib.util.module_from_spec(especificacion)
     especificacion.loader.exec_module(modulo)
-    if not hasattr(modulo, "TAREAS"):
-        raise ValueError(f"La suite {ruta} no declara TAREAS (la ruta de su módulo de tareas).")
-    return modulo.TAREAS
+    return list(getattr(modulo, "LLAMADAS", []))
 
 
-def calificar_entrega(entrega, suite="p3", salida=None, resultado=None, opciones=(), silencioso=False):
+def carpeta_estudiante(nombre):
+    """Un nombre de carpeta seguro para el estudiante (sin barras ni puntos iniciales)."""
+    limpio = re.sub(r"[^\w .,()@+-]", "_", nombre).strip(" .") or "estudiante"
+    return limpio[:120]
+
+
+def opciones_pytest(limites, aislado, nombres, reglas):
+    opciones = ["--tiempo-limite", str(limites.tiempo), "--memoria", str(limites.memoria / 1024**3),
+                "--limite-salida", str(limites.salida)]
+    opciones += [] if aislado else ["--sin-aislamiento"]
+    for clave, valor in (nombres or {}).items():
+        opciones += ["--nombre", f"{clave}={valor}"]
+    for clave, valor in (reglas or {}).items():
+        opciones += ["--regla", f"{clave}={valor}"]
+    return opciones
+
+
+def calificar_entrega(entrega, suite="p3", salida=None, observado=None, opciones=(), silencioso=False):
     """Pasa la suite sobre una entrega con el complemento de calificación; devuelve `(codigo, informe)`.
 
-    `resultado` es la entrega ya ejecutada (`ejecutar_entrega`), para no volver a ejecutarla.
+    `observado` es la entrega ya ejecutada (`Observado`), para no volver a ejecutarla.
     """
     argumentos = [ruta_suite(suite), "--entrega", os.fspath(entrega), "-p", "no:cacheprovider", *opciones]
     if salida is not None:
         argumentos += ["--calificacion-salida", os.fspath(salida)]
-    intercambio = Intercambio(resultado)
+    intercambio = plugin.Intercambio(observado)
+    registrados = [] if _plugin_registrado() else [plugin]
     with contextlib.redirect_stdout(io.StringIO()) if silencioso else contextlib.nullcontext():
-        codigo = pytest.main(argumentos, plugins=[plugin, intercambio])
+        codigo = pytest.main(argumentos + (["-q"] if silencioso else []), plugins=[*registrados, intercambio])
     if intercambio.informe is None:
         raise RuntimeError(f"La suite {ruta_suite(suite)} no se pudo ejecutar sobre {entrega} (pytest devolvió {codigo}).")
     return int(codigo), intercambio.informe
 
 
-def buscar_entregas(carpeta, excluir=()):
-    """`[(estudiante, ruta, error)]`: cada `.py`/`.ipynb` de la carpeta, o el único de cada subcarpeta."""
-    if not os.path.isdir(carpeta):
-        raise ValueError(f"No existe la carpeta de entregas '{carpeta}'.")
-    excluir = {os.path.abspath(r) for r in excluir}
-    encontradas = []
-    for nombre in sorted(os.listdir(carpeta)):
-        ruta = os.path.join(carpeta, nombre)
-        if nombre.startswith(".") or nombre in _IGNORADAS or os.path.abspath(ruta) in excluir:
-            continue
-        if os.path.isfile(ruta) and nombre.lower().endswith(EXTENSIONES):
-            encontradas.append([os.path.splitext(nombre)[0], ruta, None])
-        elif os.path.isdir(ruta):
-            archivos = [a for a in sorted(os.listdir(ruta)) if a.lower().endswith(EXTENSIONES)
-                        and os.path.isfile(os.path.join(ruta, a))]
-            if len(archivos) == 1:
-                encontradas.append([nombre, os.path.join(ruta, archivos[0]), None])
-            else:
-                encontradas.append([nombre, None, f"la carpeta tiene {len(archivos)} archivos .py/.ipynb y debe tener uno"])
-    repetidos = {e[0] for e in encontradas if [x[0] for x in encontradas].count(e[0]) > 1}
-    for entrada in encontradas:  # alumno.py y alumno.ipynb: se distinguen por la extensión
-        if entrada[0] in repetidos and entrada[1]:
-            entrada[0] = os.path.basename(entrada[1])
-    return [tuple(e) for e in encontradas]
+def _plugin_registrado():
+    """Si el complemento ya llega por el punto de entrada `pytest11` (paquete instalado)."""
+    from importlib.metadata import entry_points
+
+    return any(e.value == "utilidades.calificacion.plugin" for e in entry_points(group="pytest11"))
 
 
-def calificar_clase(
-    carpeta,
-    salida,
-    suite="p3",
-    procesos=2,
-    tiempo_limite=TIEMPO_LIMITE,
-    limite_salida=LIMITE_SALIDA,
-    modo="definiciones",
-    mostrar=print,
-):
-    """Califica todas las entregas de `carpeta`; escribe `salida/calificaciones.csv` y los informes.
+def calificar_clase(carpeta, salida, suite="p3", procesos=2, limites=None, aislado=True, nombres=None, reglas=None,
+                    mostrar=print):
+    """Califica todas las entregas de `carpeta`; escribe `salida/calificaciones.csv`, el resumen y los informes.
 
-    Devuelve las filas del CSV: `estudiante`, `entrega`, `nota`, `maximo`, una columna por prueba con
-    sus puntos y `error` (por qué no se pudo ejecutar la entrega, si es el caso).
+    Devuelve las filas del CSV: `estudiante`, `entrega`, `nota`, `maximo`, una columna por prueba con sus
+    puntos y `error` (por qué no terminó la ejecución, si es el caso).
     """
-    tareas = ruta_tareas(suite)
-    entregas = buscar_entregas(carpeta, excluir=[salida])
-    if not entregas:
-        raise ValueError(f"La carpeta '{carpeta}' no tiene entregas (.py o .ipynb, sueltas o una por subcarpeta).")
-    mostrar(f"Ejecutando {len(entregas)} entregas ({procesos} a la vez)…")
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, procesos)) as hilos:
-        futuros = {
-            estudiante: hilos.submit(ejecutar_entrega, ruta, tareas, tiempo_limite, limite_salida, modo)
-            for estudiante, ruta, error in entregas if ruta
-        }
-        resultados = {estudiante: futuro.result() for estudiante, futuro in futuros.items()}
+    from utilidades.calificacion.observacion import Observado
 
-    filas, columnas = [], ["estudiante", "entrega", "nota", "maximo"]
-    for estudiante, ruta, error in entregas:
-        fila = {"estudiante": estudiante, "entrega": os.path.relpath(ruta, carpeta) if ruta else "", "nota": 0,
-                "maximo": "", "error": error or ""}
-        if ruta:
-            _, informe = calificar_entrega(ruta, suite, os.path.join(salida, estudiante), resultados[estudiante],
+    limites = limites or aislamiento.Limites()
+    lista = entregas.buscar_entregas(carpeta, excluir=[salida])
+    llamadas = plugin.llamadas(llamadas_suite(suite), nombres or {})
+    mostrar(f"Ejecutando {len(lista)} entregas ({procesos} a la vez, {'con' if aislado else 'sin'} bubblewrap)…")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, procesos)) as hilos:
+        futuros = [hilos.submit(entregas.ejecutar_entrega, e, llamadas, limites, aislado) for e in lista]
+        observaciones = [f.result() for f in futuros]
+    # Aquí ya no queda ningún proceso de ningún estudiante: se califica y se escribe.
+    opciones = opciones_pytest(limites, aislado, nombres, reglas)
+    filas, columnas, informes = [], ["estudiante", "entrega", "nota", "maximo"], []
+    for entrega, observacion in zip(lista, observaciones):
+        carpeta_informe = os.path.join(salida, carpeta_estudiante(entrega.estudiante))
+        try:
+            _, informe = calificar_entrega(entrega.ruta, suite, carpeta_informe, Observado(observacion), opciones,
                                            silencioso=True)
-            fila.update(nota=informe["nota"], maximo=informe["maximo"], error=informe["error"] or "")
-            for prueba in informe["pruebas"]:
-                fila[prueba["id"]] = prueba["puntuacion"]
-                if prueba["id"] not in columnas:
-                    columnas.append(prueba["id"])
+        except Exception as error:  # noqa: BLE001 (un fallo del calificador con un estudiante es su fila)
+            informe = {"estudiante": entrega.estudiante, "nota": 0, "maximo": 0, "pruebas": [], "soluciones": [],
+                       "error": f"error interno de la calificación (revísela a mano): {type(error).__name__}: {error}"}
+        informes.append(informe)
+        fila = {"estudiante": entrega.estudiante, "entrega": os.path.relpath(entrega.ruta, carpeta),
+                "nota": informe["nota"], "maximo": informe["maximo"], "error": informe["error"] or ""}
+        for prueba in informe["pruebas"]:
+            fila[prueba["id"]] = prueba["puntuacion"]
+            if prueba["id"] not in columnas:
+                columnas.append(prueba["id"])
         filas.append(fila)
-        puntos = f"{cifra(fila['nota'])} / {cifra(fila['maximo'])}" if fila["maximo"] != "" else "sin calificar"
-        mostrar(f"  {estudiante}: {puntos}" + (f"  ({fila['error']})" if fila["error"] else ""))
-    for fila in filas:
-        if not fila["maximo"]:
-            fila.update({c: 0 for c in columnas[4:]})
+        aviso = f"  ({fila['error']})" if fila["error"] else ""
+        mostrar(f"  {entrega.estudiante}: {cifra(fila['nota'])} / {cifra(fila['maximo'])}{aviso}")
     ruta_csv = escribir_csv(os.path.join(salida, NOMBRE_CSV), filas, columnas + ["error"])
-    mostrar(f"Notas: {ruta_csv}; informes en {salida}/<estudiante>/")
+    escribir_resumen(informes, salida)
+    mostrar(f"Notas: {ruta_csv}; resumen: {os.path.join(salida, 'resumen.md')}; informes en {salida}/<estudiante>/")
     return filas
+
+
+def escribir_resumen(informes, salida):
+    """`resumen.md` (notas, aprobados por prueba, ejecuciones que fallaron y por qué) y dos figuras PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    notas = [i["nota"] for i in informes]
+    maximo = max([i["maximo"] for i in informes] + [1])
+    figura, eje = plt.subplots(figsize=(6, 3.5))
+    eje.hist(notas, bins=[x * maximo / 10 for x in range(11)], color="#4477aa", edgecolor="white")
+    eje.set(xlabel="nota", ylabel="estudiantes", title=f"Notas de la clase ({len(notas)} entregas)")
+    guardar_figura(figura, os.path.join(salida, "notas.png"))
+
+    pruebas = {}
+    for informe in informes:
+        for prueba in informe["pruebas"]:
+            pruebas.setdefault(prueba["id"], []).append(prueba["estado"] == "passed")
+    figura, eje = plt.subplots(figsize=(6, 0.45 * len(pruebas) + 1))
+    nombres = list(pruebas)
+    eje.barh(nombres, [100 * sum(v) / len(v) for v in pruebas.values()], color="#228833")
+    eje.invert_yaxis()
+    eje.set(xlim=(0, 100), xlabel="% de entregas que la superan", title="Pruebas superadas")
+    guardar_figura(figura, os.path.join(salida, "pruebas.png"))
+
+    media = sum(notas) / len(notas) if notas else 0
+    lineas = ["# Resumen de la clase", "", f"{len(informes)} entregas; nota media {cifra(media)} / {cifra(maximo)}.",
+              "", "![Notas](notas.png)", "", "| prueba | superada por |", "|---|---|"]
+    lineas += [f"| {n} | {sum(v)} de {len(v)} |" for n, v in pruebas.items()]
+    lineas += ["", "![Pruebas](pruebas.png)", ""]
+    fallidas = [i for i in informes if i["error"] or i.get("soluciones")]
+    if fallidas:
+        lineas += ["## Ejecuciones que fallaron", ""]
+        for informe in fallidas:
+            motivo = informe["error"] or f"usa las soluciones del paquete ({', '.join(informe['soluciones'])})"
+            lineas.append(f"- **{informe['estudiante']}**: {motivo}")
+        lineas.append("")
+    con_errores = [i for i in informes if i.get("errores") and not i["error"]]
+    if con_errores:
+        lineas += ["## Errores dentro de entregas que sí terminaron", ""]
+        for informe in con_errores:
+            lineas.append(f"- **{informe['estudiante']}**: {informe['errores'][0]}"
+                          + (f" (y {len(informe['errores']) - 1} más)" if len(informe["errores"]) > 1 else ""))
+    escribir_texto(os.path.join(salida, "resumen.md"), "\n".join(lineas).rstrip() + "\n")

@@ -1,147 +1,215 @@
-"""Carga de una entrega (`.py` o `.ipynb`) y su ejecución en un proceso aparte.
+"""Entregas: encontrarlas en la carpeta de la clase, leerlas y ejecutarlas en el aislamiento.
 
-El código del estudiante se ejecuta una sola vez por entrega, en un proceso hijo (`ejecutor.py`) con
-límite de tiempo y de salida por pantalla. El hijo carga la entrega, llama a sus funciones a través
-de las *tareas* de la suite y devuelve en JSON lo que construyen (descripciones de modelos, números).
-Las referencias y los valores esperados se calculan en este proceso, al que el código del estudiante
-no llega. Si el hijo se cuelga o muere en una tarea, se anota el motivo y se arranca otro para las
-tareas que faltan: un fallo no impide calificar el resto.
+Una entrega es un estudiante, no un archivo: un `.py`/`.ipynb` suelto, o una carpeta (o un `.zip`) con
+varios, que se ejecutan en orden natural de nombre (`p3_ej1_2`, `p3_ej3-1`, `p3_ej3-2`) en un mismo
+proceso, de modo que cada archivo ve lo que definieron los anteriores. Las carpetas de Moodle
+(`Nombre Apellido_123456_assignsubmission_file_`) dan el nombre del estudiante.
 
-Límite conocido: el aislamiento es el de un proceso aparte, no el de un contenedor. Una entrega escrita
-a propósito para engañar podría falsear sus propios resultados; para eso, califique en un contenedor.
+Del proceso del estudiante (`arnes.py`, dentro de `aislamiento.py`) solo vuelven datos: eventos JSON
+firmados y configuraciones de modelos, que aquí se comprueban (firma, suma, tamaño) antes de usarlos.
 """
+import hashlib
+import hmac
+import io
 import json
 import os
-import signal
-import subprocess
+import re
+import secrets
+import shutil
 import sys
 import tempfile
-import time
+import tokenize
+import zipfile
 from dataclasses import dataclass, field
 
-from utilidades.calificacion import ejecutor
+from utilidades.calificacion import aislamiento
 
 EXTENSIONES = (".py", ".ipynb")
-MODOS = ("definiciones", "todo")
-TIEMPO_LIMITE = 120.0  # segundos para cargar la entrega y para cada tarea
-LIMITE_SALIDA = 1_000_000  # bytes que la entrega puede escribir por pantalla
-TIEMPO_PREPARACION = 120.0  # arranque del proceso hijo (importar las tareas), no cuenta para la entrega
-_FASES_CARGA = ("preparando", "cargando", "cargada")
-_RAIZ = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_IGNORADAS = ("__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git")
+_MOODLE = re.compile(r"^(?P<nombre>.+?)_(?P<id>\d+)_assignsubmission_[a-z]+_?$")
+MAX_ZIP = 200 * 1024**2  # bytes descomprimidos de una entrega
+MAX_ARCHIVOS_ZIP = 2000
+MAX_EVENTOS = 20 * 1024**2  # bytes de eventos que se leen
+MAX_CONFIG = 20 * 1024**2  # bytes de la configuración de un modelo
+MAX_MODELOS = 200
+ARNES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "arnes.py")
 
 
 class ErrorEntrega(Exception):
-    """Problema de la entrega (no se puede leer, no compila, falló una tarea) con un mensaje para el estudiante."""
+    """Problema del profesor al indicar las entregas (carpeta que no existe, vacía…), con mensaje claro."""
 
 
 @dataclass
-class CodigoEntrega:
-    """El código de una entrega, en fragmentos (`nombre`, `codigo`) que se ejecutan en orden."""
+class Entrega:
+    """Un estudiante: su nombre, sus archivos en orden y, si no se pudo leer, por qué."""
 
-    ruta: str
-    fragmentos: list
-    avisos: list = field(default_factory=list)
-
-    @property
-    def texto(self):
-        return "\n".join(fragmento["codigo"] for fragmento in self.fragmentos)
+    estudiante: str
+    ruta: str  # lo que entregó (archivo, carpeta o zip)
+    archivos: list = field(default_factory=list)  # [(nombre relativo, ruta)]
+    error: str | None = None
 
 
-@dataclass
-class ResultadoEntrega:
-    """Lo que devolvió la ejecución de una entrega: un valor o un error por tarea."""
-
-    ruta: str
-    error: str = None  # la entrega entera falló (no se pudo leer, compilar o cargar)
-    tareas: dict = field(default_factory=dict)  # nombre -> {"ok", "valor" | "error"}
-    avisos: list = field(default_factory=list)
-    salida: str = ""  # lo que escribió por pantalla (recortado)
-    texto: str = ""  # su código fuente, para dar pistas (p. ej. `traineable`)
-    segundos: float = 0.0
-
-    def valor(self, nombre):
-        """El valor de la tarea `nombre`; `ErrorEntrega` con el motivo si no lo hay."""
-        resultado = self.tareas.get(nombre)
-        if resultado is None:
-            raise ErrorEntrega(self.error or f"La tarea «{nombre}» no se ejecutó.")
-        if not resultado["ok"]:
-            raise ErrorEntrega(resultado["error"])
-        return resultado["valor"]
+# --- encontrar las entregas ----------------------------------------------------------------------
 
 
-def leer_entrega(ruta, modo="definiciones"):
-    """Lee la entrega y comprueba su sintaxis sin ejecutarla. Lanza `ErrorEntrega` con un mensaje claro.
-
-    De un cuaderno se toman solo las celdas de código; las líneas `!orden` y `%magia` se omiten (y las
-    celdas `%%...` enteras), conservando la numeración de líneas de cada celda.
-    """
-    if modo not in MODOS:
-        raise ValueError(f"'modo' debe ser uno de {MODOS} y es {modo!r}.")
-    ruta = os.fspath(ruta)
-    nombre = os.path.basename(ruta)
-    extension = os.path.splitext(ruta)[1].lower()
-    if extension not in EXTENSIONES:
-        raise ErrorEntrega(f"La entrega {nombre} debe ser un archivo .py o un cuaderno .ipynb.")
-    try:
-        with open(ruta, encoding="utf-8-sig") as f:
-            texto = f.read()
-    except FileNotFoundError:
-        raise ErrorEntrega(f"No se encuentra la entrega {ruta}: compruebe la ruta.") from None
-    except UnicodeDecodeError:
-        raise ErrorEntrega(f"La entrega {nombre} no está en UTF-8: guárdela de nuevo con codificación UTF-8.") from None
-    except OSError as error:
-        raise ErrorEntrega(f"No se puede leer la entrega {ruta}: {error.strerror}.") from None
-
-    if extension == ".py":
-        codigo = CodigoEntrega(ruta, [{"nombre": nombre, "codigo": texto}])
-    else:
-        codigo = _leer_cuaderno(ruta, nombre, texto)
-    omitidas = 0
-    for fragmento in codigo.fragmentos:
-        try:
-            omitidas += ejecutor.preparar_codigo(fragmento["codigo"], fragmento["nombre"], modo)[1]
-        except SyntaxError as error:
-            raise ErrorEntrega(
-                f"Error de sintaxis en {fragmento['nombre']}, línea {error.lineno}: {error.msg}. "
-                "Corríjalo: la entrega no se puede ejecutar."
-            ) from None
-    if omitidas:
-        codigo.avisos.append(
-            f"Se omitieron {omitidas} instrucciones de nivel superior (entrenamientos, gráficas, llamadas): "
-            "la calificación solo usa las importaciones, funciones, clases y constantes."
-        )
-    return codigo
+def orden_natural(texto):
+    """`p3_ej2` antes que `p3_ej10`: los números se comparan como números."""
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", texto)]
 
 
-def _leer_cuaderno(ruta, nombre, texto):
-    try:
-        cuaderno = json.loads(texto)
-    except json.JSONDecodeError as error:
+def nombre_estudiante(nombre):
+    """`Ana García_123_assignsubmission_file_` -> `Ana García`; si no es de Moodle, el nombre sin extensión."""
+    raiz, extension = os.path.splitext(nombre)
+    base = raiz if extension.lower() in EXTENSIONES + (".zip",) else nombre
+    coincidencia = _MOODLE.match(base)
+    return coincidencia.group("nombre").strip() if coincidencia else base
+
+
+def buscar_entregas(carpeta, excluir=()):
+    """Las entregas de la carpeta de una clase: archivos sueltos, carpetas y `.zip` (una por estudiante)."""
+    if not os.path.isdir(carpeta):
+        raise ErrorEntrega(f"No existe la carpeta de entregas «{carpeta}»: compruebe la ruta.")
+    excluir = {os.path.realpath(r) for r in excluir}
+    entregas = []
+    for nombre in sorted(os.listdir(carpeta), key=orden_natural):
+        ruta = os.path.join(carpeta, nombre)
+        if nombre.startswith(".") or nombre in _IGNORADAS or os.path.realpath(ruta) in excluir:
+            continue
+        if os.path.isdir(ruta) or nombre.lower().endswith(".zip") or nombre.lower().endswith(EXTENSIONES):
+            entregas.append(Entrega(nombre_estudiante(nombre), ruta))
+    vistos = {}
+    for entrega in entregas:  # dos entregas con el mismo nombre (ana.py y ana.ipynb): se distinguen
+        vistos[entrega.estudiante] = vistos.get(entrega.estudiante, 0) + 1
+    for entrega in entregas:
+        if vistos[entrega.estudiante] > 1:
+            entrega.estudiante = os.path.basename(entrega.ruta)
+    if not entregas:
         raise ErrorEntrega(
-            f"El cuaderno {nombre} no es un JSON válido (línea {error.lineno}, columna {error.colno}): "
-            "ábralo en Jupyter y guárdelo de nuevo."
+            f"La carpeta «{carpeta}» no tiene entregas: ni archivos .py/.ipynb, ni carpetas, ni .zip."
+        )
+    return entregas
+
+
+def entrega_de_ruta(ruta):
+    """Una sola entrega (archivo, carpeta o zip) indicada por su ruta."""
+    if not os.path.exists(ruta):
+        raise ErrorEntrega(f"No existe la entrega «{ruta}»: compruebe la ruta.")
+    return Entrega(nombre_estudiante(os.path.basename(os.path.normpath(ruta))), os.fspath(ruta))
+
+
+def preparar_archivos(entrega, destino):
+    """Copia (o extrae) los archivos de la entrega en `destino`; rellena `entrega.archivos` en orden."""
+    ruta = entrega.ruta
+    if os.path.isfile(ruta) and ruta.lower().endswith(".zip"):
+        _extraer_zip(ruta, destino)
+    elif os.path.isdir(ruta):
+        for raiz, carpetas, archivos in os.walk(ruta, followlinks=False):
+            carpetas[:] = [c for c in carpetas if c not in _IGNORADAS and not c.startswith(".")]
+            for archivo in archivos:
+                origen = os.path.join(raiz, archivo)
+                relativa = os.path.relpath(origen, ruta)
+                if os.path.islink(origen) or archivo.startswith("."):
+                    continue
+                if archivo.lower().endswith(".zip"):
+                    _extraer_zip(origen, os.path.join(destino, os.path.dirname(relativa)))
+                else:
+                    os.makedirs(os.path.join(destino, os.path.dirname(relativa)), exist_ok=True)
+                    shutil.copyfile(origen, os.path.join(destino, relativa))
+    else:
+        shutil.copyfile(ruta, os.path.join(destino, os.path.basename(ruta)))
+    encontrados = []
+    for raiz, carpetas, archivos in os.walk(destino):
+        carpetas[:] = [c for c in carpetas if c not in _IGNORADAS and not c.startswith(".")]
+        for archivo in archivos:
+            if archivo.lower().endswith(EXTENSIONES) and not archivo.startswith("."):
+                relativa = os.path.relpath(os.path.join(raiz, archivo), destino)
+                encontrados.append((relativa, os.path.join(raiz, archivo)))
+    entrega.archivos = sorted(encontrados, key=lambda par: orden_natural(par[0]))
+    if not entrega.archivos:
+        entrega.error = "la entrega no contiene ningún archivo .py ni .ipynb"
+
+
+def _extraer_zip(ruta, destino):
+    try:
+        with zipfile.ZipFile(ruta) as archivo:
+            miembros = [m for m in archivo.infolist() if not m.is_dir()]
+            if len(miembros) > MAX_ARCHIVOS_ZIP or sum(m.file_size for m in miembros) > MAX_ZIP:
+                raise ErrorLectura(f"el zip {os.path.basename(ruta)} es demasiado grande para una entrega")
+            for miembro in miembros:
+                nombre = miembro.filename.replace("\\", "/")
+                partes = [p for p in nombre.split("/") if p not in ("", ".")]
+                if not partes or ".." in partes or nombre.startswith("/") or any(p in _IGNORADAS for p in partes):
+                    continue
+                if (miembro.external_attr >> 16) & 0o170000 == 0o120000:  # enlace simbólico
+                    continue
+                final = os.path.join(destino, *partes)
+                os.makedirs(os.path.dirname(final), exist_ok=True)
+                with archivo.open(miembro) as origen, open(final, "wb") as copia:
+                    shutil.copyfileobj(origen, copia)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, NotImplementedError) as error:
+        raise ErrorLectura(f"no se puede leer el zip {os.path.basename(ruta)}: {error}") from None
+
+
+class ErrorLectura(Exception):
+    """Un archivo o zip de la entrega no se puede leer (queda en el informe del estudiante)."""
+
+
+# --- leer el código -----------------------------------------------------------------------------
+
+
+def leer_fragmentos(nombre, ruta):
+    """`(fragmentos, avisos)` de un archivo: el `.py` entero o las celdas de código de un cuaderno.
+
+    Las líneas `!orden` y `%magia` de Colab se cambian por `pass` (la numeración no cambia) y las celdas
+    `%%…` se omiten. Lanza `ErrorLectura` si el archivo no se puede leer.
+    """
+    with open(ruta, "rb") as f:
+        datos = f.read()
+    if nombre.lower().endswith(".py"):
+        texto, aviso = _decodificar(datos, nombre)
+        avisos = [aviso] if aviso else []
+        if not texto.strip():
+            avisos.append(f"{nombre} está vacío.")
+        return [{"nombre": nombre, "codigo": texto}], avisos
+    try:
+        cuaderno = json.loads(datos.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        posicion = f" (línea {error.lineno}, columna {error.colno})" if hasattr(error, "lineno") else ""
+        raise ErrorLectura(
+            f"el cuaderno {nombre} no es un JSON válido{posicion}: ábralo en Jupyter o Colab y guárdelo de nuevo"
         ) from None
     celdas = cuaderno.get("cells") if isinstance(cuaderno, dict) else None
     if not isinstance(celdas, list):
-        raise ErrorEntrega(f"{nombre} no parece un cuaderno de Jupyter (formato 4): no tiene la lista 'cells'.")
-    fragmentos, avisos = [], []
+        raise ErrorLectura(f"{nombre} no parece un cuaderno de Jupyter (formato 4): no tiene la lista «cells»")
+    fragmentos, avisos, magias = [], [], 0
     for numero, celda in enumerate(celdas, start=1):
         if not isinstance(celda, dict) or celda.get("cell_type") != "code":
             continue
         fuente = celda.get("source", "")
-        fuente = "".join(fuente) if isinstance(fuente, list) else str(fuente)
+        fuente = "".join(str(s) for s in fuente) if isinstance(fuente, list) else str(fuente)
         if fuente.lstrip().startswith("%%"):
-            avisos.append(f"Se omitió la celda {numero}: empieza con una magia de celda ({fuente.split()[0]}).")
+            magias += 1
             continue
-        fuente, magias = _quitar_magias(fuente)
-        if magias:
-            avisos.append(f"Se omitieron {magias} líneas de orden o magia (! o %) en la celda {numero}.")
+        fuente, cuantas = _quitar_magias(fuente)
+        magias += cuantas
         fragmentos.append({"nombre": f"{nombre} [celda {numero}]", "codigo": fuente})
-    return CodigoEntrega(ruta, fragmentos, avisos)
+    if magias:
+        avisos.append(f"{nombre}: se omitieron {magias} líneas de orden o magia de Colab (! o %).")
+    if not fragmentos:
+        avisos.append(f"{nombre} no tiene celdas de código.")
+    return fragmentos, avisos
+
+
+def _decodificar(datos, nombre):
+    """Texto de un `.py` con la codificación que declara (PEP 263) o UTF-8; si no, latin-1 con un aviso."""
+    try:
+        codificacion, _ = tokenize.detect_encoding(io.BytesIO(datos).readline)
+        return datos.decode(codificacion).removeprefix("\ufeff"), None
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return datos.decode("latin-1"), f"{nombre} no está en UTF-8 ni declara su codificación: se leyó como latin-1."
 
 
 def _quitar_magias(codigo):
-    """Cambia cada línea `!orden` o `%magia` por un `pass` con la misma sangría (no mueve las líneas)."""
     lineas, magias = [], 0
     for linea in codigo.split("\n"):
         limpia = linea.lstrip()
@@ -153,176 +221,165 @@ def _quitar_magias(codigo):
     return "\n".join(lineas), magias
 
 
-def nombres_de_tareas(ruta_tareas):
-    """Los nombres de `TAREAS` de un módulo de tareas (código de la suite, no del estudiante)."""
-    return list(ejecutor._importar_tareas(os.fspath(ruta_tareas)))
+# --- ejecutar ----------------------------------------------------------------------------------
 
 
-def ejecutar_entrega(ruta, tareas, tiempo_limite=TIEMPO_LIMITE, limite_salida=LIMITE_SALIDA, modo="definiciones"):
-    """Ejecuta las `tareas` (ruta de un módulo con `TAREAS`) sobre la entrega en un proceso aparte.
+@dataclass
+class Observacion:
+    """Lo que vuelve del proceso del estudiante, ya comprobado: eventos, configuraciones y salida."""
 
-    `tiempo_limite` (segundos) vale para cargar la entrega y para cada tarea; `limite_salida` (bytes)
-    para lo que escribe por pantalla. Nunca lanza por culpa de la entrega: los fallos quedan en el
-    `ResultadoEntrega` devuelto, con un mensaje para el estudiante.
+    entrega: Entrega
+    fragmentos: list = field(default_factory=list)  # el código ejecutado: [{"nombre", "codigo"}]
+    eventos: list = field(default_factory=list)
+    configs: dict = field(default_factory=dict)  # suma SHA-256 -> texto JSON del modelo
+    avisos: list = field(default_factory=list)
+    salida: str = ""
+    error: str | None = None  # por qué no se pudo ejecutar (o no terminó)
+    segundos: float = 0.0
+    aislado: bool = True
+
+
+def _datos_pajaros(carpeta):
+    """Una carpeta de pájaros diminuta (2 especies, 224×224) con `train.txt` y `test.txt`, como la del curso."""
+    from PIL import Image
+
+    lineas = {"train": [], "test": []}
+    for clase, especie in enumerate(("001.Black_footed_Albatross", "002.Laysan_Albatross")):
+        os.makedirs(os.path.join(carpeta, "imagenes", especie), exist_ok=True)
+        for k in range(4):
+            nombre = f"{especie}/{especie.split('.')[1]}_{k:04d}.jpg"
+            Image.new("RGB", (224, 224), (40 * k, 90 + 60 * clase, 120)).save(os.path.join(carpeta, "imagenes", nombre))
+            lineas["train" if k < 2 else "test"].append(nombre)
+    for particion, contenido in lineas.items():
+        for sitio in (carpeta, os.path.join(carpeta, "imagenes")):
+            with open(os.path.join(sitio, f"{particion}.txt"), "w") as f:
+                f.write("\n".join(contenido) + "\n")
+
+
+def ejecutar_entrega(entrega, llamadas=(), limites=None, aislado=True):
+    """Ejecuta la entrega entera en el aislamiento y devuelve su `Observacion`.
+
+    `llamadas`: funciones del informe (o las que indique el profesor) que se llaman tras ejecutarla,
+    `[{"funcion": "getBaseNet", "argumentos": []}, …]`. Nunca lanza por culpa de la entrega.
     """
-    inicio = time.monotonic()
-    pendientes = nombres_de_tareas(tareas)
-    try:
-        codigo = leer_entrega(ruta, modo)
-    except ErrorEntrega as error:
-        return ResultadoEntrega(os.fspath(ruta), error=str(error), segundos=time.monotonic() - inicio)
-
-    resultado = ResultadoEntrega(codigo.ruta, avisos=list(codigo.avisos), texto=codigo.texto)
-    salidas = []
-    while pendientes:
-        corrida = _correr_hijo(codigo, tareas, pendientes, tiempo_limite, limite_salida, modo)
-        salidas.append(corrida["salida"])
-        resultado.tareas.update(corrida["tareas"])
-        if corrida["error_carga"]:
-            resultado.error = corrida["error_carga"]
-            break
-        if corrida["interrumpida"]:  # se colgó o murió en una tarea: se anota y se sigue con las demás
-            resultado.tareas[corrida["interrumpida"]] = {"ok": False, "error": corrida["motivo"]}
-        restantes = [nombre for nombre in pendientes if nombre not in resultado.tareas]
-        if len(restantes) == len(pendientes):
-            break
-        pendientes = restantes
-    resultado.salida = "\n".join(s for s in salidas if s)
-    resultado.segundos = round(time.monotonic() - inicio, 3)
-    return resultado
-
-
-def _correr_hijo(codigo, tareas, pendientes, tiempo_limite, limite_salida, modo):
-    """Un proceso hijo para las tareas `pendientes`; devuelve lo que terminó y, si no acabó, por qué."""
-    with tempfile.TemporaryDirectory(prefix="entrega-") as carpeta:
-        ruta_trabajo = os.path.join(carpeta, "trabajo.json")
-        ruta_eventos = os.path.join(carpeta, "eventos.jsonl")
-        ruta_salida = os.path.join(carpeta, "salida.txt")
-        with open(ruta_trabajo, "w", encoding="utf-8") as f:
-            json.dump(
-                {
-                    "entrega": os.path.abspath(codigo.ruta),
-                    "fragmentos": codigo.fragmentos,
-                    "modo": modo,
-                    "tareas": os.path.abspath(os.fspath(tareas)),
-                    "pendientes": pendientes,
-                    "resultados": ruta_eventos,
-                    "rutas_python": [_RAIZ],
-                },
-                f,
-            )
-        open(ruta_eventos, "w").close()
-        entorno = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
-        with open(ruta_salida, "wb") as salida:
-            proceso = subprocess.Popen(
-                [sys.executable, "-u", ejecutor.__file__, ruta_trabajo],
-                cwd=carpeta,
-                env=entorno,
-                stdin=subprocess.DEVNULL,
-                stdout=salida,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # para terminar también los procesos que lance la entrega
-            )
-            vigilancia = _vigilar(proceso, ruta_eventos, ruta_salida, tiempo_limite, limite_salida)
-        vigilancia["salida"] = _leer_salida(ruta_salida)
-        return vigilancia
-
-
-def _vigilar(proceso, ruta_eventos, ruta_salida, tiempo_limite, limite_salida):
-    eventos, pendiente, posicion = [], b"", 0
-    fase, desde = "preparando", time.monotonic()
-    motivo = None
-    while True:
-        terminado = proceso.poll() is not None
-        with open(ruta_eventos, "rb") as f:
-            f.seek(posicion)
-            nuevo = f.read()
-        posicion += len(nuevo)
-        *lineas, pendiente = (pendiente + nuevo).split(b"\n")
-        for linea in lineas:
-            try:
-                evento = json.loads(linea)
-                fase = {"cargando": "cargando", "cargada": "cargada", "tarea": evento.get("nombre"), "fin": "fin"}.get(
-                    evento["evento"], fase
-                )
-            except (ValueError, KeyError, TypeError, AttributeError):
-                continue
-            eventos.append(evento)
-            desde = time.monotonic()
-        if terminado or fase == "fin":
-            break
-        limite = TIEMPO_PREPARACION if fase == "preparando" else tiempo_limite
-        if time.monotonic() - desde > limite:
-            motivo = "tiempo"
-        elif os.path.getsize(ruta_salida) > limite_salida:
-            motivo = "salida"
-        if motivo:
-            _terminar(proceso)
-            break
-        time.sleep(0.05)
-    try:
-        proceso.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        _terminar(proceso)
-
-    tareas = {e["nombre"]: {k: e[k] for k in ("ok", "valor", "error") if k in e}
-              for e in eventos if e["evento"] == "resultado"}
-    errores_carga = [e["mensaje"] for e in eventos if e["evento"] == "error_carga"]
-    vigilancia = {"tareas": tareas, "error_carga": None, "interrumpida": None, "motivo": None}
-    if errores_carga:
-        vigilancia["error_carga"] = f"La entrega falló al cargarse: {errores_carga[0]}"
-    elif fase == "fin" or fase in tareas:  # terminó, o murió entre dos tareas: se reintentan las que faltan
-        pass
-    elif fase in _FASES_CARGA:
-        vigilancia["error_carga"] = _explicar(motivo, fase, tiempo_limite, limite_salida, proceso.returncode, ruta_salida)
-    else:
-        vigilancia["interrumpida"] = fase
-        vigilancia["motivo"] = _explicar(motivo, fase, tiempo_limite, limite_salida, proceso.returncode, ruta_salida)
-    return vigilancia
-
-
-def _explicar(motivo, fase, tiempo_limite, limite_salida, codigo, ruta_salida):
-    if fase == "preparando":
-        cola = _leer_salida(ruta_salida, maximo=800)
-        return f"Error interno de la calificación al preparar el proceso de la entrega (código {codigo}): {cola}"
-    durante = {"cargando": "al cargarse", "cargada": "nada más cargarse"}.get(fase, f"en la comprobación «{fase}»")
-    if motivo == "tiempo":
-        pista = " (¿un bucle infinito o un entrenamiento en el nivel superior?)" if fase == "cargando" else (
-            " (¿un bucle infinito?)")
-        return f"La entrega no terminó en {_segundos(tiempo_limite)} {durante}{pista} y se detuvo."
-    if motivo == "salida":
-        return (
-            f"La entrega escribió más de {_tamano(limite_salida)} por pantalla {durante} y se detuvo: "
-            "quite los print dentro de bucles."
-        )
-    if codigo is not None and codigo < 0:
+    limites = limites or aislamiento.Limites()
+    observacion = Observacion(entrega, aislado=aislado)
+    with tempfile.TemporaryDirectory(prefix="entrega-") as temporal:
+        trabajo, canal = os.path.join(temporal, "trabajo"), os.path.join(temporal, "canal")
+        os.makedirs(trabajo)
+        os.makedirs(canal)
         try:
-            nombre = signal.Signals(-codigo).name
-        except ValueError:
-            nombre = str(-codigo)
-        causa = f"señal {nombre}" + (", ¿memoria agotada?" if -codigo == signal.SIGKILL else "")
-    else:
-        causa = f"código {codigo}"
-    return f"La entrega terminó de forma inesperada {durante} ({causa})."
+            if not entrega.archivos:
+                preparar_archivos(entrega, trabajo)
+        except ErrorLectura as error:
+            entrega.error = str(error)
+        if entrega.error:
+            observacion.error = entrega.error
+            return observacion
+        fragmentos = []
+        for nombre, ruta in entrega.archivos:
+            try:
+                partes, avisos = leer_fragmentos(nombre, ruta)
+            except ErrorLectura as error:
+                observacion.avisos.append(f"No se ejecutó {nombre}: {error}.")
+                continue
+            fragmentos += partes
+            observacion.avisos += avisos
+        observacion.fragmentos = fragmentos
+        if not any(f["codigo"].strip() for f in fragmentos):
+            observacion.error = "la entrega no tiene código que ejecutar (archivos vacíos o ilegibles)"
+            return observacion
+        _datos_pajaros(trabajo)
+        dentro = {"trabajo": "/trabajo", "canal": "/canal"} if aislado else {"trabajo": trabajo, "canal": canal}
+        especificacion = {
+            "carpeta": dentro["trabajo"],
+            "canal": dentro["canal"],
+            "archivos": [{"archivo": os.path.join(dentro["trabajo"], n)} for n, _ in entrega.archivos],
+            "fragmentos": fragmentos,
+            "llamadas": list(llamadas),
+        }
+        ruta_trabajo = os.path.join(temporal, "trabajo.json")
+        with open(ruta_trabajo, "w", encoding="utf-8") as f:
+            json.dump(especificacion, f)
+        clave = secrets.token_hex(32).encode()
+        entorno = {
+            "HOME": dentro["trabajo"], "MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(dentro["trabajo"], ".matplotlib"),
+            "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "", "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "PYTHONNOUSERSITE": "1", "LANG": "C.UTF-8",
+            "KERAS_HOME": os.path.join(dentro["trabajo"], ".keras"), "PRACTICAS_ENTREGA": "1",
+            "PATH": "/usr/bin:/bin", "TF_ENABLE_ONEDNN_OPTS": "0",
+        }
+        salida = os.path.join(temporal, "salida.txt")
+        if aislado:
+            carpetas = {"/trabajo": (trabajo, True), "/canal": (canal, True),
+                        "/config/trabajo.json": (ruta_trabajo, False), "/arnes/arnes.py": (ARNES, False)}
+            orden = [sys.executable, "-I", "-u", "/arnes/arnes.py", "/config/trabajo.json"]
+            ejecucion = aislamiento.ejecutar(orden, salida, limites, clave, True, carpetas, entorno)
+        else:
+            orden = [sys.executable, "-I", "-u", ARNES, ruta_trabajo]
+            ejecucion = aislamiento.ejecutar(orden, salida, limites, clave, False, entorno=entorno, cwd=trabajo)
+        observacion.segundos = ejecucion.segundos
+        observacion.salida = _leer_salida(salida)
+        _leer_canal(observacion, canal, clave)
+        observacion.error = _explicar(ejecucion, observacion, limites)
+    return observacion
 
 
-def _segundos(valor):
-    return f"{valor:g} s"
+def _leer_canal(observacion, canal, clave):
+    ruta = os.path.join(canal, "eventos.jsonl")
+    if not os.path.isfile(ruta) or os.path.islink(ruta):
+        return
+    falsos = 0
+    with open(ruta, "rb") as f:
+        datos = f.read(MAX_EVENTOS)
+    for linea in datos.splitlines():
+        try:
+            sobre = json.loads(linea)
+            texto, firma = sobre["evento"], sobre["firma"]
+            esperada = hmac.new(clave, texto.encode(), hashlib.sha256).hexdigest()
+            if not isinstance(firma, str) or not hmac.compare_digest(firma, esperada):
+                falsos += 1
+                continue
+            observacion.eventos.append(json.loads(texto))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            falsos += 1
+    if falsos:
+        observacion.avisos.append(f"Se descartaron {falsos} líneas del canal de resultados sin firma válida.")
+    for suma in {e["config"] for e in observacion.eventos if e.get("tipo") == "modelo"}:
+        if len(observacion.configs) >= MAX_MODELOS:
+            break
+        archivo = os.path.join(canal, "modelos", f"{suma}.json")
+        if not re.fullmatch(r"[0-9a-f]{64}", suma) or os.path.islink(archivo) or not os.path.isfile(archivo):
+            continue
+        with open(archivo, "rb") as f:
+            contenido = f.read(MAX_CONFIG + 1)
+        if len(contenido) <= MAX_CONFIG and hashlib.sha256(contenido).hexdigest() == suma:
+            observacion.configs[suma] = contenido.decode("utf-8", "replace")
 
 
-def _tamano(octetos):
-    return f"{octetos / 1e6:g} MB" if octetos >= 1e6 else f"{octetos / 1e3:g} kB"
+def _explicar(ejecucion, observacion, limites):
+    tipos = [e.get("tipo") for e in observacion.eventos]
+    donde = "al ejecutar la entrega"
+    lugares = [e.get("lugar") for e in observacion.eventos if e.get("lugar")]
+    if lugares:
+        donde = f"en {lugares[-1]}"
+    if ejecucion.motivo == "tiempo":
+        return f"la entrega no terminó en {limites.tiempo:g} s y se detuvo (¿un bucle infinito?; iba por {donde})"
+    if ejecucion.motivo == "salida":
+        return (f"la entrega escribió más de {limites.salida / 1e6:g} MB por pantalla y se detuvo "
+                "(quite los print dentro de bucles)")
+    if ejecucion.motivo == "memoria":
+        return f"la entrega usó más de {limites.memoria / 1024**3:g} GB de memoria y se detuvo ({donde})"
+    if "fin" in tipos:
+        return None
+    if "inicio" not in tipos:
+        return f"el proceso de la entrega no llegó a arrancar (código {ejecucion.codigo}): {observacion.salida[-300:]}"
+    if "MemoryError" in observacion.salida or (ejecucion.codigo or 0) in (-9,):
+        return f"la entrega agotó la memoria permitida ({limites.memoria / 1024**3:g} GB) {donde}"
+    return f"el proceso de la entrega terminó de forma inesperada (código {ejecucion.codigo}) {donde}"
 
 
-def _terminar(proceso):
-    try:
-        os.killpg(proceso.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError, AttributeError):
-        proceso.kill()
-    proceso.wait()
-
-
-def _leer_salida(ruta, maximo=4000):
+def _leer_salida(ruta, maximo=6000):
     """Lo que la entrega escribió por pantalla: el principio y el final si es largo."""
     tamano = os.path.getsize(ruta)
     with open(ruta, "rb") as f:
@@ -331,4 +388,4 @@ def _leer_salida(ruta, maximo=4000):
         principio = f.read(maximo // 4).decode("utf-8", "replace")
         f.seek(tamano - 3 * maximo // 4)
         final = f.read().decode("utf-8", "replace")
-    return f"{principio}\n[… {_tamano(tamano - maximo)} omitidos …]\n{final}".strip()
+    return f"{principio}\n[… {(tamano - maximo) / 1e3:.0f} kB omitidos …]\n{final}".strip()

@@ -1,8 +1,10 @@
 """Informes de una calificación: `results.json` (formato de Gradescope), `informe.md` y la tabla de la terminal.
 
-Un *informe* es un diccionario: `entrega`, `nota`, `maximo`, `error`, `avisos`, `salida`, `segundos` y
-`pruebas`, una lista de `{id, titulo, puntos, puntuacion, estado, mensaje}` con `estado` "passed" o
-"failed", como en Gradescope.
+Un *informe* es un diccionario: `estudiante`, `entrega`, `archivos`, `nota`, `maximo`, `error` (la
+ejecución no terminó), `errores` (cada error distinto de la ejecución, una vez), `adaptaciones` (lo de
+Keras 2 o Colab que se adaptó), `soluciones` (módulos del paquete que intentó importar), `avisos`,
+`salida`, `segundos` y `pruebas`, una lista de `{id, titulo, puntos, puntuacion, estado, mensaje}` con
+`estado` "passed" o "failed", como en Gradescope.
 """
 import os
 import re
@@ -24,7 +26,7 @@ def resultados_gradescope(informe):
     return {
         "score": informe["nota"],
         "execution_time": informe["segundos"],
-        "output": "\n".join(filter(None, [informe["error"], *informe["avisos"]])),
+        "output": "\n".join(filter(None, [informe["error"], *informe.get("errores", []), *informe["avisos"]])),
         "tests": [
             {
                 "name": prueba["titulo"],
@@ -36,20 +38,27 @@ def resultados_gradescope(informe):
             }
             for numero, prueba in enumerate(informe["pruebas"], start=1)
         ],
-        "extra_data": {"entrega": informe["entrega"], "max_score": informe["maximo"]},
+        "extra_data": {"estudiante": informe.get("estudiante"), "entrega": informe["entrega"],
+                       "max_score": informe["maximo"], "adaptaciones": informe.get("adaptaciones", [])},
     }
 
 
 def markdown(informe):
     """El informe para el estudiante, en Markdown."""
+    archivos = ", ".join(f"`{a}`" for a in informe.get("archivos", [])) or f"`{os.path.basename(informe['entrega'])}`"
     lineas = [
-        f"# Calificación de `{os.path.basename(informe['entrega'])}`",
+        f"# Calificación de {informe.get('estudiante') or os.path.basename(informe['entrega'])}",
+        "",
+        f"Archivos ejecutados, en este orden: {archivos}.",
         "",
         f"**Nota: {cifra(informe['nota'])} / {cifra(informe['maximo'])}**",
         "",
     ]
     if informe["error"]:
-        lineas += [f"> **La entrega no se pudo ejecutar:** {informe['error']}", ""]
+        lineas += [f"> **La ejecución no terminó:** {informe['error']}", ""]
+    if informe.get("soluciones"):
+        lineas += [f"> **La entrega usa las soluciones del paquete** ({', '.join(informe['soluciones'])}): en la "
+                   "calificación no están disponibles y lo que depende de ellas no puntúa.", ""]
     lineas += ["| | prueba | puntos |", "|---|---|---|"]
     for prueba in informe["pruebas"]:
         marca = "✅" if prueba["estado"] == "passed" else "❌"
@@ -66,6 +75,13 @@ def markdown(informe):
                 "```",
                 "",
             ]
+    if informe.get("errores"):
+        lineas += ["", "## Errores al ejecutar la entrega", "",
+                   "Cada error distinto, una vez (la ejecución sigue con la instrucción siguiente):", ""]
+        lineas += [f"- {error}" for error in informe["errores"]]
+    if informe.get("adaptaciones"):
+        lineas += ["", "## Se adaptó", "", "Para ejecutar código de Keras 2 o de Colab, y para abaratar la ejecución:", ""]
+        lineas += [f"- {texto}" for texto in informe["adaptaciones"]]
     if informe["avisos"]:
         lineas += ["", "## Avisos", ""] + [f"- {aviso}" for aviso in informe["avisos"]]
     salida = salida_legible(informe["salida"])
@@ -89,7 +105,9 @@ def tabla(informe):
         lineas.append(f"{marca:2}{prueba['id']:<{ancho}}  {puntos:>13}")
     lineas.append(f"{'':2}{'TOTAL':<{ancho}}  {cifra(informe['nota']) + ' / ' + cifra(informe['maximo']):>13}")
     if informe["error"]:
-        lineas.append(f"La entrega no se pudo ejecutar: {informe['error']}")
+        lineas.append(f"La ejecución no terminó: {informe['error']}")
+    for error in informe.get("errores", [])[:5]:
+        lineas.append(f"Error: {error}")
     return lineas
 
 

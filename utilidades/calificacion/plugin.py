@@ -1,99 +1,101 @@
-"""Complemento de pytest que califica una entrega: `--entrega RUTA`, `@pytest.mark.puntos(n)` y nota parcial.
+"""Complemento de pytest que califica una entrega: `pytest suite.py --entrega RUTA`.
 
-Se carga con `-p utilidades.calificacion.plugin` (lo hace `python -m utilidades.calificacion`). Sin
-`--entrega` no hace nada: las pruebas que piden la fixture `entrega` se saltan y no se escribe ningún
-informe. Con `--entrega`:
+Se registra con el punto de entrada `pytest11` (basta con instalar el paquete) y no importa nada pesado
+hasta que se da `--entrega`; sin ella, las pruebas que piden la fixture `entrega` se saltan. Con ella:
 
-- la entrega se ejecuta una vez, en otro proceso, con las `TAREAS` que declara el módulo de la suite
-  (ver `entregas.py`); la fixture `entrega` da sus resultados a las pruebas;
-- cada prueba vale los puntos de su marca `puntos` (1 si no tiene); una prueba que falla puede dar
-  una parte con la fixture `nota` (`nota.parcial(0.5)`);
+- la entrega (archivo, carpeta o zip) se ejecuta una vez, entera, en el aislamiento (`entregas.py`),
+  y la fixture `entrega` da lo observado (`observacion.Observado`) a las pruebas;
+- la suite declara `LLAMADAS` (las funciones del informe que se llaman si existen); `--nombre
+  getBaseNet=crearRed` añade los nombres de un enunciado; `--regla CLAVE=VALOR` activa reglas opcionales
+  de la suite (fixture `reglas`);
+- cada prueba vale los puntos de su marca `puntos` (1 si no tiene); una prueba que falla puede dar una
+  parte con la fixture `nota` (`nota.parcial(0.5)`);
 - al final, una tabla en la terminal y, en `--calificacion-salida`, `results.json` (formato de
   Gradescope) e `informe.md` para el estudiante.
 """
-import copy
 import os
 import time
 
 import pytest
 
 from utilidades.calificacion import informes
-from utilidades.calificacion.entregas import (
-    LIMITE_SALIDA,
-    MODOS,
-    TIEMPO_LIMITE,
-    ErrorEntrega,
-    ejecutar_entrega,
-)
 
-NOMBRE_PLUGIN = "calificacion"
+NOMBRE_PLUGIN = "calificacion-entrega"
 INFORME = pytest.StashKey[dict]()
 _FRACCION = pytest.StashKey[float]()
+_AVISADO = []
 
 
 def pytest_addoption(parser):
     grupo = parser.getgroup("calificacion", "calificación de entregas (utilidades.calificacion)")
-    grupo.addoption("--entrega", metavar="RUTA", help="entrega del estudiante que se califica (.py o .ipynb)")
-    grupo.addoption(
-        "--calificacion-salida",
-        metavar="CARPETA",
-        help="carpeta de results.json e informe.md (por defecto calificacion-<nombre de la entrega>)",
-    )
-    grupo.addoption(
-        "--tiempo-limite",
-        type=float,
-        default=TIEMPO_LIMITE,
-        metavar="S",
-        help=f"segundos para cargar la entrega y para cada comprobación (por defecto {TIEMPO_LIMITE:g})",
-    )
-    grupo.addoption(
-        "--limite-salida",
-        type=int,
-        default=LIMITE_SALIDA,
-        metavar="BYTES",
-        help=f"lo que la entrega puede escribir por pantalla (por defecto {LIMITE_SALIDA})",
-    )
-    grupo.addoption(
-        "--ejecutar",
-        choices=MODOS,
-        default="definiciones",
-        help="'definiciones' (por defecto): solo importaciones, funciones, clases y constantes de la "
-        "entrega; 'todo': también el resto del nivel superior (entrenamientos incluidos)",
-    )
+    grupo.addoption("--entrega", metavar="RUTA", help="entrega que se califica: .py, .ipynb, carpeta o .zip")
+    grupo.addoption("--calificacion-salida", metavar="CARPETA",
+                    help="carpeta de results.json e informe.md (por defecto calificacion-<entrega>)")
+    grupo.addoption("--tiempo-limite", type=float, default=600.0, metavar="S",
+                    help="segundos de reloj para ejecutar la entrega entera (600)")
+    grupo.addoption("--memoria", type=float, default=4.0, metavar="GB", help="memoria de la entrega en GB (4)")
+    grupo.addoption("--limite-salida", type=int, default=10_000_000, metavar="BYTES",
+                    help="lo que la entrega puede escribir por pantalla (10000000)")
+    grupo.addoption("--sin-aislamiento", action="store_true",
+                    help="ejecutar sin bubblewrap (solo límites y un grupo de procesos): menos seguro")
+    grupo.addoption("--nombre", action="append", default=[], metavar="INFORME=PROPIO",
+                    help="llamar a la función PROPIO como a la del informe (p. ej. getBaseNet=crearRed); repetible")
+    grupo.addoption("--regla", action="append", default=[], metavar="CLAVE=VALOR",
+                    help="activa una regla opcional de la suite (p. ej. optimizador=Adam); repetible")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "puntos(n): puntos que vale la prueba en la calificación (1 si no se indica)")
-    if config.getoption("entrega"):
+    if config.getoption("entrega", None):
         config.pluginmanager.register(Calificacion(config), NOMBRE_PLUGIN)
 
 
-class Intercambio:
-    """Para `pytest.main(..., plugins=[Intercambio(resultado)])`: da la entrega ya ejecutada (o `None` para
-    ejecutarla aquí) y recoge el informe al terminar, en `informe`. Lo usa `clase.py`."""
+def pares(valores, opcion):
+    """`["a=b", …]` -> `{"a": "b"}`, con un error claro si falta el `=`."""
+    resultado = {}
+    for valor in valores:
+        clave, igual, dato = valor.partition("=")
+        if not igual or not clave.strip() or not dato.strip():
+            raise pytest.UsageError(f"{opcion} espera CLAVE=VALOR y recibió «{valor}».")
+        resultado[clave.strip()] = dato.strip()
+    return resultado
 
-    def __init__(self, resultado=None):
-        self.resultado = resultado
+
+def llamadas(suite_llamadas, nombres):
+    """Las llamadas de la suite más las de los nombres que indica el profesor (`{informe: propio}`)."""
+    extra = []
+    for llamada in suite_llamadas:
+        if llamada["funcion"] in nombres:
+            extra.append({**llamada, "funcion": nombres[llamada["funcion"]]})
+    return list(suite_llamadas) + extra
+
+
+def modo_aislado(sin_aislamiento, avisar=print):
+    """True si se usa bubblewrap; si no está, se avisa una vez y se usa el repliegue."""
+    if sin_aislamiento:
+        return False
+    from utilidades.calificacion.aislamiento import bwrap_disponible
+
+    motivo = bwrap_disponible()
+    if motivo is None:
+        return True
+    if not _AVISADO:
+        _AVISADO.append(motivo)
+        avisar(f"AVISO: {motivo}. Se califica sin bubblewrap: solo límites de recursos y un grupo de procesos "
+               "que se mata al final (la entrega ve el sistema de archivos).")
+    return False
+
+
+class Intercambio:
+    """Para `pytest.main(..., plugins=[Intercambio(observado)])`: da la entrega ya ejecutada y recoge el
+    informe al terminar, en `informe`. Lo usa `clase.py`."""
+
+    def __init__(self, observado=None):
+        self.observado = observado
         self.informe = None
 
     def pytest_unconfigure(self, config):
         self.informe = config.stash.get(INFORME, None)
-
-
-class Entrega:
-    """Lo que las pruebas ven de la entrega: los resultados de sus tareas y su código fuente."""
-
-    def __init__(self, resultado):
-        self._resultado = resultado
-        self.ruta = resultado.ruta
-        self.texto = resultado.texto
-
-    def resultado(self, nombre):
-        """El valor de la tarea `nombre` (una copia); si falló, la prueba falla con el motivo."""
-        try:
-            return copy.deepcopy(self._resultado.valor(nombre))
-        except ErrorEntrega as error:
-            pytest.fail(str(error), pytrace=False)
 
 
 class Nota:
@@ -108,11 +110,11 @@ class Nota:
 
 @pytest.fixture(scope="session")
 def entrega(request):
-    """Los resultados de la entrega indicada con `--entrega`."""
+    """Lo observado de la entrega indicada con `--entrega`."""
     calificacion = request.config.pluginmanager.get_plugin(NOMBRE_PLUGIN)
     if calificacion is None:
         pytest.skip("indique la entrega que se califica con --entrega RUTA")
-    return Entrega(calificacion.resultado(request.session))
+    return calificacion.observado(request.session)
 
 
 @pytest.fixture
@@ -121,34 +123,52 @@ def nota(request):
     return Nota(request.node)
 
 
+@pytest.fixture(scope="session")
+def reglas(request):
+    """Las reglas opcionales activadas con `--regla CLAVE=VALOR`."""
+    return pares(request.config.getoption("regla", []), "--regla")
+
+
 class Calificacion:
     """Estado de una calificación: ejecuta la entrega, apunta cada prueba y escribe los informes."""
 
     def __init__(self, config):
         self.config = config
         self.ruta = config.getoption("entrega")
-        self._resultado = None
+        self._observado = None
         self.pruebas = {}
         self.inicio = time.monotonic()
 
-    def resultado(self, session):
-        if self._resultado is None:
-            precalculadas = [
-                p.resultado for p in self.config.pluginmanager.get_plugins()
-                if isinstance(p, Intercambio) and p.resultado is not None
-            ]
-            if precalculadas:
-                self._resultado = precalculadas[0]
+    def observado(self, session):
+        if self._observado is None:
+            precalculados = [p.observado for p in self.config.pluginmanager.get_plugins()
+                             if isinstance(p, Intercambio) and p.observado is not None]
+            if precalculados:
+                self._observado = precalculados[0]
             else:
-                opcion = self.config.getoption
-                self._resultado = ejecutar_entrega(
-                    self.ruta,
-                    _ruta_tareas(session.items),
-                    tiempo_limite=opcion("tiempo_limite"),
-                    limite_salida=opcion("limite_salida"),
-                    modo=opcion("ejecutar"),
-                )
-        return self._resultado
+                self._observado = self._ejecutar(session)
+        return self._observado
+
+    def _ejecutar(self, session):
+        from utilidades.calificacion import aislamiento, entregas
+        from utilidades.calificacion.observacion import Observado
+
+        opcion = self.config.getoption
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+        escribir = terminal.write_line if terminal is not None else print
+        try:
+            entrega = entregas.entrega_de_ruta(self.ruta)
+        except entregas.ErrorEntrega as error:
+            raise pytest.UsageError(str(error)) from None
+        limites = aislamiento.Limites(tiempo=opcion("tiempo_limite"), memoria=int(opcion("memoria") * 1024**3),
+                                      salida=opcion("limite_salida"))
+        aislado = modo_aislado(opcion("sin_aislamiento"), escribir)
+        escribir(f"Ejecutando {os.path.basename(os.path.normpath(self.ruta))} "
+                 f"{'en bubblewrap' if aislado else 'sin bubblewrap'}…")
+        observacion = entregas.ejecutar_entrega(
+            entrega, llamadas(_llamadas_suite(session.items), pares(opcion("nombre"), "--nombre")), limites, aislado
+        )
+        return Observado(observacion)
 
     def pytest_collection_modifyitems(self, items):
         for item in items:
@@ -158,10 +178,7 @@ class Calificacion:
     def pytest_collection_finish(self, session):
         # La entrega se ejecuta aquí, antes de las pruebas: su tiempo no cuenta en el de ninguna prueba.
         if session.items and not self.config.option.collectonly:
-            terminal = self.config.pluginmanager.get_plugin("terminalreporter")
-            if terminal is not None:
-                terminal.write_line(f"Ejecutando {os.path.basename(self.ruta)} en un proceso aparte…")
-            self.resultado(session)
+            self.observado(session)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -181,43 +198,48 @@ class Calificacion:
             }
 
     def pytest_sessionfinish(self, session):
-        if self._resultado is None:  # no se recogió ninguna prueba
+        if self._observado is None:  # no se recogió ninguna prueba
             return
+        observado = self._observado
         pruebas = [self.pruebas[item.nodeid] for item in session.items if item.nodeid in self.pruebas]
         informe = {
-            "entrega": self._resultado.ruta,
+            "estudiante": observado.observacion.entrega.estudiante,
+            "entrega": observado.observacion.entrega.ruta,
+            "archivos": [nombre for nombre, _ in observado.observacion.entrega.archivos],
             "nota": round(sum(p["puntuacion"] for p in pruebas), 2),
             "maximo": round(sum(p["puntos"] for p in pruebas), 2),
-            "error": self._resultado.error,
-            "avisos": list(self._resultado.avisos),
-            "salida": self._resultado.salida,
-            "segundos": round(time.monotonic() - self.inicio, 2),
+            "error": observado.error,
+            "errores": [f"{texto} ({lugar})" if lugar else texto for lugar, texto in observado.errores()],
+            "adaptaciones": observado.adaptaciones(),
+            "soluciones": observado.usa_soluciones(),
+            "avisos": list(observado.observacion.avisos),
+            "aislado": observado.observacion.aislado,
+            "salida": observado.observacion.salida,
+            "segundos": round(observado.observacion.segundos, 2),
             "pruebas": pruebas,
         }
         carpeta = self.config.getoption("calificacion_salida") or (
-            "calificacion-" + os.path.splitext(os.path.basename(self.ruta))[0]
+            "calificacion-" + os.path.splitext(os.path.basename(os.path.normpath(self.ruta)))[0]
         )
-        informe["archivos"] = list(informes.escribir_informes(informe, carpeta))
+        informe["informes"] = list(informes.escribir_informes(informe, carpeta))
         self.config.stash[INFORME] = informe
 
     def pytest_terminal_summary(self, terminalreporter):
         informe = self.config.stash.get(INFORME, None)
         if informe is None:
             return
-        terminalreporter.write_sep("=", f"calificación de {os.path.basename(informe['entrega'])}")
+        terminalreporter.write_sep("=", f"calificación de {informe['estudiante']}")
         for linea in informes.tabla(informe):
             terminalreporter.write_line(linea)
-        terminalreporter.write_line("informes: " + ", ".join(informe["archivos"]))
+        terminalreporter.write_line("informes: " + ", ".join(informe["informes"]))
 
 
-def _ruta_tareas(items):
-    rutas = {os.path.abspath(item.module.TAREAS) for item in items if hasattr(getattr(item, "module", None), "TAREAS")}
-    if len(rutas) != 1:
-        raise pytest.UsageError(
-            "Las pruebas de calificación deben venir de módulos que declaren TAREAS (la ruta de su módulo de "
-            f"tareas), y de uno solo; se encontraron {len(rutas)}: {sorted(rutas)}."
-        )
-    return rutas.pop()
+def _llamadas_suite(items):
+    modulos = {id(item.module): item.module for item in items if getattr(item, "module", None) is not None}
+    todas = []
+    for modulo in modulos.values():
+        todas += list(getattr(modulo, "LLAMADAS", []))
+    return todas
 
 
 def _puntos(item):
@@ -248,7 +270,6 @@ def _mensaje(excinfo, informe):
     if isinstance(error, (AssertionError, pytest.fail.Exception)):
         texto = str(error)
         if isinstance(error, AssertionError) and not texto.startswith("assert "):
-            # `assert condicion, mensaje` reescrito por pytest: el mensaje, sin la explicación ni su sangría
             texto = texto.split("\nassert ")[0].replace("\n  ", "\n")
         return texto.strip()
     return f"Error al comprobar ({type(error).__name__}): {error}"

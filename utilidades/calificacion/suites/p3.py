@@ -1,46 +1,71 @@
-"""Suite de calificación de la práctica 3 (10 puntos): BaseNet, BaseNet++, BirdNet y los ayudantes.
+"""Suite de calificación de la práctica 3 (10 puntos), sobre lo que la entrega construye y entrena.
 
-    python -m utilidades.calificacion entrega.ipynb            # una entrega
-    python -m utilidades.calificacion carpeta_de_entregas/     # toda la clase
+    calificar entregas/ --salida notas/                 # toda la clase
+    pytest suite.py --entrega alumno.ipynb              # una entrega (complemento de pytest)
 
-La entrega debe definir las funciones del enunciado con las firmas del informe: `getBaseNet()`,
-`getBaseNetPlusPlus()` (o con `fix2, fix3, fix4`), `getBirdNetV1(model, onlyFinal)`,
-`getBirdNetV2(model)`, `getBirdNetV3(model)` (reciben la ResNet50 sin la cima), `getDataIterators(
-train_x, train_y, test_x, batchSize)` y `compileModel(model)`. Lo que hacen se obtiene en otro proceso
-(`p3_tareas.py`); aquí se compara con las referencias de `modelos/` y con las cifras del informe.
+No exige nombres: la entrega se ejecuta entera (ver `arnes.py`) y cada modelo que construye, compila o
+entrena se reconoce por su estructura. Si define las funciones del informe (`getBaseNet`,
+`getBaseNetPlusPlus`, `getBirdNetV1`…, `getDataIterators`, `compileModel`), también se llaman; el profesor
+puede añadir los nombres de su enunciado con `--nombre getBaseNet=crearRed`.
+
+| prueba | puntos | qué se observa |
+|---|---|---|
+| basenet | 3 | el modelo de 32×32×3 más parecido a BaseNet (§2.1), capa a capa |
+| mejorada | 2 | un modelo de CIFAR con normalización o aumento, más convoluciones, BatchNormalization y Dropout (§3) |
+| normaliza_test | 1 | el test que llega a evaluate/predict, normalizado con las estadísticas de entrenamiento (§2.2) |
+| validacion | 0,5 | un entrenamiento con conjunto de validación (§2.2) |
+| compilacion | 0,5 | entropía cruzada categórica y precisión (§2.2) |
+| transferencia | 1,5 | ResNet50 congelada con una cabeza nueva de 200 clases, o sus características (§4.1) |
+| ajuste_fino | 1,5 | ResNet50 con capas descongeladas y cabeza de 200 clases (§4.2) |
+
+Reglas opcionales (`--regla CLAVE=VALOR`), desactivadas por defecto porque el curso no las fija:
+`parametros_mejorada=N` (presupuesto de parámetros del modelo mejorado), `optimizador=Adam` (el de
+`compileModel` del informe) y `cabeza_v1=cuadro5` (la cabeza de transferencia igual al Cuadro 5).
 """
 import functools
-import os
 
-import numpy as np
 import pytest
 
+from utilidades.calificacion.arnes import N_TEST, estadisticas_cifar
 from utilidades.calificacion.arquitectura import comparar_arquitectura, describir_modelo, juntar_activaciones
-from utilidades.calificacion.suites import p3_tareas
 
-TAREAS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "p3_tareas.py")
+# Funciones del informe que se llaman si la entrega las define (argumentos: los construye el arnés).
+LLAMADAS = [
+    {"funcion": "getBaseNet", "argumentos": []},
+    {"funcion": "getBaseNetPlusPlus", "argumentos": [True, True, True]},
+    {"funcion": "getBirdNetV1", "argumentos": ["resnet50_avg", False]},
+    {"funcion": "getBirdNetV1", "argumentos": ["resnet50_avg", True]},
+    {"funcion": "getBirdNetV2", "argumentos": ["resnet50_sin_pooling"]},
+    {"funcion": "getBirdNetV3", "argumentos": ["resnet50_avg"]},
+    {"funcion": "getBirdNetV4", "argumentos": ["resnet50_avg"]},
+    {"funcion": "getDataIterators", "argumentos": ["x_train", "y_train", "x_test", 32], "iteradores": True},
+    {"funcion": "compileModel", "argumentos": ["modelo_lineal"]},
+]
 
-# Reglas de BaseNet++ (§3): más profunda que BaseNet, BatchNormalization tras cada convolución, Dropout
-# tras cada densa oculta, entrada 32×32×3 y 25 clases con softmax, y un presupuesto de parámetros: más
-# que BaseNet (24.197) y no más de LIMITE_PARAMETROS_BASENETPP (la del informe tiene 809.945).
-LIMITE_PARAMETROS_BASENETPP = 1_000_000
-PARAMETROS_BASENET = 24_197
-CLASES_CIFAR = 25
-CLASES_PAJAROS = 200
+CLASES_CIFAR, CLASES_PAJAROS = 25, 200
+_PERDIDAS = {"categorical_crossentropy", "CategoricalCrossentropy", "sparse_categorical_crossentropy",
+             "SparseCategoricalCrossentropy"}
+_METRICAS = {"accuracy", "acc", "categorical_accuracy", "CategoricalAccuracy", "Accuracy",
+             "sparse_categorical_accuracy"}
+_AUMENTO = ("rotation_range", "width_shift_range", "height_shift_range", "shear_range", "zoom_range",
+            "horizontal_flip", "vertical_flip", "brightness_range", "channel_shift_range")
+_NORMALIZACION = ("featurewise_center", "featurewise_std_normalization", "samplewise_center",
+                  "samplewise_std_normalization", "zca_whitening")
+_CAPAS_NORMALIZACION = ("Normalization",)
+_CAPAS_AUMENTO = ("RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomCrop", "RandomContrast")
 
 
 @functools.lru_cache(maxsize=None)
 def referencia(nombre):
-    """Descripción de la red de referencia de `modelos/` (se construye aquí, fuera del alcance de la entrega)."""
+    """Descripción de la red de referencia de `modelos/` (se construye en el calificador)."""
     import modelos
 
     if nombre == "BaseNet":
         return describir_modelo(modelos.getBaseNet())
     if nombre == "BirdNetV1":
-        base = modelos.getResNet50("avg", p3_tareas.FORMA_RESNET, weights=None)
+        base = modelos.getResNet50("avg", (224, 224, 3), weights=None)
         numero_base = len(base.layers) - 1  # sin la InputLayer
-        descripcion = describir_modelo(modelos.getBirdNetV1(base, False))
-        return {"capas": descripcion["capas"][numero_base:]}
+        return {"capas": describir_modelo(modelos.getBirdNetV1(base, False))["capas"][numero_base:]}
     raise ValueError(f"No hay referencia para {nombre!r}.")
 
 
@@ -48,199 +73,246 @@ def _numero(valor):
     return f"{valor:,}".replace(",", ".")
 
 
-def _tipos(capas):
-    return [capa["tipo"] for capa in capas]
+def _tipos(descripcion):
+    return [c["tipo"] for c in juntar_activaciones(descripcion["capas"])]
 
 
-# --- BaseNet (§2.1) -------------------------------------------------------------------------------
+def _lugar(modelo):
+    lugar = modelo.lugar()
+    return f"«{modelo.nombre}»" + (f" ({lugar})" if lugar else "")
+
+
+def _sin_modelos(entrega, que):
+    motivo = ""
+    if entrega.error:
+        motivo = f" La ejecución falló: {entrega.error}."
+    elif entrega.errores():
+        lugar, texto = entrega.errores()[0]
+        motivo = f" Primer error de la entrega: {texto} ({lugar})."
+    return f"No se encontró {que} entre los modelos que construye la entrega.{motivo}"
+
+
+# --- CIFAR-100: BaseNet y la red mejorada (§2 y §3) ---------------------------------------------------
+
+
+def basenet_de(entrega):
+    """`(modelo, comparación)` del modelo de 32×32×3 más parecido a BaseNet; `(None, None)` si no hay."""
+    mejor = (None, None)
+    for modelo in entrega.modelos_cifar():
+        comparacion = comparar_arquitectura(modelo.descripcion(), referencia("BaseNet"))
+        if mejor[1] is None or comparacion.fraccion > mejor[1].fraccion:
+            mejor = (modelo, comparacion)
+    return mejor
 
 
 @pytest.mark.puntos(3)
-def test_basenet_arquitectura(entrega, nota):
-    """BaseNet: capas, formas, parámetros y activaciones del Listing 1 (§2.1)"""
-    comparacion = comparar_arquitectura(entrega.resultado("basenet"), referencia("BaseNet"))
+def test_basenet(entrega, nota):
+    """BaseNet: capas, filtros, núcleos, activaciones y parámetros del Listing 1 (§2.1)"""
+    modelo, comparacion = basenet_de(entrega)
+    assert modelo is not None, _sin_modelos(entrega, "ningún modelo de entrada 32×32×3 (BaseNet)")
     nota.parcial(comparacion.fraccion)
-    assert comparacion, str(comparacion)
+    assert comparacion, f"BaseNet ({_lugar(modelo)}): {comparacion}"
 
 
-# --- BaseNet++ (§3) ------------------------------------------------------------------------------
+def _datos_mejorados(entrega, modelo):
+    """Si los datos de entrenamiento de `modelo` llegan normalizados o aumentados (o la red lo hace dentro)."""
+    tipos = set(_tipos(modelo.descripcion()))
+    if tipos & set(_CAPAS_NORMALIZACION + _CAPAS_AUMENTO):
+        return True
+    eventos = modelo.eventos_de("fit") or [e for e in entrega.iteradores()]
+    for evento in eventos:
+        datos = evento.get("datos", evento)
+        generador = datos.get("generador") or {}
+        if any(generador.get(c) for c in _NORMALIZACION + _AUMENTO):
+            return True
+        if _normalizado(datos.get("x")):
+            return True
+    return False
 
 
-def problemas_basenetpp(descripcion):
-    """Lo que incumple una BaseNet++ de las mejoras del §3 (lista vacía si las cumple todas)."""
-    capas = juntar_activaciones(descripcion["capas"])
-    tipos = _tipos(capas)
-    problemas = []
-    if descripcion["entrada"] != [None, 32, 32, 3]:
-        problemas.append(f"la entrada debe ser 32×32×3 y es {descripcion['entrada'][1:]}")
-    if descripcion["salida"] != [None, CLASES_CIFAR] or not capas or capas[-1]["activacion"] != "softmax":
-        problemas.append(f"la salida debe ser una Dense de {CLASES_CIFAR} clases con softmax")
-    if tipos.count("Conv2D") < 3:
-        problemas.append(f"tiene {tipos.count('Conv2D')} convoluciones: la mejora 2 pide más profundidad que BaseNet (2)")
-    sin_bn = [i + 1 for i, t in enumerate(tipos) if t == "Conv2D" and tipos[i + 1: i + 2] != ["BatchNormalization"]]
-    if sin_bn:
-        problemas.append(f"falta BatchNormalization detrás de la convolución de la capa {sin_bn} (mejora 3)")
-    densas = [i for i, t in enumerate(tipos) if t == "Dense"][:-1]
-    sin_dropout = [i + 1 for i in densas if tipos[i + 1: i + 2] != ["Dropout"]]
-    if sin_dropout:
-        problemas.append(f"falta Dropout detrás de la densa oculta de la capa {sin_dropout} (mejora 4)")
-    return problemas
+def criterios_mejorada(entrega, modelo):
+    """Las mejoras del §3 que cumple `modelo`: {criterio: bool}."""
+    tipos = _tipos(modelo.descripcion())
+    return {
+        "normalización o aumento de datos": _datos_mejorados(entrega, modelo),
+        "más convoluciones que BaseNet (más de 2)": tipos.count("Conv2D") > 2,
+        "BatchNormalization": "BatchNormalization" in tipos,
+        "Dropout": "Dropout" in tipos,
+    }
+
+
+@pytest.mark.puntos(2)
+def test_mejorada(entrega, nota, reglas):
+    """Red mejorada (BaseNet++): normalización o aumento, más profundidad, BatchNormalization y Dropout (§3)"""
+    base, _ = basenet_de(entrega)
+    candidatos = [m for m in entrega.modelos_cifar() if m is not base] or entrega.modelos_cifar()
+    assert candidatos, _sin_modelos(entrega, "ningún modelo de entrada 32×32×3 (la red mejorada)")
+    elegido = max(candidatos, key=lambda m: (sum(criterios_mejorada(entrega, m).values()), len(_tipos(m.descripcion()))))
+    criterios = criterios_mejorada(entrega, elegido)
+    limite = reglas.get("parametros_mejorada")
+    if limite is not None:
+        parametros = elegido.descripcion()["parametros"]
+        criterios[f"como mucho {_numero(int(limite))} parámetros (tiene {_numero(parametros)})"] = parametros <= int(limite)
+    faltan = [c for c, cumple in criterios.items() if not cumple]
+    nota.parcial(1 - len(faltan) / len(criterios))
+    assert not faltan, f"La red mejorada ({_lugar(elegido)}) no tiene: " + ", ".join(faltan) + "."
+
+
+def _normalizado(x):
+    """Datos estandarizados: media 0 y desviación 1 (con margen para el aumento)."""
+    return bool(x) and x.get("media") is not None and abs(x["media"]) < 0.25 and 0.6 < x.get("desviacion", 0) < 1.4
+
+
+def _centrado(x):
+    """Datos a los que se restó una media (los datos crudos tienen media 0,5 en [0, 1])."""
+    return bool(x) and x.get("media") is not None and abs(x["media"]) < 0.25
+
+
+def parejas_entrenamiento_test(entrega):
+    """`[(x_entrenamiento, x_test, donde)]`: estadísticas de lo que llegó a fit y a evaluate/predict."""
+    parejas = []
+    for modelo in entrega.modelos_cifar():
+        entrenos = [e["datos"]["x"] for e in modelo.eventos_de("fit") if (e.get("datos") or {}).get("x")]
+        pruebas = [e["datos"]["x"] for e in modelo.eventos if e["origen"] in ("evaluate", "predict")
+                   and (e.get("datos") or {}).get("x") and (e["datos"]["x"].get("forma") or [0])[0] == N_TEST]
+        for x_train in entrenos:
+            for x_test in pruebas:
+                parejas.append((x_train, x_test, _lugar(modelo)))
+    for evento in entrega.iteradores():
+        if evento.get("x") and evento.get("test"):
+            parejas.append((evento["x"], evento["test"], f"«{evento['funcion']}»"))
+    return parejas
 
 
 @pytest.mark.puntos(1)
-def test_basenetpp_mejoras(entrega, nota):
-    """BaseNet++: entrada, salida y mejoras de profundidad, BatchNormalization y Dropout (§3, Cuadro 2)"""
-    problemas = problemas_basenetpp(entrega.resultado("basenetpp"))
-    nota.parcial(1 - len(problemas) / 5)
-    assert not problemas, "BaseNet++ no cumple las reglas del §3:\n- " + "\n- ".join(problemas)
-
-
-@pytest.mark.puntos(1)
-def test_basenetpp_parametros(entrega):
-    """BaseNet++: número de parámetros dentro de las reglas de la práctica (§3)"""
-    descripcion = entrega.resultado("basenetpp")
-    total = descripcion["parametros"]
-    assert PARAMETROS_BASENET < total <= LIMITE_PARAMETROS_BASENETPP, (
-        f"BaseNet++ tiene {_numero(total)} parámetros; deben ser más que los de BaseNet ({_numero(PARAMETROS_BASENET)}) "
-        f"y como mucho {_numero(LIMITE_PARAMETROS_BASENETPP)} (la del informe tiene 809.945). Reduzca filtros o neuronas: "
-        "la densa que sigue al Flatten suele ser la que más suma."
+def test_normaliza_test(entrega):
+    """El test se normaliza con la media y la desviación de entrenamiento (§2.2)"""
+    (media_train, desv_train), (media_test, desv_test) = estadisticas_cifar()
+    parejas = [p for p in parejas_entrenamiento_test(entrega) if _centrado(p[0])]
+    assert parejas, (
+        "No se encontró ningún entrenamiento de CIFAR con datos normalizados (media 0, desviación 1) seguido de "
+        "una evaluación o predicción del test: normalice con ImageDataGenerator(featurewise_center=True, "
+        "featurewise_std_normalization=True) ajustado con fit(x_train) y aplique standardize al test."
     )
-    estadisticas = sum(c["parametros"] // 2 for c in descripcion["capas"] if c["tipo"] == "BatchNormalization")
-    assert descripcion["no_entrenables"] == estadisticas, (
-        f"BaseNet++ tiene {_numero(descripcion['no_entrenables'])} parámetros no entrenables; solo deberían serlo las "
-        f"medias y varianzas de BatchNormalization ({_numero(estadisticas)}): ¿ha congelado alguna capa?"
-    )
-
-
-# --- BirdNet (§4) --------------------------------------------------------------------------------
-
-VARIANTES_CONGELADAS = {"BirdNetV0": "birdnet_v0", "BirdNetV1": "birdnet_v1", "BirdNetV2": "birdnet_v2"}
-
-
-def _partes(resultado, funcion):
-    assert resultado["usa_base"], (
-        f"{funcion} debe añadir sus capas a la ResNet50 que recibe como argumento, no construir otra."
-    )
-    capas = resultado["modelo"]["capas"]
-    return capas[: resultado["capas_base"]], capas[resultado["capas_base"]:]
-
-
-def _entrenables_posibles(capas):
-    """Parámetros que se entrenarían con todo descongelado (BatchNormalization: solo gamma y beta)."""
-    return sum(c["parametros"] // 2 if c["tipo"] == "BatchNormalization" else c["parametros"] for c in capas)
+    diagnosticos = []
+    for x_train, x_test, donde in parejas:
+        escala = x_train["desviacion"] / desv_train
+        esperada = x_train["media"] + (media_test - media_train) * escala
+        desviacion = desv_test * escala
+        if abs(x_test["media"] - esperada) < 0.25 and abs(x_test["desviacion"] - desviacion) < 0.2:
+            return
+        if _normalizado(x_test):
+            diagnosticos.append(
+                f"{donde}: el test se normaliza con sus propias estadísticas (media {x_test['media']:.2f}, desviación "
+                f"{x_test['desviacion']:.2f}); debe usar las de entrenamiento, porque al entrenar el test no se conoce"
+                " (p. ej. datagen.standardize(x_test) con el generador ajustado a x_train)."
+            )
+        else:
+            diagnosticos.append(
+                f"{donde}: el entrenamiento recibe datos normalizados pero el test llega sin normalizar "
+                f"(media {x_test['media']:.2f}; con las estadísticas de entrenamiento sería {esperada:.2f})."
+            )
+    pytest.fail("\n".join(dict.fromkeys(diagnosticos)), pytrace=False)
 
 
 @pytest.mark.puntos(0.5)
-@pytest.mark.parametrize("variante", list(VARIANTES_CONGELADAS))
-def test_birdnet_congelada(entrega, variante):
-    """BirdNet: ResNet50 congelada y cabeza entrenable (§4.1)"""
-    funcion = "getBirdNetV2" if variante == "BirdNetV2" else "getBirdNetV1"
-    resultado = entrega.resultado(VARIANTES_CONGELADAS[variante])
-    base, cabeza = _partes(resultado, funcion)
-    entrenables_base = sum(c["entrenables"] for c in base)
-    if entrenables_base:
+def test_validacion(entrega):
+    """Entrenamiento con un conjunto de validación (§2.2)"""
+    for modelo in entrega.modelos_cifar():
+        for evento in modelo.eventos_de("fit"):
+            datos = evento.get("datos") or {}
+            if datos.get("validacion") or datos.get("validation_split"):
+                return
+    if any(e.get("validacion") for e in entrega.iteradores()):
+        return
+    pytest.fail(
+        "Ningún entrenamiento de CIFAR usa validación: pase validation_data=… o validation_split=0.1 a fit, o "
+        "separe un 10 % con train_test_split.", pytrace=False,
+    )
+
+
+@pytest.mark.puntos(0.5)
+def test_compilacion(entrega, reglas):
+    """Compilación con entropía cruzada categórica y la precisión como métrica (§2.2)"""
+    compilaciones = [
+        e["compilacion"] for m in entrega.con_descripcion() for e in m.eventos
+        if e.get("compilacion") and (m.salida or [None, 0])[-1] in (CLASES_CIFAR, CLASES_PAJAROS, 3)
+    ]
+    assert compilaciones, _sin_modelos(entrega, "ningún modelo compilado")
+    buenas = [c for c in compilaciones if c["perdida"] in _PERDIDAS and set(c["metricas"]) & _METRICAS]
+    assert buenas, (
+        "Ninguna compilación usa la entropía cruzada categórica con la precisión como métrica; se encontró: "
+        + "; ".join(sorted({f"loss={c['perdida']}, metrics={c['metricas']}" for c in compilaciones}))
+    )
+    optimizador = reglas.get("optimizador")
+    if optimizador:
+        usados = sorted({c["optimizador"] for c in buenas})
+        assert optimizador in usados, f"La práctica pide el optimizador {optimizador}; la entrega usa {usados}."
+
+
+# --- Pájaros con ResNet50 (§4) --------------------------------------------------------------------
+
+
+def _entrenables(capas):
+    return sum(c["entrenables"] for c in capas)
+
+
+def _clasificador(cabeza):
+    return bool(cabeza) and cabeza[-1]["salida"][-1] == CLASES_PAJAROS
+
+
+def _ruta_caracteristicas(entrega):
+    """Transferencia por características: predict con ResNet50 y una cabeza que entrena sobre su salida."""
+    salidas = {tuple(m.descripcion(e)["salida"][1:]) for m, e, _, _ in entrega.modelos_resnet()
+               if e["origen"] == "predict"}
+    for modelo in entrega.con_descripcion():
+        if modelo.eventos_de("fit") and tuple(modelo.entrada[1:]) in salidas and modelo.salida[-1] == CLASES_PAJAROS:
+            return modelo
+    return None
+
+
+@pytest.mark.puntos(1.5)
+def test_transferencia(entrega, nota, reglas):
+    """Transferencia: ResNet50 congelada y una cabeza nueva de 200 clases, o entrenar sobre sus características (§4.1)"""
+    encontrados = entrega.modelos_resnet()
+    congelados = [(m, e, b, c) for m, e, b, c in encontrados if _entrenables(b) == 0 and _entrenables(c) > 0]
+    cabeza_caracteristicas = _ruta_caracteristicas(entrega)
+    if not congelados and cabeza_caracteristicas is None:
+        assert encontrados, _sin_modelos(entrega, "ningún modelo con ResNet50")
         pista = ""
-        if "traineable" in entrega.texto:
+        if any("traineable" in f["codigo"] for f in entrega.fragmentos()):
             pista = " La entrega escribe `traineable`: el atributo es `trainable` (con la errata no se congela nada)."
         pytest.fail(
-            f"{variante}: la ResNet50 tiene {_numero(entrenables_base)} parámetros entrenables; como extractor de "
-            f"características debe estar congelada (capa.trainable = False).{pista}",
+            "Ningún modelo con ResNet50 la tiene congelada con una cabeza entrenable, ni se entrena una red sobre "
+            f"las características que da ResNet50 (predict): marque sus capas con trainable = False.{pista}",
             pytrace=False,
         )
-    assert cabeza, f"{variante}: {funcion} no añade ninguna capa a la ResNet50."
-    congeladas = [c["nombre"] for c in cabeza if not c["entrenable"] and c["parametros"]]
-    assert not congeladas, f"{variante}: las capas nuevas {congeladas} están congeladas; deben entrenarse."
-    salida = resultado["modelo"]["salida"]
-    assert salida == [None, CLASES_PAJAROS] and cabeza[-1]["activacion"] == "softmax", (
-        f"{variante}: la salida debe ser una Dense de {CLASES_PAJAROS} clases con softmax y es {salida} "
-        f"con activación '{cabeza[-1]['activacion']}'."
+    if congelados:
+        con_clases = [x for x in congelados if _clasificador(x[3])]
+        if not con_clases:
+            nota.parcial(0.5)
+            modelo, _, _, cabeza = congelados[0]
+            pytest.fail(f"{_lugar(modelo)}: la cabeza sobre ResNet50 debe acabar en {CLASES_PAJAROS} clases y da "
+                        f"{cabeza[-1]['salida']}.", pytrace=False)
+        if reglas.get("cabeza_v1"):
+            mejor = max((comparar_arquitectura(c, referencia("BirdNetV1")) for _, _, _, c in con_clases),
+                        key=lambda x: x.fraccion)
+            nota.parcial(0.5 + 0.5 * mejor.fraccion)
+            assert mejor, "La cabeza no es la del Cuadro 5: " + str(mejor)
+
+
+@pytest.mark.puntos(1.5)
+def test_ajuste_fino(entrega, nota):
+    """Ajuste fino: ResNet50 con capas descongeladas y cabeza de 200 clases, entrenada (§4.2)"""
+    encontrados = entrega.modelos_resnet()
+    assert encontrados, _sin_modelos(entrega, "ningún modelo con ResNet50")
+    ajustados = [(m, e, b, c) for m, e, b, c in encontrados if _entrenables(b) > 0 and _clasificador(c)]
+    assert ajustados, (
+        "Ningún modelo con ResNet50 tiene capas de ResNet50 entrenables y una cabeza de 200 clases: para el ajuste "
+        "fino descongele (trainable = True) la red entera o sus últimos bloques y vuelva a compilar."
     )
-
-
-@pytest.mark.puntos(1)
-def test_birdnetv1_cabeza(entrega, nota):
-    """BirdNetV1: capas añadidas a ResNet50 como en el Cuadro 5 (§4.1.1)"""
-    _, cabeza = _partes(entrega.resultado("birdnet_v1"), "getBirdNetV1")
-    comparacion = comparar_arquitectura(cabeza, referencia("BirdNetV1"))
-    nota.parcial(comparacion.fraccion)
-    assert comparacion, "Capas añadidas a ResNet50: " + str(comparacion)
-
-
-@pytest.mark.puntos(0.5)
-def test_birdnetv3_entrenable(entrega):
-    """BirdNetV3: ajuste fino con la ResNet50 entera entrenable (§4.2)"""
-    base, cabeza = _partes(entrega.resultado("birdnet_v3"), "getBirdNetV3")
-    entrenables, posibles = sum(c["entrenables"] for c in base), _entrenables_posibles(base)
-    assert entrenables == posibles, (
-        f"BirdNetV3: de la ResNet50 se entrenan {_numero(entrenables)} de {_numero(posibles)} parámetros; "
-        "para el ajuste fino entero todas sus capas deben ser entrenables."
-    )
-    assert cabeza and cabeza[-1]["salida"] == [None, CLASES_PAJAROS], (
-        f"BirdNetV3: falta el clasificador de {CLASES_PAJAROS} clases detrás de la ResNet50."
-    )
-
-
-# --- Ayudantes (§2.2) ----------------------------------------------------------------------------
-
-
-@pytest.mark.puntos(1)
-def test_datos_normaliza_test_con_estadisticas_de_entrenamiento(entrega):
-    """getDataIterators: el test se normaliza con la media y la desviación de entrenamiento (§2.2)"""
-    resultado = entrega.resultado("datos")
-    x_train, _, x_test = p3_tareas.datos_sinteticos()
-    assert resultado["media"] is not None and None not in resultado["media"], (
-        f"getDataIterators debe devolver el test normalizado con la misma forma que test_x {list(x_test.shape)}; "
-        f"devuelve forma {resultado['forma_test']} o un test constante."
-    )
-    media, desviacion = x_train.mean(axis=(0, 1, 2)), x_train.std(axis=(0, 1, 2))
-    usada, usada_desviacion = np.array(resultado["media"]), np.array(resultado["desviacion"])
-    propia = x_test.mean(axis=(0, 1, 2))
-    if np.allclose(usada, propia, atol=0.02) and not np.allclose(usada, media, atol=0.02):
-        pytest.fail(
-            f"El test se normaliza con su propia media ({usada.mean():.2f}) en vez de con la de entrenamiento "
-            f"({media.mean():.2f}): hay que usar las estadísticas de entrenamiento (p. ej. `standardize` del "
-            "generador ajustado con `fit(train_x)`), porque en la práctica el test no se conoce al entrenar.",
-            pytrace=False,
-        )
-    assert np.allclose(usada, media, atol=0.02) and np.allclose(usada_desviacion, desviacion, rtol=0.1), (
-        f"El test no está normalizado con la media ({media.mean():.3f}) y la desviación ({desviacion.mean():.3f}) de "
-        f"entrenamiento: se usaron media {np.round(usada, 3).tolist()} y desviación {np.round(usada_desviacion, 3).tolist()}."
-    )
-
-
-@pytest.mark.puntos(0.5)
-def test_datos_validacion_y_copias(entrega):
-    """getDataIterators: 10 % de validación y sin modificar los arrays recibidos (§2.2)"""
-    resultado = entrega.resultado("datos")
-    n_train, n_val = resultado["n_entrenamiento"], resultado["n_validacion"]
-    assert n_train is not None and n_val is not None, (
-        f"No se pueden contar las imágenes de los iteradores devueltos ({resultado['tipo_iterador']}): devuelva "
-        "tf.data.Dataset o iteradores de Keras."
-    )
-    assert n_train + n_val == 200 and 18 <= n_val <= 22, (
-        f"De 200 imágenes de entrenamiento, los iteradores dan {n_train} de entrenamiento y {n_val} de validación; "
-        "se esperaba separar un 10 % (20) para validación."
-    )
-    assert resultado["sin_modificar"], "getDataIterators modifica los arrays que recibe: trabaje sobre copias."
-
-
-@pytest.mark.puntos(0.5)
-def test_compilacion(entrega):
-    """compileModel: Adam, entropía cruzada categórica y precisión (§2.2)"""
-    resultado = entrega.resultado("compilacion")
-    x, y, pesos, sesgos = p3_tareas.datos_compilacion()
-    logits = x.astype("float64") @ pesos + sesgos
-    probabilidades = np.exp(logits - logits.max(axis=1, keepdims=True))
-    probabilidades /= probabilidades.sum(axis=1, keepdims=True)
-    perdida = float(-np.mean(np.sum(y * np.log(probabilidades), axis=1)))
-    precision = float(np.mean(probabilidades.argmax(axis=1) == y.argmax(axis=1)))
-    assert resultado["optimizador"] == "Adam", f"compileModel usa el optimizador {resultado['optimizador']}; se pide Adam."
-    evaluacion = resultado["evaluacion"]
-    assert abs(evaluacion.get("loss", np.nan) - perdida) < 1e-4, (
-        f"La pérdida no es la entropía cruzada categórica: en un caso de prueba da {evaluacion.get('loss')} y "
-        f"debería dar {perdida:.5f}."
-    )
-    metricas = [v for k, v in evaluacion.items() if k in ("accuracy", "acc", "categorical_accuracy")]
-    assert metricas and abs(metricas[0] - precision) < 1e-6, (
-        f"compileModel debe medir la precisión (metrics=['accuracy']); evaluate da {sorted(evaluacion)}."
-    )
+    entrenados = [x for x in ajustados if x[1]["origen"] in ("fit", "compile") or x[1]["origen"].startswith("funcion:")]
+    if not entrenados:
+        nota.parcial(0.5)
+        pytest.fail(f"{_lugar(ajustados[0][0])} tiene ResNet50 descongelada, pero no se compila ni se entrena.",
+                    pytrace=False)

@@ -1,0 +1,296 @@
+"""Aislamiento de una entrega: bubblewrap (`bwrap`, el de Flatpak) con límites, o un repliegue explícito.
+
+Con bwrap, el proceso del estudiante tiene sus propios espacios de PID, red, IPC y usuario (uid 65534,
+sin red), ve el sistema en solo lectura salvo su carpeta de trabajo privada, no ve las otras entregas,
+las carpetas del profesor ni este paquete, y muere con el calificador (`--die-with-parent`); al acabar
+su PID 1, el núcleo termina todo lo que haya lanzado. Límites: tiempo de reloj, memoria (`RLIMIT_AS`
+y la suma de RSS), procesos (`RLIMIT_NPROC`), tamaño de archivo y lo que escribe por pantalla.
+
+Sin bwrap (o con `aislado=False`) se usa el repliegue: los mismos `rlimit`, una sesión nueva cuyo grupo
+de procesos se mata al final y el calificador como *subreaper*, de modo que los procesos huérfanos
+también se recogen. Es más débil (la entrega ve el sistema de archivos con los permisos del usuario), y
+por eso el calificador lo avisa una vez.
+"""
+import ctypes
+import functools
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+UID_AISLADO = 65534
+PAQUETE = ("modelos", "datos", "practicas", "utilidades")
+_ACTIVOS = set()  # pid de los procesos que lanza este calificador
+_CERROJO = threading.Lock()
+
+
+@dataclass
+class Limites:
+    """Límites por entrega: segundos de reloj, bytes de memoria, tareas (procesos e hilos) y salida."""
+
+    tiempo: float = 600.0
+    memoria: int = 4 * 1024**3
+    procesos: int = 512
+    salida: int = 10 * 1024**2
+    archivo: int = 512 * 1024**2  # tamaño máximo de un archivo que escriba
+
+
+@dataclass
+class Ejecucion:
+    """Cómo terminó el proceso: `motivo` es None, "tiempo", "memoria", "procesos" o "salida"."""
+
+    codigo: int
+    motivo: str | None
+    segundos: float
+
+
+@functools.lru_cache(maxsize=1)
+def bwrap_disponible():
+    """`None` si bwrap funciona aquí; si no, el motivo (para decirlo una vez)."""
+    if not sys.platform.startswith("linux"):
+        return "el aislamiento con bubblewrap solo existe en Linux"
+    ruta = shutil.which("bwrap")
+    if ruta is None:
+        return "no está instalado bubblewrap (bwrap); instálelo con «apt-get install bubblewrap»"
+    prueba = subprocess.run(
+        [ruta, "--unshare-all", "--uid", str(UID_AISLADO), "--gid", str(UID_AISLADO), "--ro-bind", "/", "/",
+         "--proc", "/proc", "--dev", "/dev", "--die-with-parent", "true"],
+        capture_output=True, text=True, timeout=30,
+    )
+    if prueba.returncode != 0:
+        return f"bubblewrap no puede crear el aislamiento en esta máquina: {prueba.stderr.strip()[:200]}"
+    return None
+
+
+def orden_bwrap(carpetas, orden, entorno):
+    """La orden de bwrap: `carpetas` = {ruta dentro: (ruta fuera, escribible)}; lo demás, invisible."""
+    argumentos = [shutil.which("bwrap"), "--unshare-all", "--uid", str(UID_AISLADO), "--gid", str(UID_AISLADO),
+                  "--hostname", "entrega", "--die-with-parent", "--new-session", "--clearenv",
+                  "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+    for raiz in ("usr", "etc"):
+        argumentos += ["--ro-bind", "/" + raiz, "/" + raiz]
+    for enlace in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        ruta = "/" + enlace
+        if os.path.islink(ruta):
+            argumentos += ["--symlink", os.readlink(ruta), ruta]
+        elif os.path.isdir(ruta):
+            argumentos += ["--ro-bind", ruta, ruta]
+    for ruta in _rutas_python():
+        argumentos += ["--ro-bind", ruta, ruta]
+    for ruta in _paquete_instalado():  # el paquete instalado (sus soluciones) queda vacío
+        argumentos += ["--tmpfs", ruta]
+    for dentro, (fuera, escribible) in carpetas.items():
+        argumentos += ["--bind" if escribible else "--ro-bind", fuera, dentro]
+    for clave, valor in entorno.items():
+        argumentos += ["--setenv", clave, valor]
+    return argumentos + ["--chdir", "/trabajo", "--", *orden]
+
+
+def _rutas_python():
+    """Las carpetas de Python que necesita el intérprete (sin la raíz de este paquete)."""
+    raiz = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    rutas = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), sys.prefix, sys.base_prefix}
+    rutas.add(os.path.dirname(os.path.realpath(sys.executable)))
+    for entrada in sys.path:
+        if entrada and os.path.isdir(entrada) and os.path.realpath(entrada) != os.path.realpath(raiz):
+            rutas.add(entrada)
+    # solo las de primer nivel: una dentro de otra ya está
+    ordenadas = sorted(r for r in rutas if os.path.isdir(r) and not r.startswith(("/usr/", "/etc/")) and r != "/usr")
+    return [r for i, r in enumerate(ordenadas) if not any(r.startswith(o.rstrip("/") + "/") for o in ordenadas[:i])]
+
+
+def _paquete_instalado():
+    """Las carpetas del paquete cuando está instalado dentro de una carpeta de Python que se monta."""
+    raiz = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    montadas = _rutas_python()
+    if not any(raiz == r or raiz.startswith(r.rstrip("/") + "/") for r in montadas):
+        return []
+    return [os.path.join(raiz, p) for p in PAQUETE if os.path.isdir(os.path.join(raiz, p))]
+
+
+def _preparar_limites(limites, aislado):
+    """Función para `preexec_fn`: los rlimit del hijo (los hereda todo lo que lance)."""
+    tareas = limites.procesos if aislado else limites.procesos + _tareas_del_usuario()
+
+    def preparar():
+        resource.setrlimit(resource.RLIMIT_AS, (limites.memoria, limites.memoria))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limites.archivo, limites.archivo))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        cpu = int(limites.tiempo * 4) + 60
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        if os.getuid() != 0 or aislado:
+            resource.setrlimit(resource.RLIMIT_NPROC, (tareas, tareas))
+
+    return preparar
+
+
+def _tareas_del_usuario():
+    uid, total = os.getuid(), 0
+    for pid in _pids():
+        try:
+            if os.stat(f"/proc/{pid}").st_uid == uid:
+                total += len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            continue
+    return total
+
+
+def _pids():
+    return [int(n) for n in os.listdir("/proc") if n.isdigit()]
+
+
+def _hijos():
+    """{ppid: [pid, …]} de todos los procesos visibles."""
+    arbol = {}
+    for pid in _pids():
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                campos = f.read().rsplit(b")", 1)[1].split()
+            arbol.setdefault(int(campos[1]), []).append(pid)
+        except (OSError, IndexError, ValueError):
+            continue
+    return arbol
+
+
+def _descendientes(raiz, arbol=None):
+    arbol = _hijos() if arbol is None else arbol
+    pendientes, vistos = [raiz], []
+    while pendientes:
+        pid = pendientes.pop()
+        for hijo in arbol.get(pid, []):
+            if hijo not in vistos:
+                vistos.append(hijo)
+                pendientes.append(hijo)
+    return vistos
+
+
+def _memoria(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def _hacerse_subreaper():
+    """Los huérfanos de las entregas pasan a ser hijos del calificador (Linux), que así los mata."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def ejecutar(orden, salida, limites, clave, aislado=True, carpetas=None, entorno=None, cwd=None):
+    """Ejecuta `orden` con los límites; la salida (stdout y stderr) va al archivo `salida`.
+
+    `clave` se escribe por la entrada estándar (el arnés la lee y la cierra). Con `aislado`, `carpetas`
+    son los montajes de bwrap; sin él, `cwd` es la carpeta de trabajo. Nunca lanza por culpa de la
+    entrega: devuelve una `Ejecucion`, y al volver no queda ningún proceso suyo.
+    """
+    entorno = dict(entorno or {})
+    if aislado:
+        argumentos = orden_bwrap(carpetas, orden, entorno)
+        entorno_hijo = {"PATH": "/usr/bin:/bin"}
+    else:
+        _hacerse_subreaper()
+        argumentos = list(orden)
+        entorno_hijo = entorno
+    inicio = time.monotonic()
+    with open(salida, "wb") as archivo_salida:
+        proceso = subprocess.Popen(
+            argumentos, stdin=subprocess.PIPE, stdout=archivo_salida, stderr=subprocess.STDOUT, cwd=cwd,
+            env=entorno_hijo, start_new_session=True, preexec_fn=_preparar_limites(limites, aislado),
+        )
+        with _CERROJO:
+            _ACTIVOS.add(proceso.pid)
+        try:
+            try:
+                proceso.stdin.write(clave + b"\n")
+                proceso.stdin.close()
+            except OSError:
+                pass
+            motivo = _vigilar(proceso, salida, limites, inicio)
+        finally:
+            _terminar(proceso)
+            with _CERROJO:
+                _ACTIVOS.discard(proceso.pid)
+            if not aislado:
+                _recoger_huerfanos()
+    return Ejecucion(proceso.returncode, motivo, round(time.monotonic() - inicio, 2))
+
+
+def _vigilar(proceso, salida, limites, inicio):
+    ultima_memoria = 0.0
+    while proceso.poll() is None:
+        if time.monotonic() - inicio > limites.tiempo:
+            return "tiempo"
+        try:
+            if os.path.getsize(salida) > limites.salida:
+                return "salida"
+        except OSError:
+            pass
+        if time.monotonic() - ultima_memoria > 0.25:
+            ultima_memoria = time.monotonic()
+            arbol = _hijos()
+            pids = [proceso.pid] + _descendientes(proceso.pid, arbol)
+            if _memoria(pids) > limites.memoria:
+                return "memoria"
+        time.sleep(0.05)
+    return None
+
+
+def _terminar(proceso):
+    """Mata el proceso, su grupo y todos sus descendientes, y espera al principal."""
+    for _ in range(3):
+        pids = [proceso.pid] + _descendientes(proceso.pid)
+        try:
+            os.killpg(proceso.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if len(pids) == 1:
+            break
+    try:
+        proceso.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _recoger_huerfanos():
+    """Mata y recoge los hijos del calificador que no son procesos suyos en curso (huérfanos de entregas)."""
+    propio = os.getpid()
+    with _CERROJO:
+        activos = set(_ACTIVOS)
+    for pid in _hijos().get(propio, []):
+        if pid in activos or not _es_de_entrega(pid):
+            continue
+        for otro in [pid] + _descendientes(pid):
+            try:
+                os.kill(otro, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def _es_de_entrega(pid):
+    """Los huérfanos de una entrega llevan la variable PRACTICAS_ENTREGA en su entorno."""
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            return b"PRACTICAS_ENTREGA=1" in f.read().split(b"\0")
+    except OSError:
+        return False

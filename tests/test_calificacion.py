@@ -1,56 +1,54 @@
-"""Calificación automática: comparación de arquitecturas, entregas aisladas, el complemento de pytest y la clase."""
+"""Calificación: entregas como las escriben los estudiantes (Keras 2, Colab en varios cuadernos, nombres
+propios), ejecutadas enteras en bubblewrap, con notas exactas; la lectura de entregas y la comparación de
+arquitecturas sin ejecutar nada."""
 import json
 import os
 import shutil
-import textwrap
+import zipfile
 
 import keras
 import pytest
 from keras import layers
 
-import modelos  # noqa: F401  (importados antes de pytester: sus ejecuciones internas no los recargan)
-from utilidades.calificacion import ErrorEntrega, comparar_arquitectura, describir_modelo, leer_entrega, plugin
+import modelos
+from tests import entregas_p3
+from utilidades.calificacion import comparar_arquitectura, describir_modelo
 from utilidades.calificacion.__main__ import main
-from utilidades.calificacion.clase import buscar_entregas, ruta_suite
-from utilidades.calificacion.suites import p3  # noqa: F401
+from utilidades.calificacion.aislamiento import bwrap_disponible
+from utilidades.calificacion.entregas import (
+    ErrorEntrega,
+    ErrorLectura,
+    buscar_entregas,
+    leer_fragmentos,
+    nombre_estudiante,
+    preparar_archivos,
+)
+from utilidades.calificacion.observacion import describir_config
 from utilidades.resultados import leer_csv, leer_json
 
-pytest_plugins = ["pytester"]
+AQUI = os.path.dirname(__file__)
+REALES = os.path.join(AQUI, "entregas", "reales")
+INFORME = os.path.join(AQUI, "entregas", "entrega_correcta.py")
+PRUEBAS = ["basenet", "mejorada", "normaliza_test", "validacion", "compilacion", "transferencia", "ajuste_fino"]
 
-ENTREGAS = os.path.join(os.path.dirname(__file__), "entregas")
-CORRECTA = os.path.join(ENTREGAS, "entrega_correcta.py")
-ERRORES = os.path.join(ENTREGAS, "entrega_errores.ipynb")
-PRUEBAS_P3 = [
-    "basenet_arquitectura",
-    "basenetpp_mejoras",
-    "basenetpp_parametros",
-    "birdnet_congelada[BirdNetV0]",
-    "birdnet_congelada[BirdNetV1]",
-    "birdnet_congelada[BirdNetV2]",
-    "birdnetv1_cabeza",
-    "birdnetv3_entrenable",
-    "datos_normaliza_test_con_estadisticas_de_entrenamiento",
-    "datos_validacion_y_copias",
-    "compilacion",
-]
+requiere_bwrap = pytest.mark.skipif(
+    bwrap_disponible() is not None, reason=f"sin aislamiento con bubblewrap aquí: {bwrap_disponible()}"
+)
 
 
-def basenet(filtros=(6, 16), activacion_conv1="relu", extra=(), sin_segundo_pool=False):
-    capas = [
-        keras.Input((32, 32, 3)),
-        layers.Conv2D(filtros[0], 5, activation=activacion_conv1),
-        layers.MaxPooling2D(2),
-        layers.Conv2D(filtros[1], 5, activation="relu"),
-        *([] if sin_segundo_pool else [layers.MaxPooling2D(2)]),
-        layers.Flatten(),
-        *extra,
-        layers.Dense(50, activation="relu"),
-        layers.Dense(25, activation="softmax"),
-    ]
-    return keras.Sequential(capas)
+def notas(fila):
+    return {p: fila[p] for p in PRUEBAS}
 
 
 # --- Comparación de arquitecturas ---------------------------------------------------------------
+
+
+def basenet(filtros=(6, 16), activacion_conv1="relu", relleno="valid", extra=()):
+    return keras.Sequential([
+        keras.Input((32, 32, 3)), layers.Conv2D(filtros[0], 5, activation=activacion_conv1, padding=relleno),
+        layers.MaxPooling2D(2), layers.Conv2D(filtros[1], 5, activation="relu"), layers.MaxPooling2D(2),
+        layers.Flatten(), *extra, layers.Dense(50, activation="relu"), layers.Dense(25, activation="softmax"),
+    ])
 
 
 def test_comparar_coincide_con_la_referencia():
@@ -59,51 +57,36 @@ def test_comparar_coincide_con_la_referencia():
     assert str(comparacion) == "La arquitectura coincide con la referencia (7 capas, 24.197 parámetros)."
 
 
+def test_un_relleno_equivocado_no_arrastra_a_las_demas_capas():
+    comparacion = comparar_arquitectura(basenet(relleno="same"), modelos.getBaseNet())
+    assert not comparacion
+    assert comparacion.coincidentes == 6 and comparacion.fraccion == pytest.approx(6 / 7)
+    mensaje = str(comparacion)
+    assert "capa 1 (conv2d" in mensaje and "relleno same, se esperaba valid" in mensaje
+    assert "salida (None, 10, 10, 16)" not in mensaje.split("\n")[1]  # la forma heredada no es el error de la capa 1
+
+
 def test_comparar_explica_activacion_y_filtros():
     comparacion = comparar_arquitectura(basenet(filtros=(6, 32), activacion_conv1=None), modelos.getBaseNet())
-    assert not comparacion
     mensaje = str(comparacion)
-    assert mensaje.splitlines()[0] == "La arquitectura no coincide con la referencia (2 de 7 capas coinciden):"
-    assert "- capa 1 (conv2d" in mensaje and "activación 'linear', se esperaba 'relu'" in mensaje
-    assert "salida (None, 10, 10, 32), se esperaba (None, 10, 10, 16); 4.832 parámetros, se esperaban 2.416" in mensaje
-    # 5 capas distintas y 2 totales (parámetros y entrenables) que no cuadran; el mensaje enseña 5
-    assert len(comparacion.diferencias) == 7 and mensaje.endswith("\n- … y 2 diferencias más.")
-    assert comparacion.fraccion == pytest.approx(2 / 9)  # 2 capas iguales / (7 de la referencia + 2 totales)
+    assert "activación 'linear', se esperaba 'relu'" in mensaje
+    assert "filtros 32, se esperaba 16" in mensaje
+    assert comparacion.coincidentes == 5 and comparacion.fraccion == pytest.approx(5 / 7)
 
 
-def test_comparar_localiza_capas_que_faltan_y_sobran():
-    falta = comparar_arquitectura(basenet(sin_segundo_pool=True), modelos.getBaseNet())
-    assert "falta una capa MaxPooling2D después de la capa 3 (capa 4 de la referencia)" in str(falta)
+def test_comparar_localiza_capas_que_sobran():
     sobra = comparar_arquitectura(basenet(extra=[layers.Dropout(0.5)]), modelos.getBaseNet())
-    assert "capa 6 (" in str(sobra) and "Dropout): sobra" in str(sobra)
+    assert "Dropout): sobra" in str(sobra)
     assert sobra.coincidentes == 7 and sobra.fraccion == pytest.approx(7 / 8)
 
 
 def test_activacion_suelta_equivale_al_parametro_activation():
-    modelo = keras.Sequential(
-        [keras.Input((32, 32, 3)), layers.Conv2D(6, 5), layers.ReLU(), layers.MaxPooling2D(2), layers.Conv2D(16, 5),
-         layers.Activation("relu"), layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(50, activation="relu"),
-         layers.Dense(25), layers.Softmax()]
-    )
+    modelo = keras.Sequential([
+        keras.Input((32, 32, 3)), layers.Conv2D(6, 5), layers.ReLU(), layers.MaxPooling2D(2), layers.Conv2D(16, 5),
+        layers.Activation("relu"), layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(50, activation="relu"),
+        layers.Dense(25), layers.Softmax(),
+    ])
     assert comparar_arquitectura(modelo, modelos.getBaseNet())
-
-
-def test_comparar_con_especificacion_escrita():
-    listing_1 = [  # el Listing 1 del informe, escrito a mano (formas sin el eje del lote)
-        {"tipo": "Conv2D", "salida": (28, 28, 6), "parametros": 456, "activacion": "relu"},
-        {"tipo": "MaxPooling2D", "salida": (14, 14, 6)},
-        {"tipo": "Conv2D", "salida": (10, 10, 16), "parametros": 2416, "activacion": "relu"},
-        {"tipo": "MaxPooling2D", "salida": (5, 5, 16)},
-        {"tipo": "Flatten", "salida": (400,)},
-        {"tipo": "Dense", "salida": (50,), "parametros": 20050, "activacion": "relu"},
-        {"tipo": "Dense", "salida": (25,), "parametros": 1275, "activacion": "softmax", "entrenable": True},
-    ]
-    assert comparar_arquitectura(modelos.getBaseNet(), listing_1)
-    assert not comparar_arquitectura(modelos.getBaseNet(num_clases=10), listing_1)
-    with pytest.raises(ValueError, match=r"referencia, capa 1.*'traineable'"):
-        comparar_arquitectura(modelos.getBaseNet(), [{"tipo": "Conv2D", "traineable": False}])
-    with pytest.raises(TypeError, match="'modelo' debe ser un modelo de Keras"):
-        comparar_arquitectura("BaseNet", listing_1)
 
 
 def test_describir_modelo_despliega_submodelos_congelados():
@@ -114,235 +97,176 @@ def test_describir_modelo_despliega_submodelos_congelados():
     assert [c["tipo"] for c in descripcion["capas"]] == ["Dense", "BatchNormalization", "Dense"]
     assert [c["entrenable"] for c in descripcion["capas"]] == [False, False, True]
     assert descripcion["parametros"] == 36 + 16 + 10 and descripcion["entrenables"] == 10
-    assert descripcion["no_entrenables"] == 52 and descripcion["salida"] == [None, 2]
-    json.dumps(descripcion)  # viaja en JSON entre procesos
+    json.dumps(descripcion)
 
 
-def test_reglas_de_basenetpp_con_la_referencia():
-    assert p3.problemas_basenetpp(describir_modelo(modelos.getBaseNetPlusPlus())) == []
-    problemas = p3.problemas_basenetpp(describir_modelo(modelos.getBaseNetPlusPlus(fix2=False, fix3=False)))
-    assert len(problemas) == 2 and "2 convoluciones" in problemas[0] and "BatchNormalization" in problemas[1]
+def test_configuraciones_de_la_entrega_se_reconstruyen_sin_ejecutar_codigo():
+    modelo = basenet()
+    modelo.compile(loss=keras.losses.categorical_crossentropy, optimizer="sgd", metrics=["accuracy"])
+    assert describir_config(modelo.to_json())["parametros"] == 24_197  # compilado: la compilación se ignora
+    lambda_ = keras.Sequential([keras.Input((4,)), layers.Lambda(lambda x: x * 2)])
+    assert describir_config(lambda_.to_json()) is None  # safe_mode: una Lambda no se deserializa
+    falsa = json.loads(basenet().to_json())
+    falsa["config"]["layers"][1]["module"] = "os"
+    falsa["config"]["layers"][1]["class_name"] = "system"
+    assert describir_config(json.dumps(falsa)) is None
 
 
-# --- Lectura de entregas (sin ejecutarlas) ------------------------------------------------------
+# --- Encontrar y leer entregas ---------------------------------------------------------------------
 
 
-def test_leer_cuaderno_solo_codigo_sin_magias():
-    codigo = leer_entrega(ERRORES)
-    nombres = [f["nombre"] for f in codigo.fragmentos]
-    assert nombres == [f"entrega_errores.ipynb [celda {n}]" for n in (2, 3, 4, 5, 7, 8)]  # 1: markdown; 6: %%time
-    assert codigo.fragmentos[0]["codigo"].splitlines()[:3] == ["pass", "pass", "import numpy as np"]
-    assert "traineable" in codigo.texto
-    assert codigo.avisos == [
-        "Se omitieron 2 líneas de orden o magia (! o %) en la celda 2.",
-        "Se omitió la celda 6: empieza con una magia de celda (%%time).",
-        "Se omitieron 4 instrucciones de nivel superior (entrenamientos, gráficas, llamadas): la calificación solo "
-        "usa las importaciones, funciones, clases y constantes.",
-    ]
-    assert leer_entrega(ERRORES, modo="todo").avisos[-1].startswith("Se omitió la celda 6")
+def test_nombres_de_moodle_y_orden_natural(tmp_path):
+    (tmp_path / "Ana María Ruiz_123456_assignsubmission_file_").mkdir()
+    for nombre in ("p3_ej3-2.ipynb", "p3_ej1_2.ipynb", "p3_ej3-1.ipynb", "p3_ej10.py"):
+        (tmp_path / "Ana María Ruiz_123456_assignsubmission_file_" / nombre).write_text("{}")
+    (tmp_path / "luis.py").write_text("x = 1\n")
+    with zipfile.ZipFile(tmp_path / "Eva Sanz_777_assignsubmission_file_.zip", "w") as archivo:
+        archivo.writestr("entrega/p3.py", "x = 1\n")
+        archivo.writestr("../../fuera.py", "x = 2\n")  # ruta maliciosa: se ignora
+        archivo.writestr("__MACOSX/entrega/._p3.py", "basura")
+    entregas = buscar_entregas(tmp_path)
+    assert [e.estudiante for e in entregas] == ["Ana María Ruiz", "Eva Sanz", "luis"]
+    destino = tmp_path / "copia"
+    destino.mkdir()
+    preparar_archivos(entregas[0], destino)
+    assert [n for n, _ in entregas[0].archivos] == ["p3_ej1_2.ipynb", "p3_ej3-1.ipynb", "p3_ej3-2.ipynb", "p3_ej10.py"]
+    zip_destino = tmp_path / "zip"
+    zip_destino.mkdir()
+    preparar_archivos(entregas[1], zip_destino)
+    assert [n for n, _ in entregas[1].archivos] == [os.path.join("entrega", "p3.py")]
+    assert not (tmp_path / "fuera.py").exists()
+    assert nombre_estudiante("Diego Informe_100004_assignsubmission_file_.py") == "Diego Informe"
 
 
-@pytest.mark.parametrize(
-    "nombre, contenido, mensaje",
-    [
-        ("falta.py", None, r"No se encuentra la entrega .*falta\.py: compruebe la ruta"),
-        ("notas.txt", "x = 1", r"notas\.txt debe ser un archivo \.py o un cuaderno \.ipynb"),
-        ("roto.ipynb", '{"cells": [', r"El cuaderno roto\.ipynb no es un JSON válido \(línea 1, columna 12\)"),
-        ("lista.ipynb", "[1, 2]", r"lista\.ipynb no parece un cuaderno de Jupyter"),
-        ("sintaxis.py", "import numpy\ndef getBaseNet(:\n    pass\n", r"Error de sintaxis en sintaxis\.py, línea 2"),
-        ("celda.ipynb", json.dumps({"cells": [{"cell_type": "code", "source": ["x = 1\n", "if x\n"]}]}),
-         r"Error de sintaxis en celda\.ipynb \[celda 1\], línea 2"),
-        ("latin1.py", "# a\xf1o\n".encode("latin-1"), r"latin1\.py no está en UTF-8"),
-    ],
-)
-def test_entrada_mala_da_un_error_claro(tmp_path, nombre, contenido, mensaje):
-    ruta = tmp_path / nombre
-    if isinstance(contenido, bytes):
-        ruta.write_bytes(contenido)
-    elif contenido is not None:
-        ruta.write_text(contenido, encoding="utf-8")
-    with pytest.raises(ErrorEntrega, match=mensaje):
-        leer_entrega(ruta)
+def test_carpetas_sin_entregas_dan_un_error_claro(tmp_path):
+    with pytest.raises(ErrorEntrega, match="No existe la carpeta de entregas «.*no_existe»"):
+        buscar_entregas(tmp_path / "no_existe")
+    with pytest.raises(ErrorEntrega, match="no tiene entregas"):
+        buscar_entregas(tmp_path)
+    (tmp_path / "roto.zip").write_bytes(b"esto no es un zip")
+    entrega = buscar_entregas(tmp_path)[0]
+    with pytest.raises(ErrorLectura, match="no se puede leer el zip roto.zip"):
+        preparar_archivos(entrega, tmp_path)
 
 
-# --- Una clase entera: las dos entregas de ejemplo, una con error de sintaxis y una carpeta ambigua --
+def test_cuaderno_de_colab_sin_magias_y_codificaciones(tmp_path):
+    cuaderno = {"cells": [
+        {"cell_type": "markdown", "source": ["# Práctica 3"]},
+        {"cell_type": "code", "source": ["from google.colab import drive\n", "drive.mount('/content/drive')\n",
+                                         "!unzip -q imagenes.zip\n", "%matplotlib inline"]},
+        {"cell_type": "code", "source": "%%time\nx = 1"},
+        {"cell_type": "code", "source": ["if True:\n", "    !ls\n"]},
+    ]}
+    (tmp_path / "p3.ipynb").write_text(json.dumps(cuaderno))
+    fragmentos, avisos = leer_fragmentos("p3.ipynb", tmp_path / "p3.ipynb")
+    assert [f["nombre"] for f in fragmentos] == ["p3.ipynb [celda 2]", "p3.ipynb [celda 4]"]
+    assert fragmentos[0]["codigo"].splitlines()[2:] == ["pass", "pass"]
+    assert fragmentos[1]["codigo"] == "if True:\n    pass\n"
+    assert avisos == ["p3.ipynb: se omitieron 4 líneas de orden o magia de Colab (! o %)."]
+    (tmp_path / "latin.py").write_bytes("# -*- coding: latin-1 -*-\nnombre = 'año'\n".encode("latin-1"))
+    assert "año" in leer_fragmentos("latin.py", tmp_path / "latin.py")[0][0]["codigo"]
+    (tmp_path / "roto.ipynb").write_text('{"cells": [')
+    with pytest.raises(ErrorLectura, match=r"roto\.ipynb no es un JSON válido \(línea 1, columna 12\)"):
+        leer_fragmentos("roto.ipynb", tmp_path / "roto.ipynb")
+
+
+# --- Entregas reales del curso: una clase completa ---------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def clase(tmp_path_factory):
-    carpeta = tmp_path_factory.mktemp("entregas")
-    shutil.copy(CORRECTA, carpeta / "ana.py")
-    shutil.copy(ERRORES, carpeta / "benito.ipynb")
-    (carpeta / "carla.py").write_text("def getBaseNet(:\n    pass\n", encoding="utf-8")
-    (carpeta / "david").mkdir()
-    (carpeta / "david" / "p3.py").write_text("x = 1\n", encoding="utf-8")
-    (carpeta / "david" / "p3_copia.ipynb").write_text("{}", encoding="utf-8")
-    salida = tmp_path_factory.mktemp("salida")
-    assert main([str(carpeta), "--salida", str(salida), "--procesos", "2"]) == 0
+def clase_real(tmp_path_factory):
+    """Tres estudiantes como los del curso (un script de Keras 2 con todo en el nivel superior, tres
+    cuadernos de Colab con nombres propios, un script de tf.keras con main) y uno con los nombres del informe."""
+    carpeta = tmp_path_factory.mktemp("clase")
+    for nombre in os.listdir(REALES):
+        shutil.copytree(os.path.join(REALES, nombre), carpeta / nombre)
+    shutil.copy(INFORME, carpeta / "Diego Informe_100004_assignsubmission_file_.py")
+    salida = tmp_path_factory.mktemp("notas")
+    assert main([str(carpeta), "--salida", str(salida), "--procesos", "2", "--tiempo-limite", "300"]) == 0
     return salida, {fila["estudiante"]: fila for fila in leer_csv(salida / "calificaciones.csv")}
 
 
-def test_clase_notas_exactas(clase):
-    salida, filas = clase
-    assert list(filas) == ["ana", "benito", "carla", "david"]
-    assert {k: v for k, v in filas["ana"].items() if k in PRUEBAS_P3} == dict.fromkeys(PRUEBAS_P3) | {
-        "basenet_arquitectura": 3, "basenetpp_mejoras": 1, "basenetpp_parametros": 1,
-        "birdnet_congelada[BirdNetV0]": 0.5, "birdnet_congelada[BirdNetV1]": 0.5, "birdnet_congelada[BirdNetV2]": 0.5,
-        "birdnetv1_cabeza": 1, "birdnetv3_entrenable": 0.5,
-        "datos_normaliza_test_con_estadisticas_de_entrenamiento": 1, "datos_validacion_y_copias": 0.5,
-        "compilacion": 0.5,
-    }
-    assert (filas["ana"]["nota"], filas["ana"]["maximo"], filas["ana"]["entrega"]) == (10, 10, "ana.py")
-    assert {k: v for k, v in filas["benito"].items() if k in PRUEBAS_P3} == {
-        "basenet_arquitectura": 0.67,  # 3 × 2/9: dos capas iguales, cinco distintas y dos totales
-        "basenetpp_mejoras": 1, "basenetpp_parametros": 0,
-        "birdnet_congelada[BirdNetV0]": 0, "birdnet_congelada[BirdNetV1]": 0, "birdnet_congelada[BirdNetV2]": 0.5,
-        "birdnetv1_cabeza": 1, "birdnetv3_entrenable": 0.5,
-        "datos_normaliza_test_con_estadisticas_de_entrenamiento": 0, "datos_validacion_y_copias": 0.5,
-        "compilacion": 0.5,
-    }
-    assert filas["benito"]["nota"] == 4.67 and filas["benito"]["error"] == ""
-    assert filas["carla"]["nota"] == 0 and filas["carla"]["maximo"] == 10
-    assert filas["carla"]["error"].startswith("Error de sintaxis en carla.py, línea 1")
-    assert all(filas["carla"][p] == 0 for p in PRUEBAS_P3)
-    assert filas["david"]["error"] == "la carpeta tiene 2 archivos .py/.ipynb y debe tener uno"
-    assert filas["david"]["maximo"] == "" and all(filas["david"][p] == 0 for p in PRUEBAS_P3)
+@requiere_bwrap
+def test_clase_real_notas_exactas(clase_real):
+    salida, filas = clase_real
+    assert list(filas) == ["Ana Garcia Lopez", "Borja Martin Ruiz", "Carmen Diaz Soto", "Diego Informe"]
+    for estudiante, fila in filas.items():
+        assert notas(fila) == {"basenet": 3, "mejorada": 2, "normaliza_test": 1, "validacion": 0.5,
+                               "compilacion": 0.5, "transferencia": 1.5, "ajuste_fino": 1.5}, estudiante
+        assert (fila["nota"], fila["maximo"], fila["error"]) == (10, 10, "")
 
 
-def test_clase_informes_de_cada_estudiante(clase):
-    salida, _ = clase
-    assert sorted(os.listdir(salida)) == ["ana", "benito", "calificaciones.csv", "carla"]
-    resultados = leer_json(salida / "benito" / "results.json")
-    assert resultados["score"] == 4.67 and len(resultados["tests"]) == 11
-    assert set(resultados["tests"][0]) >= {"name", "score", "max_score", "status", "output"}
-    assert sum(t["max_score"] for t in resultados["tests"]) == 10
-    assert round(sum(t["score"] for t in resultados["tests"]), 2) == resultados["score"]
-    por_nombre = {t["name"]: t for t in resultados["tests"]}
-    congelada = por_nombre["BirdNet: ResNet50 congelada y cabeza entrenable (§4.1) [BirdNetV1]"]
-    assert congelada["status"] == "failed" and "`traineable`" in congelada["output"]
-    datos = por_nombre["getDataIterators: el test se normaliza con la media y la desviación de entrenamiento (§2.2)"]
-    assert datos["output"].startswith("El test se normaliza con su propia media (0.70) en vez de con la de entrenamiento (0.30)")
-    basenet_ = por_nombre["BaseNet: capas, formas, parámetros y activaciones del Listing 1 (§2.1)"]
-    assert basenet_["score"] == 0.67 and "\n- capa 1 (conv2d, Conv2D): activación 'linear', se esperaba 'relu'." in basenet_["output"]
-    assert "Se omitió la celda 6" in resultados["output"]
-
-    informe = (salida / "benito" / "informe.md").read_text(encoding="utf-8")
-    assert "**Nota: 4.67 / 10**" in informe
-    assert "| ❌ | BaseNet++: número de parámetros dentro de las reglas de la práctica (§3) | 0 / 1 |" in informe
-    assert "BaseNet++ tiene 4.335.577 parámetros" in informe
-    assert leer_json(salida / "ana" / "results.json")["score"] == 10
-    assert "## Qué corregir" not in (salida / "ana" / "informe.md").read_text(encoding="utf-8")
-    carla = leer_json(salida / "carla" / "results.json")
-    assert carla["score"] == 0 and carla["output"].startswith("Error de sintaxis en carla.py, línea 1")
-    assert all(t["output"] == carla["output"] for t in carla["tests"])
+@requiere_bwrap
+def test_clase_real_informes_dicen_lo_que_se_adapto(clase_real):
+    salida, _ = clase_real
+    borja = (salida / "Borja Martin Ruiz" / "informe.md").read_text(encoding="utf-8")
+    assert "Archivos ejecutados, en este orden: `p3_ej1_2.ipynb`, `p3_ej3-1.ipynb`, `p3_ej3-2.ipynb`." in borja
+    assert "## Se adaptó" in borja and "google.colab.drive.mount no hace nada" in borja
+    assert "ImageDataGenerator de Keras 2" in borja and "Adam(lr=…) de Keras 2" in borja
+    assert "Traceback" not in borja
+    carmen = (salida / "Carmen Diaz Soto" / "informe.md").read_text(encoding="utf-8")
+    assert "cv2: OpenCV no está instalado" in carmen
+    resultados = leer_json(salida / "Ana Garcia Lopez" / "results.json")
+    assert resultados["score"] == 10 and len(resultados["tests"]) == 7
+    resumen = (salida / "resumen.md").read_text(encoding="utf-8")
+    assert "4 entregas; nota media 10 / 10." in resumen and "| basenet | 4 de 4 |" in resumen
+    assert (salida / "notas.png").stat().st_size > 1000 and (salida / "pruebas.png").stat().st_size > 1000
 
 
-# --- El complemento de pytest con entregas que fallan: cada una da una línea clara y se sigue ------
+# --- Errores típicos: una línea cambiada, una nota exacta ------------------------------------------------
 
 
-def calificar(pytester, codigo, *opciones, nombre="entrega.py"):
-    ruta = pytester.path / nombre
-    ruta.write_text(textwrap.dedent(codigo), encoding="utf-8")
-    resultado = pytester.runpytest(
-        ruta_suite("p3"), "--entrega", str(ruta), "--calificacion-salida", "informe", *opciones, plugins=[plugin]
+@pytest.fixture(scope="module")
+def clase_errores(tmp_path_factory):
+    carpeta = tmp_path_factory.mktemp("errores")
+    for nombre in ("filtros", "test_propio"):  # la correcta y «sin_activacion» son los controles de la clase hostil
+        (carpeta / f"{nombre}.py").write_text(entregas_p3.con_error(nombre), encoding="utf-8")
+    (carpeta / "traineable.py").write_text(entregas_p3.TRAINEABLE, encoding="utf-8")
+    salida = tmp_path_factory.mktemp("notas_errores")
+    assert main([str(carpeta), "--salida", str(salida), "--tiempo-limite", "300"]) == 0
+    return salida, {fila["estudiante"]: fila for fila in leer_csv(salida / "calificaciones.csv")}
+
+
+@requiere_bwrap
+@pytest.mark.parametrize("nombre", ["filtros", "test_propio", "traineable"])
+def test_errores_tipicos_nota_exacta(clase_errores, nombre):
+    _, filas = clase_errores
+    esperada = entregas_p3.NOTA_TRAINEABLE if nombre == "traineable" else entregas_p3.nota_con_error(nombre)
+    assert notas(filas[nombre]) == esperada
+
+
+@requiere_bwrap
+def test_errores_tipicos_mensajes(clase_errores):
+    salida, _ = clase_errores
+    propio = (salida / "test_propio" / "informe.md").read_text(encoding="utf-8")
+    assert "el test se normaliza con sus propias estadísticas" in propio
+    errata = (salida / "traineable" / "informe.md").read_text(encoding="utf-8")
+    assert "La entrega escribe `traineable`: el atributo es `trainable`" in errata
+    filtros = (salida / "filtros" / "informe.md").read_text(encoding="utf-8")
+    assert "filtros 32, se esperaba 16" in filtros
+
+
+# --- Opciones del profesor: nombres de su enunciado y reglas opcionales --------------------------------
+
+
+@requiere_bwrap
+def test_nombres_y_reglas_del_profesor(tmp_path):
+    entrega = tmp_path / "propia.py"
+    entrega.write_text(
+        "import keras\nfrom keras import layers\n\n"
+        "def crearRed():\n"
+        "    return keras.Sequential([keras.Input((32, 32, 3)), layers.Conv2D(6, 5, activation='relu'),\n"
+        "        layers.MaxPooling2D(2), layers.Conv2D(16, 5, activation='relu'), layers.MaxPooling2D(2),\n"
+        "        layers.Flatten(), layers.Dense(50, activation='relu'), layers.Dense(25, activation='softmax')])\n\n"
+        "def compilar(modelo):\n"
+        "    modelo.compile(optimizer='sgd', loss='categorical_crossentropy', metrics=['accuracy'])\n",
+        encoding="utf-8",
     )
-    resultados = json.loads((pytester.path / "informe" / "results.json").read_text(encoding="utf-8"))
-    return resultado, dict(zip(PRUEBAS_P3, resultados["tests"])), resultados
 
-
-def test_bucle_salida_enorme_y_caida_no_paran_la_calificacion(pytester):
-    resultado, pruebas, resultados = calificar(
-        pytester,
-        """
-        def getBaseNet():
-            while True:
-                pass
-
-        def getBaseNetPlusPlus():
-            for _ in range(30000):
-                print("x" * 100)
-
-        def getDataIterators(train_x, train_y, test_x, batchSize):
-            import os
-            os._exit(3)
-        """,
-        "--tiempo-limite", "3",
-    )
-    assert pruebas["basenet_arquitectura"]["output"] == (
-        "La entrega no terminó en 3 s en la comprobación «basenet» (¿un bucle infinito?) y se detuvo."
-    )
-    assert pruebas["basenetpp_parametros"]["output"] == (
-        "La entrega escribió más de 1 MB por pantalla en la comprobación «basenetpp» y se detuvo: quite los print "
-        "dentro de bucles."
-    )
-    assert pruebas["datos_validacion_y_copias"]["output"] == (
-        "La entrega terminó de forma inesperada en la comprobación «datos» (código 3)."
-    )
-    assert pruebas["birdnetv1_cabeza"]["output"] == "La entrega no define la función getBirdNetV1."
-    assert pruebas["compilacion"]["output"] == "La entrega no define la función compileModel."
-    assert len(resultados["tests"]) == 11 and resultados["score"] == 0
-    resultado.assert_outcomes(failed=11)
-    texto = resultado.stdout.str()
-    assert "calificación de entrega.py" in texto and "✗ basenet_arquitectura" in texto and "0 / 10" in texto
-    informe = (pytester.path / "informe" / "informe.md").read_text(encoding="utf-8")
-    assert "omitidos …]" in informe and len(informe) < 10_000  # la salida de megabytes, recortada
-
-
-def test_bucle_en_el_nivel_superior_con_ejecutar_todo(pytester):
-    resultado, _, resultados = calificar(pytester, "import time\nwhile True:\n    time.sleep(0.01)\n", "--ejecutar", "todo",
-                                         "--tiempo-limite", "2")
-    linea = ("La entrega no terminó en 2 s al cargarse (¿un bucle infinito o un entrenamiento en el nivel superior?) "
-             "y se detuvo.")
-    assert resultados["output"] == linea
-    assert all(t["output"] == linea and t["score"] == 0 for t in resultados["tests"])
-    resultado.assert_outcomes(failed=11)
-
-
-def test_excepcion_al_cargar_y_cuaderno_invalido(pytester):
-    _, _, resultados = calificar(pytester, "import numpy\nimport modulo_que_no_existe\n")
-    assert resultados["output"] == (
-        "La entrega falló al cargarse: ModuleNotFoundError: No module named 'modulo_que_no_existe' (entrega.py, línea 2)"
-    )
-    _, _, resultados = calificar(pytester, '{"cells": [}', nombre="cuaderno.ipynb")
-    assert resultados["output"].startswith("El cuaderno cuaderno.ipynb no es un JSON válido (línea 1, columna 12)")
-    assert len(resultados["tests"]) == 11
-
-
-def test_la_entrega_no_puede_cambiar_las_referencias(pytester):
-    """La entrega copia BaseNet de `modelos` y cambia la referencia en su proceso: no le sirve de nada."""
-    _, pruebas, _ = calificar(
-        pytester,
-        """
-        import modelos
-        from modelos import getBaseNet
-        modelos.getBaseNet = lambda *a, **k: None
-        import utilidades.calificacion.suites.p3 as suite
-        suite.LIMITE_PARAMETROS_BASENETPP = 10 ** 9
-
-        def getBaseNetPlusPlus():
-            import keras
-            return keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(700),
-                                     keras.layers.Dense(25, activation="softmax")])
-        """,
-        "--ejecutar", "todo",
-    )
-    assert pruebas["basenet_arquitectura"]["output"] == (
-        "La entrega importa getBaseNet de «modelos.basenet» en vez de escribirla: la práctica pide definirla."
-    )
-    parametros = pruebas["basenetpp_parametros"]
-    assert parametros["status"] == "failed" and "tiene 2.168.625 parámetros" in parametros["output"]
-    assert "como mucho 1.000.000" in parametros["output"]
-
-
-def test_sin_entrega_el_complemento_no_hace_nada(pytester):
-    resultado = pytester.runpytest(ruta_suite("p3"), plugins=[plugin])
-    resultado.assert_outcomes(skipped=11)
-    assert "calificación de" not in resultado.stdout.str()
-    assert not [p for p in os.listdir(pytester.path) if p.startswith("calificacion")]
-
-
-def test_buscar_entregas_distingue_nombres_repetidos(tmp_path):
-    for nombre in ("ana.py", "ana.ipynb", "notas.txt", ".oculto.py"):
-        (tmp_path / nombre).write_text("", encoding="utf-8")
-    (tmp_path / "__pycache__").mkdir()
-    assert [e[0] for e in buscar_entregas(tmp_path)] == ["ana.ipynb", "ana.py"]
+    main([str(entrega), "--salida", str(tmp_path / "informe"), "--nombre", "getBaseNet=crearRed",
+          "--nombre", "compileModel=compilar", "--regla", "optimizador=Adam"])
+    pruebas = {t["name"].split(":")[0]: t for t in leer_json(tmp_path / "informe" / "results.json")["tests"]}
+    assert pruebas["BaseNet"]["score"] == 3  # crearRed se llamó como getBaseNet
+    assert pruebas["Compilación con entropía cruzada categórica y la precisión como métrica (§2.2)"]["score"] == 0
+    assert "La práctica pide el optimizador Adam; la entrega usa ['SGD']" in pruebas[
+        "Compilación con entropía cruzada categórica y la precisión como métrica (§2.2)"]["output"]

@@ -47,8 +47,10 @@ class Canal:
         os.makedirs(os.path.join(carpeta, "modelos"), exist_ok=True)
         self._archivo = open(os.path.join(carpeta, "eventos.jsonl"), "a", encoding="utf-8")
         self._firmar = lambda texto: hmac.new(clave, texto.encode(), hashlib.sha256).hexdigest()
+        self._inicio = time.monotonic()
 
     def enviar(self, **evento):
+        evento["t"] = round(time.monotonic() - self._inicio, 3)
         texto = json.dumps(evento, ensure_ascii=False, default=_a_json, sort_keys=True)
         self._archivo.write(json.dumps({"evento": texto, "firma": self._firmar(texto)}) + "\n")
         self._archivo.flush()
@@ -118,6 +120,7 @@ class Arnes:
             return
         for instruccion in arbol.body:
             self.lugar = f"{nombre}, línea {instruccion.lineno}"
+            self.canal.enviar(tipo="instruccion", lugar=self.lugar)
             codigo = compile(ast.Module(body=[instruccion], type_ignores=[]), nombre, "exec")
             try:
                 exec(codigo, self.espacio)
@@ -529,6 +532,15 @@ def _compilacion(modelo):
             "perdida": _nombre(perdida), "metricas": [m for m in metricas if m]}
 
 
+def _rapido(modelo):
+    """Un paso en modo eager cuesta menos que trazar el grafo y compilarlo con XLA (que no se reutilizaría)."""
+    try:
+        modelo.run_eagerly = True
+        modelo.jit_compile = False
+    except (AttributeError, ValueError):
+        pass
+
+
 def _envolver_modelo(arnes, Model):
     np = arnes.np
     compile_original, fit_original = Model.compile, Model.fit
@@ -587,6 +599,7 @@ def _envolver_modelo(arnes, Model):
                     argumentos["validation_steps"] = 1
                 argumentos["validation_data"] = validation_data
             arnes.dentro += 1
+            _rapido(self)
             try:
                 historia = fit_original(self, **argumentos).history
             finally:
@@ -602,8 +615,10 @@ def _envolver_modelo(arnes, Model):
         if self.count_params() > LIMITE_PARAMETROS_ENTRENAR or self.optimizer is None:
             valores = [float("nan")] * len(nombres)
         elif hasattr(x, "shape"):
+            _rapido(self)
             valores = evaluate_original(self, x[:MAX_FILAS], None if y is None else y[:MAX_FILAS], verbose=0)
         else:
+            _rapido(self)
             valores = evaluate_original(self, x, steps=1, verbose=0)
         if kwargs.get("return_dict"):
             return dict(zip(nombres, valores if isinstance(valores, list) else [valores]))
@@ -620,6 +635,7 @@ def _envolver_modelo(arnes, Model):
             arnes.adaptar("predict de una red grande (ResNet50): ceros con la forma de su salida")
             forma = tuple(int(d) for d in self.outputs[0].shape[1:])
             return np.zeros((filas,) + forma, dtype="float32")
+        _rapido(self)
         if hasattr(x, "shape"):
             return predict_original(self, x, verbose=0)
         return predict_original(self, x, steps=steps, verbose=0)
@@ -674,8 +690,8 @@ def llamar_funciones(arnes):
         funcion = arnes.espacio.get(llamada["funcion"])
         if not callable(funcion) or not arnes._es_del_estudiante(funcion):
             continue
-        arnes.lugar = f"llamada a {llamada['funcion']}"
-        arnes.canal.enviar(tipo="llamada", funcion=llamada["funcion"])
+        arnes.lugar = f"la llamada a {llamada['funcion']}"
+        arnes.canal.enviar(tipo="llamada", funcion=llamada["funcion"], lugar=arnes.lugar)
         try:
             if arnes.keras is None:
                 import keras  # noqa: F401  (aplica las adaptaciones)

@@ -316,7 +316,8 @@ def ejecutar_entrega(entrega, llamadas=(), limites=None, aislado=True):
             orden = [sys.executable, "-I", "-u", "/arnes/arnes.py", "/config/trabajo.json"]
             ejecucion = aislamiento.ejecutar(orden, salida, limites, clave, True, carpetas, entorno)
         else:
-            orden = [sys.executable, "-I", "-u", ARNES, ruta_trabajo]
+            # `sh` queda como padre del arnés: un os.kill(os.getppid(), 9) no llega al calificador
+            orden = ["/bin/sh", "-c", '"$@"; exit $?', "sh", sys.executable, "-I", "-u", ARNES, ruta_trabajo]
             ejecucion = aislamiento.ejecutar(orden, salida, limites, clave, False, entorno=entorno, cwd=trabajo)
         observacion.segundos = ejecucion.segundos
         observacion.salida = _leer_salida(salida)

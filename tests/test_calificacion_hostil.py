@@ -1,0 +1,175 @@
+"""Entregas hostiles en una clase con dos entregas correctas de control, cuyas notas deben quedar exactas.
+
+Cada hostil intenta algo contra la clase o la calificación (matar al padre, borrar, inundar, falsificar,
+leer o importar a un compañero, usar las soluciones del paquete, agotar la memoria, colgarse); la clase
+siempre termina y cada ataque es la fila de su autor."""
+import json
+import os
+import time
+
+import pytest
+
+from tests import entregas_p3
+from utilidades.calificacion.__main__ import main
+from utilidades.calificacion.aislamiento import bwrap_disponible
+from utilidades.resultados import leer_csv
+
+pytestmark = pytest.mark.skipif(
+    bwrap_disponible() is not None, reason=f"sin aislamiento con bubblewrap aquí: {bwrap_disponible()}"
+)
+
+MARCA = "MARCA-SECRETA-DEL-CONTROL"
+LIMITE_TIEMPO = 45
+
+BASENET_COMPILADA = """import keras
+from keras import layers
+model = keras.Sequential([keras.Input((32, 32, 3)), layers.Conv2D(6, 5, activation='relu'), layers.MaxPooling2D(2),
+    layers.Conv2D(16, 5, activation='relu'), layers.MaxPooling2D(2), layers.Flatten(),
+    layers.Dense(50, activation='relu'), layers.Dense(25, activation='softmax')])
+model.compile(optimizer='adam', loss='categorical_crossentropy', metrics=['accuracy'])
+"""
+
+
+def _config_basenet():
+    import modelos
+
+    return modelos.getBaseNet().to_json()
+
+
+def hostiles(clase, salida):
+    """{nombre del archivo: código}; conocen las rutas de la clase y de la salida, como un atacante que las adivina."""
+    control = str(clase / "control_a.py")
+    return {
+        "mata_padre.py": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nos.kill(1, signal.SIGKILL)\n",
+        "borra.py": (
+            "import os, shutil\n"
+            f"for ruta in [os.getcwd(), '..', '/trabajo', {str(clase)!r}, {str(salida)!r}]:\n"
+            "    shutil.rmtree(ruta, ignore_errors=True)\n"
+            f"try:\n    os.remove({control!r})\nexcept OSError as e:\n    print('no se pudo borrar:', e)\n"
+        ),
+        "procesos.py": (
+            "import os, time\nfor _ in range(200):\n    if os.fork() == 0:\n        time.sleep(600)\n        os._exit(0)\n"
+        ),
+        "reescribe.py": (
+            "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(4)\n"
+            f"    for ruta in [{str(salida / 'calificaciones.csv')!r}, 'calificaciones.csv']:\n"
+            "        try:\n            open(ruta, 'w').write('estudiante,nota\\nreescribe,10\\n')\n"
+            "        except OSError:\n            pass\n    os._exit(0)\n"
+        ),
+        "falsifica.py": (
+            "import json, os, hashlib\n"
+            "trabajo = json.load(open('/config/trabajo.json'))\n"
+            "canal = trabajo['canal']\n"
+            f"texto = {_config_basenet()!r}  # la configuración de una BaseNet, hecha fuera: sin construir nada\n"
+            "suma = hashlib.sha256(texto.encode()).hexdigest()\n"
+            "os.makedirs(os.path.join(canal, 'modelos'), exist_ok=True)\n"
+            "open(os.path.join(canal, 'modelos', suma + '.json'), 'w').write(texto)\n"
+            "evento = json.dumps({'tipo': 'modelo', 'origen': 'fit', 'modelo': 99, 'config': suma, 'compilacion': "
+            "{'perdida': 'categorical_crossentropy', 'metricas': ['accuracy'], 'optimizador': 'Adam'}})\n"
+            "with open(os.path.join(canal, 'eventos.jsonl'), 'a') as f:\n"
+            "    f.write(json.dumps({'evento': evento, 'firma': '0' * 64}) + '\\n')\n"
+            "    f.write(json.dumps({'nota': 10, 'score': 10}) + '\\n')\n"
+            f"for ruta in ['results.json', {str(salida / 'falsifica' / 'results.json')!r}]:\n"
+            "    try:\n        open(ruta, 'w').write(json.dumps({'score': 10}))\n    except OSError:\n        pass\n"
+        ),
+        "soluciones.py": "from modelos import getBaseNet\nmodel = getBaseNet()\nmodel.compile(loss='categorical_crossentropy')\n",
+        "companero.py": "import control_a\nmodel = control_a.model\n",
+        "lee.py": (
+            "import glob\n"
+            f"for ruta in [{control!r}, *glob.glob('/**/control_a.py', recursive=True)]:\n"
+            "    try:\n        print('LEIDO:', open(ruta).read()[:300])\n"
+            "    except OSError as e:\n        print('sin acceso:', type(e).__name__)\n"
+        ),
+        "memoria.py": "import numpy as np\nx = np.ones(8 * 1024**3 // 8)\nprint('RESERVADO', x.sum())\n",
+        "imprime.py": "import sys\nwhile True:\n    sys.stdout.write('x' * 10000 + '\\n')\n",
+        "bucle.py": "while True:\n    pass\n",
+        "bucle_funcion.py": BASENET_COMPILADA + "\ndef getBaseNet():\n    while True:\n        pass\n",
+        "cuaderno_roto.ipynb": '{"cells": [{"cell_type": "code", "source": ["import os"',
+        "vacia.py": "",
+        "latin1.py": ("# -*- coding: latin-1 -*-\n# Práctica 3: año 2019, diseño de la red\n" + BASENET_COMPILADA).encode(
+            "latin-1"),
+    }
+
+
+@pytest.fixture(scope="module")
+def clase_hostil(tmp_path_factory):
+    clase, salida = tmp_path_factory.mktemp("clase_hostil"), tmp_path_factory.mktemp("salida_hostil")
+    (clase / "control_a.py").write_text(f"# {MARCA}\n" + entregas_p3.CIFAR, encoding="utf-8")
+    (clase / "control_b.py").write_text(entregas_p3.con_error("sin_activacion"), encoding="utf-8")
+    for nombre, codigo in hostiles(clase, salida).items():
+        if isinstance(codigo, bytes):
+            (clase / nombre).write_bytes(codigo)
+        else:
+            (clase / nombre).write_text(codigo, encoding="utf-8")
+    inicio = time.monotonic()
+    codigo = main([str(clase), "--salida", str(salida), "--tiempo-limite", str(LIMITE_TIEMPO), "--memoria", "3",
+                   "--limite-salida", "1000000"])
+    segundos = time.monotonic() - inicio
+    csv = (salida / "calificaciones.csv").read_bytes()
+    return clase, salida, codigo, segundos, csv, {f["estudiante"]: f for f in leer_csv(salida / "calificaciones.csv")}
+
+
+def _informe(salida, estudiante):
+    return (salida / estudiante / "informe.md").read_text(encoding="utf-8")
+
+
+def test_la_clase_termina_y_los_controles_quedan_exactos(clase_hostil):
+    clase, _, codigo, _, _, filas = clase_hostil
+    assert codigo == 0 and len(filas) == 17
+    assert filas["control_a"]["nota"] == 7
+    assert filas["control_b"]["nota"] == pytest.approx(6.57)
+    assert (clase / "control_a.py").read_text(encoding="utf-8").startswith(f"# {MARCA}")  # nadie la borró
+
+
+@pytest.mark.parametrize("estudiante, nota", [
+    ("mata_padre", 0), ("borra", 0), ("procesos", 0), ("reescribe", 0), ("falsifica", 0), ("soluciones", 0),
+    ("companero", 0), ("lee", 0), ("memoria", 0), ("imprime", 0), ("bucle", 0), ("cuaderno_roto", 0), ("vacia", 0),
+    ("bucle_funcion", 3.5),  # lo observado antes de colgarse (BaseNet compilada) cuenta
+    ("latin1", 3.5),
+])
+def test_cada_ataque_es_la_fila_de_su_autor(clase_hostil, estudiante, nota):
+    assert clase_hostil[5][estudiante]["nota"] == nota
+
+
+def test_motivos_claros(clase_hostil):
+    _, salida, _, _, _, filas = clase_hostil
+    assert "usa las soluciones del paquete" in _informe(salida, "soluciones")
+    assert f"no terminó en {LIMITE_TIEMPO} s" in filas["bucle"]["error"]
+    assert f"no terminó en {LIMITE_TIEMPO} s" in filas["bucle_funcion"]["error"]
+    assert "la llamada a getBaseNet" in filas["bucle_funcion"]["error"]
+    assert "escribió más de 1 MB por pantalla" in filas["imprime"]["error"]
+    assert "MemoryError" in _informe(salida, "memoria") and "RESERVADO" not in _informe(salida, "memoria")
+    assert "No module named 'control_a'" in _informe(salida, "companero")
+    assert "no es un JSON válido" in _informe(salida, "cuaderno_roto")
+    assert "no tiene código que ejecutar" in filas["vacia"]["error"]
+    assert "sin firma válida" in _informe(salida, "falsifica")
+    assert MARCA not in _informe(salida, "lee") and "sin acceso: FileNotFoundError" in _informe(salida, "lee")
+
+
+def test_nada_cambia_despues_ni_queda_ningun_proceso(clase_hostil):
+    _, salida, _, _, csv, _ = clase_hostil
+    time.sleep(6)  # el proceso de fondo de «reescribe» habría escrito a los 4 s
+    assert (salida / "calificaciones.csv").read_bytes() == csv
+    assert json.loads((salida / "falsifica" / "results.json").read_text())["score"] == 0
+    restos = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if b"PRACTICAS_ENTREGA=1" in f.read().split(b"\0"):
+                    restos.append(pid)
+        except OSError:
+            continue
+    assert restos == []
+
+
+def test_sin_bubblewrap_el_repliegue_tambien_protege_la_clase(tmp_path):
+    clase, salida = tmp_path / "clase", tmp_path / "salida"
+    clase.mkdir()
+    (clase / "control.py").write_text(BASENET_COMPILADA, encoding="utf-8")
+    codigos = hostiles(clase, salida)
+    for nombre in ("mata_padre.py", "procesos.py", "memoria.py"):
+        (clase / nombre).write_text(codigos[nombre], encoding="utf-8")
+    assert main([str(clase), "--salida", str(salida), "--sin-aislamiento", "--memoria", "3",
+                 "--tiempo-limite", str(LIMITE_TIEMPO)]) == 0
+    filas = {f["estudiante"]: f["nota"] for f in leer_csv(salida / "calificaciones.csv")}
+    assert filas == {"control": 3.5, "mata_padre": 0, "memoria": 0, "procesos": 0}

@@ -75,8 +75,8 @@ def hostiles(clase, salida):
         "soluciones.py": "from modelos import getBaseNet\nmodel = getBaseNet()\nmodel.compile(loss='categorical_crossentropy')\n",
         "companero.py": "import control_a\nmodel = control_a.model\n",
         "lee.py": (
-            "import glob\n"
-            f"for ruta in [{control!r}, *glob.glob('/**/control_a.py', recursive=True)]:\n"
+            "import glob, os\n"
+            f"for ruta in [{control!r}, *glob.glob({str(clase)!r} + '/*.py'), *glob.glob('/trabajo/../*/*.py')]:\n"
             "    try:\n        print('LEIDO:', open(ruta).read()[:300])\n"
             "    except OSError as e:\n        print('sin acceso:', type(e).__name__)\n"
         ),

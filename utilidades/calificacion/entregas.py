@@ -360,12 +360,11 @@ def _leer_canal(observacion, canal, clave):
 
 def _explicar(ejecucion, observacion, limites):
     tipos = [e.get("tipo") for e in observacion.eventos]
-    donde = "al ejecutar la entrega"
     lugares = [e.get("lugar") for e in observacion.eventos if e.get("lugar")]
-    if lugares:
-        donde = f"en {lugares[-1]}"
+    donde = f"en {lugares[-1]}" if lugares else "al ejecutar la entrega"
     if ejecucion.motivo == "tiempo":
-        return f"la entrega no terminó en {limites.tiempo:g} s y se detuvo (¿un bucle infinito?; iba por {donde})"
+        iba = f"; iba por {lugares[-1]}" if lugares else ""
+        return f"la entrega no terminó en {limites.tiempo:g} s y se detuvo (¿un bucle infinito?{iba})"
     if ejecucion.motivo == "salida":
         return (f"la entrega escribió más de {limites.salida / 1e6:g} MB por pantalla y se detuvo "
                 "(quite los print dentro de bucles)")

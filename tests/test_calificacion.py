@@ -270,3 +270,16 @@ def test_nombres_y_reglas_del_profesor(tmp_path):
     assert pruebas["Compilación con entropía cruzada categórica y la precisión como métrica (§2.2)"]["score"] == 0
     assert "La práctica pide el optimizador Adam; la entrega usa ['SGD']" in pruebas[
         "Compilación con entropía cruzada categórica y la precisión como métrica (§2.2)"]["output"]
+
+
+def test_el_complemento_no_carga_tensorflow_sin_entrega():
+    import subprocess
+    import sys
+
+    orden = ("import sys, utilidades.calificacion.plugin, utilidades.calificacion.entregas, "
+             "utilidades.calificacion.arnes; print('tensorflow' in sys.modules, 'keras' in sys.modules)")
+    salida = subprocess.run([sys.executable, "-c", orden], capture_output=True, text=True, check=True).stdout
+    assert salida.split() == ["False", "False"]
+    from importlib.metadata import entry_points
+
+    assert "utilidades.calificacion.plugin" in {e.value for e in entry_points(group="pytest11")}

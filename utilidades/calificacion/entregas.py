@@ -27,7 +27,7 @@ from utilidades.calificacion import aislamiento
 EXTENSIONES = (".py", ".ipynb")
 _IGNORADAS = ("__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git")
 _MOODLE = re.compile(r"^(?P<nombre>.+?)_(?P<id>\d+)_assignsubmission_[a-z]+_?$")
-MAX_ZIP = 200 * 1024**2  # bytes descomprimidos de una entrega
+MAX_ZIP = 100 * 1024**2  # bytes de código descomprimido de una entrega
 MAX_ARCHIVOS_ZIP = 2000
 MAX_EVENTOS = 20 * 1024**2  # bytes de eventos que se leen
 MAX_CONFIG = 20 * 1024**2  # bytes de la configuración de un modelo
@@ -98,13 +98,17 @@ def entrega_de_ruta(ruta):
 
 
 def preparar_archivos(entrega, destino):
-    """Copia (o extrae) los archivos de la entrega en `destino`; rellena `entrega.archivos` en orden."""
+    """Copia (o extrae) el código de la entrega en `destino`; rellena `entrega.archivos` en orden natural.
+
+    Solo viajan los `.py` y `.ipynb` (también los que haya dentro de un `.zip`): los datos que el
+    estudiante adjunte (`imagenes.zip`, pesos) no se necesitan, porque la calificación pone los suyos.
+    """
     ruta = entrega.ruta
     if os.path.isfile(ruta) and ruta.lower().endswith(".zip"):
         _extraer_zip(ruta, destino)
     elif os.path.isdir(ruta):
         for raiz, carpetas, archivos in os.walk(ruta, followlinks=False):
-            carpetas[:] = [c for c in carpetas if c not in _IGNORADAS and not c.startswith(".")]
+            carpetas[:] = sorted(c for c in carpetas if c not in _IGNORADAS and not c.startswith("."))
             for archivo in archivos:
                 origen = os.path.join(raiz, archivo)
                 relativa = os.path.relpath(origen, ruta)
@@ -112,7 +116,7 @@ def preparar_archivos(entrega, destino):
                     continue
                 if archivo.lower().endswith(".zip"):
                     _extraer_zip(origen, os.path.join(destino, os.path.dirname(relativa)))
-                else:
+                elif archivo.lower().endswith(EXTENSIONES):
                     os.makedirs(os.path.join(destino, os.path.dirname(relativa)), exist_ok=True)
                     shutil.copyfile(origen, os.path.join(destino, relativa))
     else:
@@ -130,11 +134,12 @@ def preparar_archivos(entrega, destino):
 
 
 def _extraer_zip(ruta, destino):
+    """Extrae los `.py`/`.ipynb` de un zip, sin rutas que salgan de `destino` ni enlaces."""
     try:
         with zipfile.ZipFile(ruta) as archivo:
-            miembros = [m for m in archivo.infolist() if not m.is_dir()]
+            miembros = [m for m in archivo.infolist() if not m.is_dir() and m.filename.lower().endswith(EXTENSIONES)]
             if len(miembros) > MAX_ARCHIVOS_ZIP or sum(m.file_size for m in miembros) > MAX_ZIP:
-                raise ErrorLectura(f"el zip {os.path.basename(ruta)} es demasiado grande para una entrega")
+                raise ErrorLectura(f"el zip {os.path.basename(ruta)} tiene demasiado código para una entrega")
             for miembro in miembros:
                 nombre = miembro.filename.replace("\\", "/")
                 partes = [p for p in nombre.split("/") if p not in ("", ".")]

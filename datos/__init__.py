@@ -1,4 +1,8 @@
 """Carga de datos y tuberías de entrada de las prácticas."""
+from practicas.sombras import comprobar_paquetes
+
+comprobar_paquetes()  # avisa si un modelos.py o utilidades.py del usuario tapa otro paquete
+
 from datos.aumento import CapaAumento, ImageDataGenerator
 from datos.carpetas import escribir_carpeta_sintetica, revisar_carpeta_imagenes
 from datos.cifar100 import cargarImagenes

@@ -53,6 +53,19 @@ def _pesos_imagenet(descargar):
     return descargar_a_cache(ARCHIVO_PESOS_RESNET50, URL_PESOS_RESNET50, MD5_PESOS_RESNET50, "models", otra_salida)
 
 
+def comprobar_pesos(weights):
+    """Comprueba, sin construir nada, que `weights` es `"imagenet"`, `None` o un archivo que existe; lo devuelve."""
+    if weights is None or weights == "imagenet":
+        return weights
+    weights = os.fspath(weights)
+    if not os.path.isfile(weights):
+        raise DatosNoDisponibles(
+            f"No existe el archivo de pesos '{weights}'. Indique un .h5 de ResNet50 sin la parte densa "
+            f"(como {ARCHIVO_PESOS_RESNET50}), 'imagenet' o None."
+        )
+    return weights
+
+
 def getResNet50(p_pooling=None, inputShape=(224, 224, 3), weights="imagenet", descargar=True):
     """ResNet50 sin la capa densa final (§4): `ResNet50(weights, include_top=False, input_shape, pooling)`.
 
@@ -70,12 +83,7 @@ def getResNet50(p_pooling=None, inputShape=(224, 224, 3), weights="imagenet", de
     if weights == "imagenet":
         weights = _pesos_imagenet(descargar)
     elif weights is not None:
-        weights = os.fspath(weights)
-        if not os.path.isfile(weights):
-            raise DatosNoDisponibles(
-                f"No existe el archivo de pesos '{weights}'. Indique un .h5 de ResNet50 sin la parte densa "
-                f"(como {ARCHIVO_PESOS_RESNET50}), 'imagenet' o None."
-            )
+        weights = comprobar_pesos(weights)
     try:
         return keras.applications.ResNet50(include_top=False, weights=weights, input_shape=forma, pooling=p_pooling)
     except (OSError, ValueError) as e:
@@ -182,20 +190,32 @@ def getBirdNetV4(model, num_clases=NUM_CLASES):
     return _componer(model, x, capas, "BirdNetV4")
 
 
-def descongelar_desde(model, prefijo="conv4_"):
+def descongelar_desde(model, prefijo="conv4_", hasta=None):
     """Segunda fase de BirdNetV4 (§4.3): hace entrenables las capas desde la primera que empieza por `prefijo`.
 
-    Con `"conv4_"` se descongela desde el primer bloque de 14×14 (con entrada de 224) hasta el final. Las
-    BatchNormalization de ResNet50 siguen congeladas, así que trabajan en modo inferencia con sus medias
-    de ImageNet (en Keras 3 una BatchNormalization con `trainable=False` no actualiza ni usa las del lote).
-    Hay que volver a compilar después (`compileModel(model, learning_rate=1e-4)`). Devuelve cuántas capas
-    con pesos quedan entrenables.
+    Con `"conv4_"` se descongela desde el primer bloque de 14×14 (con entrada de 224) hasta el final:
+    conv4 y conv5 (7×7). Con `hasta="conv5_"` solo los bloques de 14×14, como dice literalmente el informe
+    («aquellas donde el bloque convolucional es de tamaño 14×14»): conv5 sigue congelado. La cabeza
+    (capas `cabeza_`) es siempre entrenable. A 224 y 200 clases quedan 24.767.176 parámetros entrenables
+    (conv4 y conv5) o 9.813.704 (solo conv4).
+
+    Las BatchNormalization de ResNet50 siguen congeladas, así que trabajan en modo inferencia con sus
+    medias de ImageNet (en Keras 3 una BatchNormalization con `trainable=False` no actualiza ni usa las del
+    lote). Hay que volver a compilar después (`compileModel(model, learning_rate=1e-4)`). Devuelve cuántas
+    capas con pesos quedan entrenables.
     """
     nombres = [capa.name for capa in model.layers]
     inicio = next((i for i, nombre in enumerate(nombres) if nombre.startswith(prefijo)), None)
     if inicio is None:
         raise ValueError(f"El modelo '{model.name}' no tiene ninguna capa cuyo nombre empiece por '{prefijo}'.")
-    for capa in model.layers[inicio:]:
-        es_bn_de_la_base = isinstance(capa, layers.BatchNormalization) and not capa.name.startswith(PREFIJO_CABEZA)
-        capa.trainable = not es_bn_de_la_base
+    fin = len(nombres)
+    if hasta is not None:
+        fin = next((i for i, nombre in enumerate(nombres) if i > inicio and nombre.startswith(hasta)), None)
+        if fin is None:
+            raise ValueError(f"El modelo '{model.name}' no tiene capas '{hasta}' después de las '{prefijo}'.")
+    for i, capa in enumerate(model.layers):
+        if capa.name.startswith(PREFIJO_CABEZA):
+            capa.trainable = True
+        elif i >= inicio:
+            capa.trainable = i < fin and not isinstance(capa, layers.BatchNormalization)
     return sum(1 for capa in model.layers if capa.trainable and capa.weights)

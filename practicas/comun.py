@@ -3,19 +3,30 @@
 Cada entrenamiento escribe en su subcarpeta `historial.csv`, `evolucion.png` y `metricas.json`; la
 carpeta del ejercicio guarda `config.json` (opciones, semilla y versiones), `resultados.csv` y
 `metricas.json` con la media y la desviación típica. Con `--reanudar` se saltan los entrenamientos
-terminados y se continúa el interrumpido.
+terminados y se continúa el interrumpido; solo con las mismas opciones que anotó `config.json`.
+
+Semillas: `sembrar(args, repeticion)` es la única regla. Cada variante de una comparación (programas de
+tasa, regularizaciones, pasos del Cuadro 3, BirdNets) y cada repetición se siembra justo antes de crear
+sus datos y su modelo con una semilla que solo depende de la semilla base y de la repetición: todas las
+variantes ven la misma partición, el mismo orden de lotes y los mismos pesos iniciales (cuando tienen la
+misma arquitectura), en cualquier orden y con cualquier subconjunto de variantes.
 """
 import argparse
 import datetime
+import json
 import os
 import random
+import re
+import shutil
+import signal
+import threading
 
 import numpy as np
 
 from utilidades.dispositivo import fijar_semilla
 from utilidades.entrenamiento import compileModel, trainModel
 from utilidades.evaluacion import testModel
-from utilidades.resultados import escribir_csv, escribir_json, info_entorno, leer_json
+from utilidades.resultados import borrar_temporales, escribir_csv, escribir_json, info_entorno, leer_json
 
 
 def entero_positivo(texto):
@@ -49,20 +60,122 @@ def opciones_comunes(parser, epocas=50, batch=64, repeticiones=1, datos="digitos
     parser.add_argument("--salida", default=None, help="carpeta de resultados (por defecto resultados/<ejercicio>)")
     parser.add_argument("--reanudar", action="store_true", help="continuar un entrenamiento interrumpido")
     parser.add_argument("--silencioso", action="store_true", help="sin barra de progreso de Keras")
+    parser.add_argument(
+        "--sin-verificar",
+        action="store_true",
+        help="no comparar el archivo de datos dado con la suma SHA-256 del oficial (para archivos propios)",
+    )
+
+
+def sembrar(args, repeticion=1):
+    """Fija las semillas de la repetición `repeticion` (1, 2...) y devuelve la que ha usado.
+
+    La semilla solo depende de la semilla base (`--semilla` o la sorteada por `iniciar`) y de la
+    repetición. Se llama justo antes de crear los datos (partición de validación, barajado, aumento) y
+    el modelo de cada variante, siempre en ese orden. Con `--semilla` activa además las operaciones
+    deterministas de TensorFlow (los mismos números en CPU).
+    """
+    import keras
+
+    semilla = (int(args.semilla_base) + repeticion - 1) % 2**31
+    if args.semilla is not None:
+        fijar_semilla(semilla)
+    else:
+        keras.utils.set_random_seed(semilla)
+    return semilla
+
+
+# Opciones que pueden cambiar al reanudar: no cambian los números de ningún entrenamiento (con menos
+# repeticiones, `iniciar` borra las carpetas que sobran).
+OPCIONES_LIBRES = ("reanudar", "silencioso", "verboso", "sin_verificar", "salida", "repeticiones")
+
+
+def _opcion(nombre):
+    return "--" + nombre.replace("_", "-")
+
+
+def _comprobar_mismas_opciones(ruta_config, anteriores, opciones):
+    """Al reanudar, las opciones deben ser las de `config.json` (salvo `OPCIONES_LIBRES`)."""
+    actuales = json.loads(json.dumps(opciones, default=str))  # como se anotan en config.json
+
+    def texto(valor):
+        return json.dumps(valor, ensure_ascii=False)
+
+    distintas = [
+        f"{_opcion(k)}: antes {texto(anteriores[k])}, ahora {texto(actuales[k])}"
+        for k in sorted(anteriores.keys() & actuales.keys())
+        if k not in OPCIONES_LIBRES and anteriores[k] != actuales[k]
+    ]
+    if distintas:
+        raise ValueError(
+            f"No se puede reanudar con opciones distintas de las anotadas en {ruta_config} "
+            f"({'; '.join(distintas)}). Repita la orden original con --reanudar, o use otra --salida "
+            "para empezar de nuevo."
+        )
+
+
+def _borrar_repeticiones_sobrantes(carpeta, repeticiones):
+    """Borra las carpetas `rep_<k>` con k > `repeticiones` de una ejecución anterior (y lo dice).
+
+    Están en `carpeta/rep_k` o en `carpeta/<variante>/rep_k`; sin borrarlas quedarían resultados que ya
+    no cuentan en ninguna tabla junto a los nuevos.
+    """
+    sobrantes = []
+    for raiz in [carpeta] + [e.path for e in os.scandir(carpeta) if e.is_dir()]:
+        for entrada in os.scandir(raiz):
+            m = re.fullmatch(r"rep_(\d+)", entrada.name)
+            if m and entrada.is_dir() and int(m.group(1)) > repeticiones:
+                sobrantes.append(entrada.path)
+    for ruta in sorted(sobrantes):
+        shutil.rmtree(ruta)
+    if sobrantes:
+        print(
+            f"Se borran {len(sobrantes)} carpetas de repeticiones de una ejecución anterior que ya no se piden "
+            f"(--repeticiones {repeticiones}): {', '.join(os.path.relpath(r, carpeta) for r in sorted(sobrantes))}"
+        )
+
+
+def _sigterm_como_ctrl_c():
+    """SIGTERM (p. ej. `kill` o el fin de un trabajo en un clúster) se trata como Ctrl+C: `KeyboardInterrupt`."""
+
+    def interrumpir(signum, frame):
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, interrumpir)
 
 
 def iniciar(args, nombre):
     """Crea la carpeta de resultados y escribe `config.json`. Devuelve la carpeta.
 
-    Sin `--semilla` se sortea una y se anota, para poder repetir la ejecución.
+    Sin `--semilla` se sortea una y se anota, para poder repetir la ejecución. Con `--reanudar`, las
+    opciones deben ser las anotadas (si no, `ValueError` con las que difieren). Si la carpeta ya tenía
+    resultados de este ejercicio con más repeticiones, se borran las que sobran. Desde aquí, SIGTERM
+    interrumpe como Ctrl+C.
     """
     carpeta = args.salida or os.path.join("resultados", nombre)
     ruta_config = os.path.join(carpeta, "config.json")
-    if args.reanudar and os.path.exists(ruta_config):
-        args.semilla_base = leer_json(ruta_config)["semilla"]
+    opciones = {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "semilla_base"}
+    anterior = None
+    if os.path.exists(ruta_config):
+        try:
+            anterior = leer_json(ruta_config)
+        except ValueError:  # no es de este programa o está dañado: se trata como una carpeta nueva
+            anterior = None
+    if args.reanudar and anterior is not None:
+        if anterior.get("ejercicio") != nombre:
+            raise ValueError(
+                f"No se puede reanudar: {ruta_config} es de '{anterior.get('ejercicio')}', no de '{nombre}'. "
+                "Use la --salida de este ejercicio."
+            )
+        _comprobar_mismas_opciones(ruta_config, anterior.get("opciones", {}), opciones)
+        args.semilla_base = anterior["semilla"]
     else:
         args.semilla_base = args.semilla if args.semilla is not None else random.SystemRandom().randrange(2**31)
-    opciones = {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "semilla_base"}
+    if anterior is not None and anterior.get("ejercicio") == nombre and getattr(args, "repeticiones", None):
+        _borrar_repeticiones_sobrantes(carpeta, args.repeticiones)
+    borrar_temporales(carpeta)
+    _sigterm_como_ctrl_c()
     escribir_json(
         ruta_config,
         {
@@ -78,24 +191,22 @@ def iniciar(args, nombre):
 
 
 def entrenar_y_evaluar(
-    args, carpeta, construir_modelo, preparar_datos, semilla, compilar=compileModel, callbacks=(), medir=None
+    args, carpeta, construir_modelo, preparar_datos, repeticion=1, compilar=compileModel, callbacks=(), medir=None
 ):
-    """Un entrenamiento completo: datos, modelo, `trainModel`, `testModel` y `metricas.json`.
+    """Un entrenamiento completo: semillas (`sembrar`), datos, modelo, `trainModel`, `testModel` y `metricas.json`.
 
-    `preparar_datos(semilla)` devuelve `(it_train, it_val, test_x, test_y)`; `callbacks` se pasan a
-    `trainModel` (programas de tasa, parada temprana...); `medir(modelo)` devuelve métricas adicionales
-    del modelo ya entrenado, que se guardan con las demás.
+    `repeticion` (1, 2...) elige la semilla. `preparar_datos(semilla)` crea y devuelve
+    `(it_train, it_val, test_x, test_y)` (llamada justo después de sembrar); `callbacks` se pasan a
+    `trainModel` (programas de tasa, parada temprana...); `medir(modelo, datos)` devuelve métricas
+    adicionales del modelo ya entrenado (`datos` es lo que devolvió `preparar_datos`), que se guardan con
+    las demás.
     """
     ruta_metricas = os.path.join(carpeta, "metricas.json")
     if args.reanudar and os.path.exists(ruta_metricas):
         return leer_json(ruta_metricas)
-    if args.semilla is not None:
-        fijar_semilla(semilla)
-    else:
-        import keras
-
-        keras.utils.set_random_seed(semilla)
-    it_train, it_val, test_x, test_y = preparar_datos(semilla)
+    semilla = sembrar(args, repeticion)
+    datos = preparar_datos(semilla)
+    it_train, it_val, test_x, test_y = datos
     modelo = construir_modelo()
     compilar(modelo)
     hist = trainModel(
@@ -111,7 +222,7 @@ def entrenar_y_evaluar(
     )
     perdida, precision = testModel(modelo, test_x, test_y, hist, batchSize=args.batch, carpeta=carpeta)
     metricas = {"perdida": perdida, "precision": precision, "epocas": len(hist.epoch), "semilla": semilla}
-    metricas.update(medir(modelo) if medir is not None else {})
+    metricas.update(medir(modelo, datos) if medir is not None else {})
     escribir_json(ruta_metricas, metricas)
     return metricas
 
@@ -120,10 +231,8 @@ def repetir(args, carpeta, construir_modelo, preparar_datos, **kwargs):
     """`args.repeticiones` entrenamientos independientes (semillas consecutivas), cada uno en `rep_<k>`."""
     filas = []
     for k in range(1, args.repeticiones + 1):
-        semilla = (args.semilla_base + k - 1) % 2**31
-        metricas = entrenar_y_evaluar(
-            args, os.path.join(carpeta, f"rep_{k}"), construir_modelo, preparar_datos, semilla, **kwargs
-        )
+        sub = os.path.join(carpeta, f"rep_{k}")
+        metricas = entrenar_y_evaluar(args, sub, construir_modelo, preparar_datos, k, **kwargs)
         filas.append({"entrenamiento": k, **metricas})
     return filas
 

@@ -1,4 +1,5 @@
 """La línea de órdenes `python -m practicas p3 ejercicio1` y su carpeta de resultados."""
+import json
 import os
 import subprocess
 import sys
@@ -43,6 +44,17 @@ def test_ejercicio1_escribe_su_carpeta_y_es_repetible(tmp_path, capsys):
     assert codigo == 0
     assert leer_csv(otra / "resultados.csv") == filas  # misma semilla, mismos números
 
+    # Menos repeticiones al reanudar: la que sobra se borra (y se dice), no se cuenta ni se muestra.
+    capsys.readouterr()
+    codigo, _ = ejecutar(tmp_path, "a", "--repeticiones", "1", "--reanudar")
+    assert codigo == 0
+    assert not (salida / "rep_2").exists()
+    assert leer_csv(salida / "resultados.csv") == filas[:1]
+    assert leer_json(salida / "resultados.json")["resumen"]["precision"]["media"] == filas[0]["precision"]
+    texto = capsys.readouterr().out
+    assert "Se borran 1 carpetas de repeticiones" in texto and "rep_2" in texto
+    assert "Desv. típica" not in texto
+
 
 def test_reanudar_salta_los_entrenamientos_terminados(tmp_path):
     _, salida = ejecutar(tmp_path, "a")
@@ -52,6 +64,32 @@ def test_reanudar_salta_los_entrenamientos_terminados(tmp_path):
     assert codigo == 0
     assert (salida / "rep_1" / "metricas.json").read_text() == metricas
     assert os.stat(salida / "rep_1" / "metricas.json").st_mtime == 0  # no se ha vuelto a entrenar
+
+
+@pytest.mark.parametrize(
+    "cambio, mensaje",
+    [(["--epocas", "3"], "--epocas: antes 2, ahora 3"), (["--semilla", "8"], "--semilla: antes 7, ahora 8"),
+     (["--batch", "32"], "--batch: antes 64, ahora 32")],
+)
+def test_reanudar_con_otras_opciones_se_rechaza(tmp_path, capsys, cambio, mensaje):
+    salida = tmp_path / "a"
+    os.makedirs(salida)
+    config = {"ejercicio": "p3-ejercicio1", "semilla": 7, "opciones": {"epocas": 2, "batch": 64, "semilla": 7,
+              "datos": "digitos", "repeticiones": 1, "reanudar": False, "silencioso": True, "salida": str(salida)}}
+    (salida / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    orden = ["p3", "ejercicio1", "--epocas", "2", "--semilla", "7", "--salida", str(salida), "--reanudar"]
+    assert main([*orden, *cambio, "--repeticiones", "3"]) == 2  # --repeticiones sí puede cambiar
+    error = capsys.readouterr().err
+    assert "No se puede reanudar con opciones distintas" in error and mensaje in error
+    assert "repeticiones" not in error
+    assert leer_json(salida / "config.json") == config and os.listdir(salida) == ["config.json"]  # nada escrito
+
+
+def test_reanudar_en_la_carpeta_de_otro_ejercicio_se_rechaza(tmp_path, capsys):
+    os.makedirs(tmp_path / "a")
+    (tmp_path / "a" / "config.json").write_text('{"ejercicio": "p3-ejercicio2", "semilla": 7}', encoding="utf-8")
+    codigo, _ = ejecutar(tmp_path, "a", "--reanudar")
+    assert codigo == 2 and "es de 'p3-ejercicio2', no de 'p3-ejercicio1'" in capsys.readouterr().err
 
 
 def test_fuente_desconocida_da_error_claro_y_no_escribe(tmp_path, capsys):

@@ -162,3 +162,35 @@ def test_errores_de_la_linea_de_ordenes(tmp_path, capsys):
     assert "positivo" in capsys.readouterr().err
     assert main(["entrenamiento", "regularizacion", "--dropout", "1.5", "--salida", str(tmp_path)]) == 2
     assert "dropout" in capsys.readouterr().err
+
+
+def _por_variante(salida, clave, nombres):
+    """Métricas finales e historial de cada variante de una comparación."""
+    filas = {f[clave]: f for f in leer_json(salida / "resultados.json")["filas"]}
+    return {n: (filas[n], leer_csv(salida / n / "rep_1" / "historial.csv")) for n in nombres}
+
+
+def test_tasas_mismos_datos_y_pesos_en_cualquier_orden(tmp_path, capsys):
+    comunes = ["--epocas", "2", "--batch", "128", "--semilla", "5", "--silencioso"]
+    _ejecutar(capsys, "tasas", "--programas", "constante,exponencial,rendimiento", *comunes, "--salida", str(tmp_path / "a"))
+    _ejecutar(capsys, "tasas", "--programas", "rendimiento,exponencial", *comunes, "--salida", str(tmp_path / "b"))
+    a = _por_variante(tmp_path / "a", "programa", ["constante", "exponencial", "rendimiento"])
+    b = _por_variante(tmp_path / "b", "programa", ["exponencial", "rendimiento"])
+    assert a["exponencial"] == b["exponencial"] and a["rendimiento"] == b["rendimiento"]
+    # En la época 1 los tres usan la misma tasa: mismos datos y pesos iniciales dan la misma época.
+    assert a["constante"][1][0] == a["exponencial"][1][0] == a["rendimiento"][1][0]
+    # El de rendimiento no baja la tasa en dos épocas: es el constante, número a número.
+    assert a["constante"][1] == a["rendimiento"][1]
+    assert a["constante"][0]["precision"] == a["rendimiento"][0]["precision"]
+    assert a["constante"][1][1] != a["exponencial"][1][1]  # en la época 2 la tasa ya difiere
+
+
+def test_regularizacion_mismos_datos_y_pesos_en_cualquier_orden(tmp_path, capsys):
+    comunes = ["--epocas", "1", "--muestras", "80", "--batch", "40", "--semilla", "7", "--silencioso"]
+    _ejecutar(capsys, "regularizacion", "--variantes", "ninguna,l2,parada", *comunes, "--salida", str(tmp_path / "a"))
+    _ejecutar(capsys, "regularizacion", "--variantes", "parada,ninguna", *comunes, "--salida", str(tmp_path / "b"))
+    a = _por_variante(tmp_path / "a", "variante", ["ninguna", "l2", "parada"])
+    b = _por_variante(tmp_path / "b", "variante", ["ninguna", "parada"])
+    assert a["ninguna"] == b["ninguna"] and a["parada"] == b["parada"]
+    # La parada temprana no actúa en una época: es la red sin regularizar, número a número.
+    assert a["ninguna"][1] == a["parada"][1] and a["ninguna"][0]["precision"] == a["parada"][0]["precision"]

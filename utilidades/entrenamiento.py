@@ -1,21 +1,26 @@
 """Compilación y entrenamiento de la práctica 3 (§2.2–2.3, §4.1.1): `compileModel` y `trainModel`.
 
 `trainModel` añade siempre `GarbageCollectorCallback` y, si se le da una carpeta, guarda el historial
-por época (CSV atómico) y un respaldo con `keras.callbacks.BackupAndRestore`, de modo que un
-entrenamiento interrumpido se reanuda perdiendo como mucho la época en curso.
+por época (CSV atómico) y un respaldo atómico (`RespaldoAtomico`), de modo que un entrenamiento
+interrumpido, incluso con SIGKILL a mitad de una escritura, se reanuda perdiendo como mucho la época en curso.
 """
 import contextlib
 import gc
+import hashlib
 import os
+import re
 import shutil
+import tempfile
 
 import keras
 
 from utilidades.dispositivo import anunciar_dispositivo
-from utilidades.resultados import escribir_csv, leer_csv
+from utilidades.evaluacion import comprobar_clases
+from utilidades.resultados import PREFIJO_TEMPORAL, borrar_temporales, escribir_csv, escribir_json, leer_csv, leer_json
 
 NOMBRE_HISTORIAL = "historial.csv"
 NOMBRE_RESPALDO = "respaldo"
+RESPALDOS_GUARDADOS = 2  # el último y el anterior, por si el último estuviera dañado
 
 
 class GarbageCollectorCallback(keras.callbacks.Callback):
@@ -43,6 +48,131 @@ class HistorialCSV(keras.callbacks.Callback):
         escribir_csv(self.ruta, self.filas, columnas)
 
 
+def _sha256(ruta):
+    resumen = hashlib.sha256()
+    with open(ruta, "rb") as f:
+        for bloque in iter(lambda: f.read(1 << 20), b""):
+            resumen.update(bloque)
+    return resumen.hexdigest()
+
+
+def _respaldos(carpeta):
+    """Épocas terminadas de los respaldos de `carpeta` que tienen su JSON, de la más reciente a la más antigua."""
+    if not os.path.isdir(carpeta):
+        return []
+    epocas = [re.fullmatch(r"epoca_(\d+)\.json", n) for n in os.listdir(carpeta)]
+    return sorted((int(m.group(1)) for m in epocas if m), reverse=True)
+
+
+def _rutas_respaldo(carpeta, epocas):
+    base = os.path.join(carpeta, f"epoca_{epocas:05d}")
+    return base + ".weights.h5", base + ".json"
+
+
+def guardar_pesos(model, ruta):
+    """`model.save_weights(ruta)` atómico: temporal en la misma carpeta, fsync y `os.replace`.
+
+    Una interrupción nunca deja `ruta` a medias: o sigue el archivo anterior o está el nuevo completo.
+    """
+    carpeta = os.path.dirname(os.path.abspath(ruta))
+    os.makedirs(carpeta, exist_ok=True)
+    fd, temporal = tempfile.mkstemp(dir=carpeta, prefix=PREFIJO_TEMPORAL, suffix=".weights.h5")
+    os.close(fd)
+    try:
+        model.save_weights(temporal, overwrite=True)
+        with open(temporal, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(temporal, ruta)
+    except BaseException:
+        if os.path.exists(temporal):
+            os.remove(temporal)
+        raise
+    return ruta
+
+
+def guardar_respaldo(model, carpeta, epocas):
+    """Guarda los pesos del modelo y del optimizador tras `epocas` épocas terminadas, de forma atómica.
+
+    Los pesos se escriben en un temporal de `carpeta` (con fsync) y se renombran a `epoca_<n>.weights.h5`;
+    después se escribe, también de forma atómica, `epoca_<n>.json` con su tamaño y su SHA-256. Solo un
+    respaldo con su JSON y un archivo que coincide con él es válido, así que una interrupción en cualquier
+    momento deja intacto el respaldo anterior. Se conservan los `RESPALDOS_GUARDADOS` más recientes.
+    """
+    ruta_pesos, ruta_json = _rutas_respaldo(carpeta, epocas)
+    guardar_pesos(model, ruta_pesos)
+    escribir_json(ruta_json, {"epocas": epocas, "bytes": os.path.getsize(ruta_pesos), "sha256": _sha256(ruta_pesos)})
+    for antiguas in _respaldos(carpeta)[RESPALDOS_GUARDADOS:]:
+        for ruta in reversed(_rutas_respaldo(carpeta, antiguas)):  # primero el JSON: deja de ser válido
+            if os.path.exists(ruta):
+                os.remove(ruta)
+
+
+def _respaldo_integro(carpeta, epocas):
+    """Motivo por el que el respaldo de `epocas` no vale, o `None` si su archivo coincide con su JSON."""
+    ruta_pesos, ruta_json = _rutas_respaldo(carpeta, epocas)
+    try:
+        info = leer_json(ruta_json)
+        if not os.path.isfile(ruta_pesos):
+            return "falta el archivo de pesos"
+        if os.path.getsize(ruta_pesos) != info["bytes"] or _sha256(ruta_pesos) != info["sha256"]:
+            return "el archivo de pesos no coincide con el que se escribió"
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        return f"no se puede leer su descripción ({e})"
+    return None
+
+
+def restaurar_respaldo(model, carpeta, maximo=None):
+    """Carga en `model` el respaldo válido más reciente de `carpeta` y devuelve sus épocas terminadas.
+
+    Comprueba cada respaldo (tamaño y SHA-256) antes de cargarlo; uno dañado, o que `model` no puede
+    cargar, se anuncia y se prueba el anterior. Se ignoran los de más de `maximo` épocas (las que constan
+    en `historial.csv`). Sin ninguno válido deja `model` como estaba y devuelve 0: ese entrenamiento
+    empieza de nuevo.
+    """
+    if not os.path.isdir(carpeta):
+        return 0
+    borrar_temporales(carpeta)
+    if model.optimizer is not None and not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)  # para que existan sus variables al cargar
+    variables = list(model.variables) + list(model.optimizer.variables if model.optimizer is not None else [])
+    iniciales = [v.numpy() for v in variables]
+    for epocas in _respaldos(carpeta):
+        if maximo is not None and epocas > maximo:
+            motivo = f"historial.csv solo tiene {maximo} épocas"
+        else:
+            motivo = _respaldo_integro(carpeta, epocas)
+        if motivo is None:
+            try:
+                model.load_weights(_rutas_respaldo(carpeta, epocas)[0])
+                print(f"Se reanuda tras la época {epocas} (respaldo en {carpeta}).")
+                return epocas
+            except Exception as e:  # p. ej. el modelo ya no es el mismo
+                motivo = f"no se puede cargar en este modelo ({type(e).__name__}: {str(e).splitlines()[0][:200]})"
+                for variable, valor in zip(variables, iniciales):  # deshace una carga a medias
+                    variable.assign(valor)
+        print(f"Aviso: el respaldo de la época {epocas} en {carpeta} no sirve: {motivo}. Se prueba el anterior.")
+    return 0
+
+
+class RespaldoAtomico(keras.callbacks.Callback):
+    """Respaldo del estado del entrenamiento al final de cada época (`guardar_respaldo`).
+
+    Sustituye a `keras.callbacks.BackupAndRestore`, que reescribe un único archivo en su sitio: una
+    interrupción durante esa escritura lo deja a medias y hace imposible reanudar. La restauración la
+    hace `trainModel` antes de `fit` (`restaurar_respaldo`). Al terminar el entrenamiento se borra.
+    """
+
+    def __init__(self, carpeta):
+        super().__init__()
+        self.carpeta = carpeta
+
+    def on_epoch_end(self, epoch, logs=None):
+        guardar_respaldo(self.model, self.carpeta, epoch + 1)
+
+    def on_train_end(self, logs=None):
+        shutil.rmtree(self.carpeta, ignore_errors=True)
+
+
 def compileModel(model, optimizer=None, learning_rate=None, loss="categorical_crossentropy", metrics=("accuracy",)):
     """Compila con Adam, entropía cruzada categórica y precisión (§2.2).
 
@@ -55,6 +185,10 @@ def compileModel(model, optimizer=None, learning_rate=None, loss="categorical_cr
         optimizer = keras.optimizers.get(optimizer) if isinstance(optimizer, str) else optimizer
         optimizer.learning_rate = learning_rate
     model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
+
+
+def _ambito(estrategia):
+    return estrategia.scope() if estrategia is not None else contextlib.nullcontext()
 
 
 def _es_arrays(datos):
@@ -77,7 +211,9 @@ def trainModel(
 
     - `train`, `val`: los iteradores de `getDataIterators` (o tuplas `(x, y)`; entonces se usa `batchSize`).
     - `callbacks`: callbacks adicionales; `GarbageCollectorCallback` va siempre.
-    - `carpeta`: guarda ahí `historial.csv` y el respaldo; con `reanudar=True` continúa donde se quedó.
+    - `carpeta`: guarda ahí `historial.csv` y el respaldo de cada época (`respaldo/`, atómico, los dos
+      últimos); con `reanudar=True` continúa tras el último respaldo válido (uno dañado se salta con un
+      aviso; sin ninguno, empieza de nuevo). `historial.csv` queda con cada época una sola vez.
     - `estrategia`: una `tf.distribute.Strategy`; el modelo debe haberse creado y compilado en su `scope()`.
     """
     if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
@@ -89,32 +225,50 @@ def trainModel(
             "El modelo no se creó dentro de la estrategia: constrúyalo y compílelo dentro de "
             "`with estrategia.scope():` antes de llamar a trainModel."
         )
+    comprobar_clases(model, train, "las etiquetas de entrenamiento")  # p. ej. 10 dígitos y BaseNet de 25
     anunciar_dispositivo()
     todos = [GarbageCollectorCallback(), *(callbacks or [])]
-    historial = None
+    historial, inicial = None, 0
     if carpeta is not None:
-        ruta_historial = os.path.join(carpeta, NOMBRE_HISTORIAL)
-        ruta_respaldo = os.path.join(carpeta, NOMBRE_RESPALDO)
-        previas = []
-        if reanudar and os.path.isdir(ruta_respaldo) and os.path.exists(ruta_historial):
-            previas = leer_csv(ruta_historial)
-        elif os.path.isdir(ruta_respaldo):
-            shutil.rmtree(ruta_respaldo)  # entrenamiento nuevo: se descarta el respaldo anterior
         if not model.built:
             raise ValueError("El modelo debe estar construido (con keras.Input) para poder reanudarlo.")
+        ruta_historial = os.path.join(carpeta, NOMBRE_HISTORIAL)
+        ruta_respaldo = os.path.join(carpeta, NOMBRE_RESPALDO)
+        borrar_temporales(carpeta)
+        previas = []
+        if reanudar:
+            previas = leer_csv(ruta_historial) if os.path.exists(ruta_historial) else []
+            anotadas = {int(f["epoch"]) for f in previas}
+            seguidas = next(n for n in range(len(anotadas) + 1) if n not in anotadas)  # épocas 0..n-1 anotadas
+            with _ambito(estrategia):
+                inicial = restaurar_respaldo(model, ruta_respaldo, maximo=seguidas)
+            if inicial == 0 and previas:
+                print(f"Aviso: no hay un respaldo válido en {ruta_respaldo}: este entrenamiento empieza de nuevo.")
+            # Solo cuentan las épocas anteriores al respaldo: las demás se repiten y se vuelven a anotar.
+            previas = [f for f in previas if f["epoch"] < inicial]
+        elif os.path.isdir(ruta_respaldo):
+            shutil.rmtree(ruta_respaldo)  # entrenamiento nuevo: se descarta el respaldo anterior
         historial = HistorialCSV(ruta_historial, previas)
         # Al final: anotan la época cuando los demás callbacks ya han terminado (y añadido, p. ej., la
-        # tasa de aprendizaje a `logs`); si uno falla, la época no cuenta y se repite al reanudar.
-        todos = [*todos, historial, keras.callbacks.BackupAndRestore(ruta_respaldo)]
+        # tasa de aprendizaje a `logs`); si uno falla, la época no cuenta y se repite al reanudar. El
+        # historial se escribe antes que el respaldo: nunca hay un respaldo de épocas sin anotar.
+        todos = [*todos, historial, RespaldoAtomico(ruta_respaldo)]
 
     if _es_arrays(train):
         x, y = train
         argumentos = dict(x=x, y=y, batch_size=batchSize)
     else:
         argumentos = dict(x=train, shuffle=False)  # los iteradores ya vienen barajados
-    ambito = estrategia.scope() if estrategia is not None else contextlib.nullcontext()
-    with ambito:
-        hist = model.fit(**argumentos, validation_data=val, epochs=trainEpochs, callbacks=todos, verbose=verbose)
+    if inicial < trainEpochs:
+        with _ambito(estrategia):
+            hist = model.fit(
+                **argumentos, validation_data=val, epochs=trainEpochs, initial_epoch=inicial, callbacks=todos,
+                verbose=verbose,
+            )
+    else:  # el respaldo ya tenía todas las épocas (interrumpido al terminar)
+        shutil.rmtree(os.path.join(carpeta, NOMBRE_RESPALDO), ignore_errors=True)
+        hist = keras.callbacks.History()
+        hist.set_model(model)
     if historial is not None:  # History completo, también las épocas anteriores a la reanudación
         filas = historial.filas
         hist.epoch = [int(f["epoch"]) for f in filas]

@@ -1,4 +1,6 @@
 """Evaluación en test (§2.3): `testModel` y `calcularAccuracy` del profesor."""
+import os
+
 import numpy as np
 import tensorflow as tf
 
@@ -15,15 +17,67 @@ def calcularAccuracy(labels, preds):
     return float(np.mean(np.argmax(labels, axis=1) == np.argmax(preds, axis=1)))
 
 
-def testModel(model, test_x, test_y=None, hist=None, batchSize=64, carpeta=None, verbose=0, titulo=None):
+def _columnas_etiquetas(datos):
+    """Columnas (clases) de las etiquetas one-hot de `datos`, o None si no se saben (o no son one-hot).
+
+    `datos` puede ser un array de etiquetas, una tupla `(x, y)` o un `tf.data.Dataset` de lotes `(x, y)`.
+    """
+    if isinstance(datos, tuple) and len(datos) == 2:
+        datos = datos[1]
+    if hasattr(datos, "element_spec"):
+        spec = datos.element_spec
+        if not isinstance(spec, tuple) or len(spec) < 2 or not hasattr(spec[1], "shape"):
+            return None
+        forma = spec[1].shape
+        return int(forma[-1]) if forma.rank == 2 and forma[-1] is not None else None
+    forma = getattr(datos, "shape", None)
+    return int(forma[1]) if forma is not None and len(forma) == 2 else None
+
+
+def _salidas_modelo(model):
+    try:
+        forma = model.output_shape
+    except (AttributeError, ValueError, RuntimeError):  # modelo sin construir
+        return None
+    if isinstance(forma, tuple) and forma and isinstance(forma[-1], int):
+        return forma[-1]
+    return None
+
+
+def comprobar_clases(model, etiquetas, donde="las etiquetas"):
+    """`ValueError` en español si las etiquetas one-hot no tienen tantas columnas como salidas el modelo.
+
+    Keras solo daría un error de formas incompatibles; aquí se dice qué número pasar al construir el modelo.
+    """
+    columnas, salidas = _columnas_etiquetas(etiquetas), _salidas_modelo(model)
+    if columnas is None or salidas is None or columnas == salidas:
+        return
+    raise ValueError(
+        f"{donde[0].upper() + donde[1:]} tienen {columnas} clases (columnas one-hot) y el modelo '{model.name}' "
+        f"tiene {salidas} salidas: construya el modelo con num_clases={columnas} "
+        f"(p. ej. getBaseNet(num_clases={columnas})), o cargue datos de {salidas} clases."
+    )
+
+
+def _titulo(model, carpeta):
+    """Título de las curvas: el modelo y, si hay carpeta, la variante y la ejecución (`tasas/constante/rep_1`)."""
+    if carpeta is None:
+        return model.name
+    partes = os.path.normpath(os.path.abspath(carpeta)).split(os.sep)[-2:]
+    return f"{model.name}: {'/'.join(partes)}"
+
+
+def testModel(model, test_x, test_y=None, hist=None, batchSize=64, carpeta=None, verbose=0, titulo=None, ruta=None):
     """Dibuja las curvas de `hist` (si se da) y evalúa en test (§2.3). Devuelve `(pérdida, precisión)`.
 
     `test_x` puede ser también un `tf.data.Dataset` de lotes `(x, y)` (p. ej. imágenes leídas de disco);
-    entonces `test_y` no se da.
+    entonces `test_y` no se da. Las curvas van a `ruta`, o a `carpeta/evolucion.png`; sin ninguna, como en
+    `mostrarEvolucion`. `titulo` (por defecto, el nombre del modelo y la carpeta) encabeza la figura.
     """
     if isinstance(test_x, tf.data.Dataset):
         if test_y is not None:
             raise ValueError("Con un tf.data.Dataset las etiquetas van en el propio dataset: no pase 'test_y'.")
+        comprobar_clases(model, test_x, "las etiquetas de test")
         argumentos = dict(x=test_x)
     else:
         test_x, test_y = np.asarray(test_x), np.asarray(test_y)
@@ -31,9 +85,10 @@ def testModel(model, test_x, test_y=None, hist=None, batchSize=64, carpeta=None,
             raise ValueError(
                 f"'test_x' tiene {len(test_x)} imágenes y 'test_y' {len(test_y)} etiquetas: deben coincidir."
             )
+        comprobar_clases(model, test_y, "las etiquetas de test ('test_y')")
         argumentos = dict(x=test_x, y=test_y, batch_size=batchSize)
     if hist is not None:
-        mostrarEvolucion(hist, carpeta=carpeta, titulo=titulo)
+        mostrarEvolucion(hist, carpeta=carpeta, titulo=titulo or _titulo(model, carpeta), ruta=ruta)
     perdida, precision = model.evaluate(**argumentos, verbose=verbose)[:2]
     return float(perdida), float(precision)
 

@@ -4,6 +4,7 @@ import os
 import matplotlib
 
 _BACKENDS_SIN_PANTALLA = {"agg", "pdf", "svg", "ps", "cairo", "template", "pgf"}
+NOMBRE_FIGURA = "evolucion.png"
 
 
 def _claves(historial):
@@ -23,8 +24,25 @@ def hay_pantalla():
     return matplotlib.get_backend().lower() not in _BACKENDS_SIN_PANTALLA
 
 
+def epocas_enteras(eje, epocas=None):
+    """Marcas del eje x solo en épocas enteras (1, 2, 3...), nunca 0,5 ni 1,5.
+
+    Con `epocas` (cuántas hay, empezando en 1) y pocas, una marca en cada una: también con una sola.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    if epocas is not None and epocas <= 15:
+        eje.set_xticks(range(1, epocas + 1))
+    else:
+        eje.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def figura_evolucion(hist, titulo=None):
-    """Una figura con dos paneles: pérdida y precisión de entrenamiento y validación por época."""
+    """Una figura con dos paneles: pérdida y precisión de entrenamiento y validación por época.
+
+    Cada época lleva su marcador, así que una curva de una sola época también se ve; `titulo` (el modelo
+    o la variante y la ejecución) va encima de los dos paneles.
+    """
     import matplotlib.pyplot as plt
 
     historial, acc, val_acc = _claves(hist)
@@ -34,11 +52,12 @@ def figura_evolucion(hist, titulo=None):
         (eje_precision, acc, val_acc, "Precisión"),
     ):
         epocas = range(1, len(historial[clave]) + 1)
-        eje.plot(epocas, historial[clave], label=f"{nombre} (entrenamiento)")
+        eje.plot(epocas, historial[clave], marker="o", markersize=4, label=f"{nombre} (entrenamiento)")
         if val in historial:
-            eje.plot(epocas, historial[val], label=f"{nombre} (validación)")
+            eje.plot(epocas, historial[val], marker="s", markersize=4, label=f"{nombre} (validación)")
         eje.set_xlabel("Época")
         eje.set_ylabel(nombre)
+        epocas_enteras(eje, len(epocas))
         eje.grid(alpha=0.3)
         eje.legend()
     if titulo:
@@ -46,18 +65,36 @@ def figura_evolucion(hist, titulo=None):
     return figura
 
 
-def mostrarEvolucion(hist, carpeta=None, titulo=None):
+def ruta_libre(carpeta, nombre=NOMBRE_FIGURA):
+    """`carpeta/nombre` si no existe; si no, `evolucion_2.png`, `evolucion_3.png`... (nunca sobrescribe)."""
+    base, extension = os.path.splitext(nombre)
+    ruta, k = os.path.join(carpeta, nombre), 2
+    while os.path.exists(ruta):
+        ruta, k = os.path.join(carpeta, f"{base}_{k}{extension}"), k + 1
+    return ruta
+
+
+def mostrarEvolucion(hist, carpeta=None, titulo=None, ruta=None):
     """Dibuja la evolución de la pérdida y la precisión (función del profesor, §2.3).
 
-    Con pantalla muestra la figura; sin pantalla (o con `carpeta`) la guarda como
-    `evolucion.png` en `carpeta` (por defecto, la carpeta actual) y devuelve su ruta.
+    - `ruta`: guarda la figura en ese archivo PNG; `carpeta`: en `carpeta/evolucion.png`.
+    - Sin ninguna de las dos, con pantalla la muestra; sin pantalla la guarda en la carpeta actual como
+      `evolucion.png` (o `evolucion_2.png`... si ya existe: nunca sobrescribe) y dice dónde.
+
+    Devuelve la ruta del PNG, o None si solo se ha mostrado.
     """
     import matplotlib.pyplot as plt
 
     from utilidades.resultados import guardar_figura
 
     figura = figura_evolucion(hist, titulo)
-    if carpeta is None and hay_pantalla():
+    if ruta is None and carpeta is not None:
+        ruta = os.path.join(carpeta, NOMBRE_FIGURA)
+    if ruta is not None:
+        return guardar_figura(figura, ruta)
+    if hay_pantalla():
         plt.show()
         return None
-    return guardar_figura(figura, os.path.join(carpeta or os.getcwd(), "evolucion.png"))
+    ruta = guardar_figura(figura, ruta_libre(os.getcwd()))
+    print(f"Curvas de aprendizaje guardadas en: {os.path.abspath(ruta)}")
+    return ruta

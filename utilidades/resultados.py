@@ -12,11 +12,22 @@ import sys
 import tempfile
 
 
+PREFIJO_TEMPORAL = ".tmp-"
+
+
+def borrar_temporales(carpeta):
+    """Borra de `carpeta` los temporales que dejó una escritura interrumpida (p. ej. por SIGKILL)."""
+    if os.path.isdir(carpeta):
+        for nombre in os.listdir(carpeta):
+            if nombre.startswith(PREFIJO_TEMPORAL):
+                os.remove(os.path.join(carpeta, nombre))
+
+
 def _escribir_atomico(ruta, contenido, binario=False):
     ruta = os.fspath(ruta)
     carpeta = os.path.dirname(os.path.abspath(ruta))
     os.makedirs(carpeta, exist_ok=True)
-    fd, temporal = tempfile.mkstemp(dir=carpeta, prefix=".tmp-", suffix=os.path.basename(ruta))
+    fd, temporal = tempfile.mkstemp(dir=carpeta, prefix=PREFIJO_TEMPORAL, suffix=os.path.basename(ruta))
     try:
         with os.fdopen(fd, "wb" if binario else "w", **({} if binario else {"encoding": "utf-8"})) as f:
             if callable(contenido):  # escribe él mismo en el archivo (arrays grandes, sin copia en memoria)

@@ -145,6 +145,7 @@ class UnCiclo(ProgramaTasa):
         mitad = (self.pasos_totales - final) / 2
         subida = self.tasa_inicial + (self.tasa_maxima - self.tasa_inicial) * t / mitad
         bajada = self.tasa_maxima - (self.tasa_maxima - self.tasa_inicial) * (t - mitad) / mitad
+        mitad = max(mitad, 1e-12)  # con muy pocos instantes el ciclo puede quedar en nada
         avance_final = ops.minimum((t - 2 * mitad) / max(final, 1e-12), 1.0)
         cola = self.tasa_inicial - (self.tasa_inicial - self.tasa_final) * avance_final
         return ops.where(t <= mitad, subida, ops.where(t <= 2 * mitad, bajada, cola))
@@ -210,6 +211,23 @@ class TasaPorRendimiento(keras.callbacks.Callback):
         logs["learning_rate"] = nueva
 
 
+def un_ciclo_en(tasa_maxima, instantes):
+    """1cycle cuya forma entera se ve en los instantes `0, 1, …, instantes − 1` (épocas o pasos).
+
+    Sube de `tasa_maxima / 10` a `tasa_maxima`, que alcanza justo en la mitad del ciclo (como en la
+    diapositiva), vuelve a `tasa_maxima / 10` y, en el último tramo (≈ 10 % de los instantes, al menos uno),
+    cae tres órdenes de magnitud más: el último instante usa `tasa_maxima / 10.000`. Con 10 épocas:
+    0,1·η, 0,325·η, 0,55·η, 0,775·η, η (época 5), 0,775·η … 0,1·η (época 9) y 0,00001·η (época 10).
+    """
+    ultimo = int(instantes) - 1  # el instante en que se llega a la tasa final
+    if ultimo < 3:  # no caben subida, bajada y caída final: solo subida y bajada
+        return UnCiclo(tasa_maxima / 10, pasos_totales=max(ultimo, 1), tasa_maxima=tasa_maxima, fraccion_final=0)
+    final = max(1, round(0.1 * ultimo))
+    if (ultimo - final) % 2:  # la mitad del ciclo debe caer en un instante entero para que el máximo se vea
+        final = min((f for f in (final - 1, final + 1) if f >= 1), key=lambda f: abs(f - 0.1 * ultimo))
+    return UnCiclo(tasa_maxima / 10, pasos_totales=ultimo, tasa_maxima=tasa_maxima, fraccion_final=final / ultimo)
+
+
 PROGRAMAS = {
     "constante": lambda tasa, epocas: TasaConstante(tasa),
     "escalonado": lambda tasa, epocas: DecaimientoEscalonado(tasa, factor=0.5, cada=max(1.0, epocas / 4)),
@@ -218,7 +236,7 @@ PROGRAMAS = {
     "potencia": lambda tasa, epocas: DecaimientoPotencia(tasa, s=epocas / 4, c=2.0),
     "por-diez": lambda tasa, epocas: DecaimientoPorDiez(tasa, s=epocas / 2),
     "rendimiento": lambda tasa, epocas: TasaPorRendimiento(factor=0.5, paciencia=2),
-    "1cycle": lambda tasa, epocas: UnCiclo(tasa / 10, pasos_totales=epocas, tasa_maxima=tasa),
+    "1cycle": un_ciclo_en,
 }
 
 
@@ -226,7 +244,8 @@ def crear_programa(nombre, tasa_inicial, epocas):
     """Uno de los `PROGRAMAS` de la práctica, con parámetros pensados para `epocas` épocas (t = época).
 
     Todos acaban entre 10 y 100 veces por debajo de su tasa máxima, que es `tasa_inicial`; el 1cycle sube
-    de `tasa_inicial / 10` a `tasa_inicial`. El de rendimiento la reduce a la mitad tras 2 épocas sin mejora.
+    de `tasa_inicial / 10` a `tasa_inicial` en la mitad del ciclo y acaba 10.000 veces por debajo
+    (`un_ciclo_en`). El de rendimiento la reduce a la mitad tras 2 épocas sin mejora.
     """
     if nombre not in PROGRAMAS:
         raise ValueError(f"Programa de tasa desconocido: '{nombre}'. Use uno de {list(PROGRAMAS)}.")

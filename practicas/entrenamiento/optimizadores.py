@@ -132,19 +132,27 @@ def _figura_trayectorias(funcion, caminos):
         ("Tasas adaptativas", [n for n in caminos if n not in PRIMER_ORDEN]),
     ]
     grupos = [g for g in grupos if g[1]]
-    figura, ejes = plt.subplots(1, len(grupos), figsize=(6.5 * len(grupos), 5), squeeze=False)
+    figura, ejes = plt.subplots(1, len(grupos), figsize=(8 * len(grupos), 5), squeeze=False)
+    # Cada camino con su trazo, su marcador y un grosor decreciente: si dos coinciden, el de debajo asoma.
+    trazos = [("-", "o"), ("--", "s"), (":", "^"), ("-.", "D")]
     for eje, (titulo, nombres) in zip(ejes[0], grupos):
-        eje.contour(malla[..., 0], malla[..., 1], niveles, levels=25, cmap="viridis", linewidths=0.7)
-        for nombre in nombres:
+        eje.contour(malla[..., 0], malla[..., 1], niveles, levels=25, cmap="viridis", linewidths=0.7, alpha=0.6)
+        for k, nombre in enumerate(nombres):
             camino = caminos[nombre]
-            eje.plot(camino[:, 0], camino[:, 1], ".-", markersize=2, linewidth=1, label=nombre)
+            linea, marcador = trazos[k % len(trazos)]
+            eje.plot(
+                camino[:, 0], camino[:, 1], linestyle=linea, marker=marcador, markersize=3,
+                markevery=max(1, len(camino) // 15), linewidth=2.5 - 0.5 * (k % 3), label=nombre,
+            )
         inicio = next(iter(caminos.values()))[0]
         eje.plot(*inicio, "ko", label="inicio")
         eje.plot(*funcion.minimo, "r*", markersize=12, label="mínimo")
         eje.set_xlim(x0, x1)
         eje.set_ylim(y0, y1)
+        eje.set_xlabel("x₁")
+        eje.set_ylabel("x₂")
         eje.set_title(titulo)
-        eje.legend(fontsize=8)
+        eje.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # fuera: no tapa ningún camino
     figura.suptitle(funcion.titulo)
     return figura
 

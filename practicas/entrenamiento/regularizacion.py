@@ -180,9 +180,13 @@ def _figura_brecha(resumen):
 def ejecutar(args):
     if not 0 <= args.dropout < 1:
         raise ValueError(f"'--dropout' (probabilidad de anular) debe estar en [0, 1) y es {args.dropout}.")
-    x_train, y_train, x_test, y_test = cargar_fuente(args.datos)  # antes de escribir nada
+    x_train, y_train, x_test, y_test = cargar_fuente(args.datos, verificar=not args.sin_verificar)  # antes de escribir nada
     carpeta = iniciar(args, "entrenamiento-regularizacion")
     x_pocos, y_pocos = subconjunto(x_train, y_train, args.muestras, args.semilla_base)
+
+    def preparar_datos(semilla):
+        it_train, it_val, test_x = getDataIterators(x_pocos, y_pocos, x_test, args.batch, semilla=semilla)
+        return it_train, it_val, test_x, y_test
 
     filas, historiales, comprobaciones = [], {}, []
     for variante in args.variantes:
@@ -192,11 +196,10 @@ def ejecutar(args):
 
         callbacks = [ParadaTemprana(paciencia=args.paciencia)] if variante == "parada" else []
         for k in range(1, args.repeticiones + 1):
-            semilla = (args.semilla_base + k - 1) % 2**31
             sub = os.path.join(carpeta, variante, f"rep_{k}")
-            it_train, it_val, test_x = getDataIterators(x_pocos, y_pocos, x_test, args.batch, semilla=semilla)
 
-            def medir(modelo, it_train=it_train, k=k, variante=variante, test_x=test_x):
+            def medir(modelo, datos, k=k, variante=variante):
+                it_train, _, test_x, _ = datos
                 if k == 1 and variante in PENALIZACIONES:
                     comprobaciones.append(comprobar_penalizacion(modelo, variante, args.lam, args.beta))
                 if k == 1 and variante == "batchnorm":
@@ -204,9 +207,9 @@ def ejecutar(args):
                 perdida, precision = modelo.evaluate(it_train, verbose=0)[:2]
                 return {"perdida_entrenamiento": float(perdida), "precision_entrenamiento": float(precision)}
 
-            datos = (it_train, it_val, test_x, y_test)
+            # Los datos se crean dentro (tras `sembrar`): todas las variantes ven la misma partición y orden.
             metricas = entrenar_y_evaluar(
-                args, sub, construir_modelo, lambda _, d=datos: d, semilla, callbacks=callbacks, medir=medir
+                args, sub, construir_modelo, preparar_datos, k, callbacks=callbacks, medir=medir
             )
             filas.append({"variante": variante, "entrenamiento": k, **metricas})
             if k == 1:

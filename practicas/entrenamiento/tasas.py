@@ -18,6 +18,7 @@ from modelos import getBaseNet
 from practicas.comun import entrenar_y_evaluar, iniciar, opciones_comunes
 from practicas.entrenamiento._comun import RegistroTasa, imprimir_tabla, lista_de, numero_positivo
 from utilidades.entrenamiento import compileModel
+from utilidades.graficas import epocas_enteras
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura, leer_csv
 from utilidades.tasas import PROGRAMAS, ProgramaTasa, crear_programa
 
@@ -60,10 +61,9 @@ def _figura(programas_teoricos, tasas, historiales, epocas):
         color = linea.get_color()
         if nombre in historiales:
             filas = historiales[nombre]
-            eje_perdida.plot([f["epoch"] + 1 for f in filas], [f["val_loss"] for f in filas], color=color, label=nombre)
-            eje_precision.plot(
-                [f["epoch"] + 1 for f in filas], [f["val_accuracy"] for f in filas], color=color, label=nombre
-            )
+            epocas_hist = [f["epoch"] + 1 for f in filas]
+            eje_perdida.plot(epocas_hist, [f["val_loss"] for f in filas], ".-", color=color, label=nombre)
+            eje_precision.plot(epocas_hist, [f["val_accuracy"] for f in filas], ".-", color=color, label=nombre)
     eje_tasa.set_yscale("log")
     eje_tasa.set_title("Tasa de aprendizaje")
     eje_tasa.set_xlabel("Época")
@@ -74,11 +74,14 @@ def _figura(programas_teoricos, tasas, historiales, epocas):
         eje.legend(fontsize=8)
     eje_perdida.set_xlabel("Época")
     eje_precision.set_xlabel("Época")
+    for eje in (eje_tasa, eje_perdida, eje_precision):
+        epocas_enteras(eje)
+    figura.suptitle(f"BaseNet con SGD + momento {MOMENTO}: cada programa de tasa (repetición 1)")
     return figura
 
 
 def ejecutar(args):
-    x_train, y_train, x_test, y_test = cargar_fuente(args.datos)  # antes de escribir nada
+    x_train, y_train, x_test, y_test = cargar_fuente(args.datos, verificar=not args.sin_verificar)  # antes de escribir nada
     carpeta = iniciar(args, "entrenamiento-tasas")
     for nombre in args.programas:  # valida los parámetros antes de entrenar
         crear_programa(nombre, args.tasa, args.epocas)
@@ -86,15 +89,20 @@ def ejecutar(args):
     def construir_modelo():
         return getBaseNet(num_clases=y_train.shape[1], input_shape=x_train.shape[1:])
 
+    def preparar_datos(semilla):  # dentro de entrenar_y_evaluar, tras sembrar: los mismos datos para todos
+        it_train, it_val, test_x = getDataIterators(x_train, y_train, x_test, args.batch, semilla=semilla)
+        return it_train, it_val, test_x, y_test
+
+    pasos_por_epoca = None
+    if args.modo == "paso":  # los mismos para todos los programas: solo dependen de la partición y del lote
+        pasos_por_epoca = int(preparar_datos(args.semilla_base)[0].cardinality())
+
     filas, tasas, historiales, teoricos = [], {}, {}, {}
     for nombre in args.programas:
         por_epoca = crear_programa(nombre, args.tasa, args.epocas)
         teoricos[nombre] = por_epoca if isinstance(por_epoca, ProgramaTasa) else None
         for k in range(1, args.repeticiones + 1):
-            semilla = (args.semilla_base + k - 1) % 2**31
             sub = os.path.join(carpeta, nombre, f"rep_{k}")
-            it_train, it_val, test_x = getDataIterators(x_train, y_train, x_test, args.batch, semilla=semilla)
-            pasos_por_epoca = int(it_train.cardinality())
             programa = por_epoca
             if args.modo == "paso" and isinstance(por_epoca, ProgramaTasa):
                 programa = crear_programa(nombre, args.tasa, args.epocas * pasos_por_epoca)
@@ -111,9 +119,8 @@ def ejecutar(args):
 
                 compileModel(modelo, optimizer=keras.optimizers.SGD(learning_rate=tasa, momentum=MOMENTO))
 
-            datos = (it_train, it_val, test_x, y_test)
             metricas = entrenar_y_evaluar(
-                args, sub, construir_modelo, lambda _: datos, semilla, compilar=compilar, callbacks=callbacks
+                args, sub, construir_modelo, preparar_datos, k, compilar=compilar, callbacks=callbacks
             )
             ruta_tasas = os.path.join(sub, "tasas.csv")
             usadas = {int(f["epoca"]): f["tasa"] for f in leer_csv(ruta_tasas)} if os.path.exists(ruta_tasas) else {}

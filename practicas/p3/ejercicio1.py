@@ -11,7 +11,10 @@ def opciones(parser):
 
 
 def ejecutar(args):
-    x_train, y_train, x_test, y_test = cargar_fuente(args.datos)  # antes de escribir nada
+    # antes de escribir nada; imágenes de 32×32×3 como CIFAR-100 (§2.2)
+    x_train, y_train, x_test, y_test = cargar_fuente(
+        args.datos, verificar=not args.sin_verificar, forma=(32, 32, 3), para="p3 ejercicio1"
+    )
     carpeta = iniciar(args, "p3-ejercicio1")
 
     def preparar_datos(semilla):

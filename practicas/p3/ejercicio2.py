@@ -46,7 +46,10 @@ def tabla_estudio(filas):
 
 
 def ejecutar(args):
-    x_train, y_train, x_test, y_test = cargar_fuente(args.datos)  # antes de escribir nada
+    # antes de escribir nada; imágenes de 32×32×3 como CIFAR-100 (§2.2)
+    x_train, y_train, x_test, y_test = cargar_fuente(
+        args.datos, verificar=not args.sin_verificar, forma=(32, 32, 3), para="p3 ejercicio2"
+    )
     carpeta = iniciar(args, "p3-ejercicio2")
     if args.muestras:
         x_train, y_train = x_train[: args.muestras], y_train[: args.muestras]
@@ -71,9 +74,8 @@ def ejecutar(args):
     estudio = []
     for paso, subcarpeta, mejoras, aumento in PASOS:
         print(f"\n== Paso {paso}: {subcarpeta} ==")
-        metricas = entrenar_y_evaluar(
-            args, os.path.join(carpeta, subcarpeta), modelo(mejoras), datos(aumento), args.semilla_base
-        )
+        # repetición 1: la misma semilla, partición, orden y aumento que el paso 4 (primera repetición)
+        metricas = entrenar_y_evaluar(args, os.path.join(carpeta, subcarpeta), modelo(mejoras), datos(aumento))
         estudio.append({"mejora": paso, **metricas})
 
     print(f"\n== Paso {PASO_FINAL} y repeticiones de BaseNet++ completa ==")

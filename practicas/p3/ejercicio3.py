@@ -3,9 +3,11 @@
 - V0, V1 y V2 (§4.1): ResNet50 congelada como extractor. Sin aumento de datos su salida no cambia entre
   épocas, así que se calcula una sola vez (`carpeta/caracteristicas/*.npz`) y solo se entrena la cabeza
   sobre esas características: da lo mismo que entrenar el modelo compuesto, mucho más deprisa.
-- V3 (§4.2): ajuste fino de la red entera con Adam por defecto.
+- V3 (§4.2): ajuste fino de la red entera con Adam por defecto y lotes de 32 (`--batch-v3`).
 - V4 (§4.3): calentamiento con ResNet50 congelada (`--epocas-calentamiento`) y después ajuste fino desde
   conv4 (`descongelar_desde`), ambas fases con Adam(1e-4) y aumento de datos (el de `ImageDataGenerator`).
+  `--v4-descongelar solo-14x14` ajusta solo conv4, la lectura literal del informe.
+- Los pesos finales de V3 y V4 solo se guardan con `--guardar-pesos`.
 
 Las imágenes se leen de disco por lotes (`pipeline_desde_archivos`), sin cargarlas todas en memoria. Sin
 `--datos` se usa una carpeta sintética pequeña y pesos aleatorios: sirve para comprobar que todo funciona,
@@ -21,6 +23,7 @@ from datos import CapaAumento, crear_carpeta_sintetica, listar_pajaros, pipeline
 from datos.iteradores import AUMENTO_BASENETPP, separar_validacion
 from datos.pajaros import TAMANO, imagenes_legibles
 from modelos import (
+    comprobar_pesos,
     descongelar_desde,
     getBirdNetV0,
     getBirdNetV1,
@@ -30,10 +33,9 @@ from modelos import (
     getResNet50,
     preprocesar_imagenes,
 )
-from practicas.comun import entero_positivo, iniciar, opciones_comunes, repetir, resumen
+from practicas.comun import entero_positivo, iniciar, opciones_comunes, repetir, resumen, sembrar
 from utilidades.caracteristicas import cargar_caracteristicas, extraer_caracteristicas, guardar_caracteristicas
-from utilidades.dispositivo import fijar_semilla
-from utilidades.entrenamiento import compileModel, trainModel
+from utilidades.entrenamiento import compileModel, guardar_pesos, trainModel
 from utilidades.evaluacion import testModel
 from utilidades.graficas import mostrarEvolucion
 from utilidades.resultados import escribir_csv, escribir_json, leer_json
@@ -60,6 +62,9 @@ INFORME = {
     "v4": (2.1333, 0.501813),
 }
 TASA_AJUSTE = 1e-4
+BATCH_V3 = 32  # §4.2: «con 15 épocas y batches de 32 imágenes»; las demás BirdNet, 64
+# --v4-descongelar -> (prefijo desde el que se descongela, prefijo en que se para; None: hasta el final)
+DESCONGELAR_V4 = {"conv4-conv5": ("conv4_", None), "solo-14x14": ("conv4_", "conv5_")}
 
 
 def opciones(parser):
@@ -97,6 +102,25 @@ def opciones(parser):
         default=5,
         help="épocas de BirdNetV4 con ResNet50 congelada (5); --epocas son las del ajuste fino",
     )
+    parser.add_argument(
+        "--batch-v3",
+        type=entero_positivo,
+        default=BATCH_V3,
+        help=f"tamaño del lote de BirdNetV3 ({BATCH_V3}, como en §4.2; las demás usan --batch)",
+    )
+    parser.add_argument(
+        "--v4-descongelar",
+        choices=list(DESCONGELAR_V4),
+        default="conv4-conv5",
+        help="capas de ResNet50 que BirdNetV4 ajusta en la fase 2: 'conv4-conv5' (por defecto, desde el primer "
+        "bloque de 14×14 hasta el final; 24.767.176 parámetros entrenables a 224) o 'solo-14x14' (solo conv4, "
+        "la lectura literal del informe; 9.813.704)",
+    )
+    parser.add_argument(
+        "--guardar-pesos",
+        action="store_true",
+        help="guardar los pesos finales de V3 y V4 (modelo.weights.h5; unos 290 MB cada uno a 224×224)",
+    )
 
 
 def _preprocesar(x, y):
@@ -129,14 +153,6 @@ def _pesos(opcion, sintetico):
     return None if opcion.lower() in ("ninguno", "none") else opcion
 
 
-def _sembrar(args, semilla):
-    """Las mismas semillas que `practicas.comun.entrenar_y_evaluar`."""
-    if args.semilla is not None:
-        fijar_semilla(semilla)
-    else:
-        keras.utils.set_random_seed(semilla)
-
-
 def caracteristicas(args, carpeta, listado, forma, pesos, pooling):
     """`(x_train, y_train, x_test, y_test)` con las salidas de ResNet50 congelada, calculadas una sola vez.
 
@@ -162,7 +178,7 @@ def caracteristicas(args, carpeta, listado, forma, pesos, pooling):
         except (FileNotFoundError, ValueError):
             pass
         if extractor is None:
-            keras.utils.set_random_seed(args.semilla_base)
+            sembrar(args)  # los pesos aleatorios (sin ImageNet) dependen de la semilla
             extractor = getResNet50(pooling, forma, pesos)
         print(f"Extrayendo características de {particion} ({len(rutas)} imágenes, {nombre}): una sola vez")
         lotes = pipeline_desde_archivos(rutas, batch_size=args.batch, tamano=forma[0], transformacion=_preprocesar)
@@ -192,31 +208,28 @@ def entrenar_sobre_caracteristicas(args, carpeta, variante, datos, num_clases):
     return repetir(args, carpeta, construir_modelo, preparar_datos)
 
 
-def _guardar_pesos(modelo, ruta):
-    temporal = os.path.join(os.path.dirname(ruta), ".tmp-" + os.path.basename(ruta))
-    modelo.save_weights(temporal)
-    os.replace(temporal, ruta)
+def ajuste_fino(args, carpeta, variante, repeticion, listado, forma, pesos):
+    """BirdNetV3 o BirdNetV4 leyendo las imágenes de disco; semillas como `practicas.comun.entrenar_y_evaluar`.
 
-
-def ajuste_fino(args, carpeta, variante, semilla, listado, forma, pesos):
-    """BirdNetV3 o BirdNetV4 leyendo las imágenes de disco.
-
-    Escribe en `carpeta` el historial, las curvas, los pesos finales (`modelo.weights.h5`; los de V4 tras el
-    calentamiento en `calentamiento/`) y `metricas.json`, que devuelve.
+    Escribe en `carpeta` el historial, las curvas y `metricas.json`, que devuelve. Los pesos finales
+    (`modelo.weights.h5`, unos 290 MB a 224) solo con `--guardar-pesos`; los de V4 tras el calentamiento
+    (`calentamiento/modelo.weights.h5`) sirven para reanudar la fase 2 y se borran al terminar, salvo con
+    `--guardar-pesos`. V3 usa lotes de `--batch-v3` (32, §4.2).
     """
     ruta_metricas = os.path.join(carpeta, "metricas.json")
     if args.reanudar and os.path.exists(ruta_metricas):
         return leer_json(ruta_metricas)
-    _sembrar(args, semilla)
+    semilla = sembrar(args, repeticion)  # antes de la partición, el barajado, el aumento y el modelo
     rutas = np.array(listado.rutas_train)
     rutas_tr, rutas_val, y_tr, y_val = separar_validacion(rutas, listado.y_train, semilla=semilla)
     lado = forma[0]
+    lote = args.batch_v3 if variante == "v3" else args.batch
     transformacion = _aumentar_y_preprocesar(semilla) if variante == "v4" else _preprocesar
     it_train = pipeline_desde_archivos(
-        rutas_tr, y_tr, args.batch, lado, barajar=True, semilla=semilla, transformacion=transformacion
+        rutas_tr, y_tr, lote, lado, barajar=True, semilla=semilla, transformacion=transformacion
     )
-    it_val = pipeline_desde_archivos(rutas_val, y_val, args.batch, lado, transformacion=_preprocesar)
-    it_test = pipeline_desde_archivos(listado.rutas_test, listado.y_test, args.batch, lado, transformacion=_preprocesar)
+    it_val = pipeline_desde_archivos(rutas_val, y_val, lote, lado, transformacion=_preprocesar)
+    it_test = pipeline_desde_archivos(listado.rutas_test, listado.y_test, lote, lado, transformacion=_preprocesar)
     num_clases = len(listado.clases)
     modelo = VARIANTES[variante][0](getResNet50("avg", forma, pesos), num_clases=num_clases)
     verbose = 0 if args.silencioso else "auto"
@@ -233,20 +246,30 @@ def ajuste_fino(args, carpeta, variante, semilla, listado, forma, pesos):
                     modelo, it_train, it_val, args.batch, args.epocas_calentamiento, carpeta=fase1,
                     reanudar=args.reanudar, verbose=verbose,
                 )
-                mostrarEvolucion(hist, carpeta=fase1, titulo="BirdNetV4: calentamiento (ResNet50 congelada)")
-                _guardar_pesos(modelo, pesos_fase1)
-            print("BirdNetV4, fase 2: ajuste fino desde conv4 (BatchNormalization en modo inferencia)")
-            descongelar_desde(modelo, "conv4_")
+                titulo = f"BirdNetV4, {os.path.basename(carpeta)}: calentamiento (ResNet50 congelada)"
+                mostrarEvolucion(hist, carpeta=fase1, titulo=titulo)
+                guardar_pesos(modelo, pesos_fase1)
+            desde, hasta = DESCONGELAR_V4[args.v4_descongelar]
+            que = "conv4 y conv5" if hasta is None else "solo conv4 (los bloques de 14×14)"
+            print(f"BirdNetV4, fase 2: ajuste fino de {que} (BatchNormalization en modo inferencia)")
+            descongelar_desde(modelo, desde, hasta=hasta)
             compileModel(modelo, learning_rate=TASA_AJUSTE)
         else:
             compileModel(modelo)
         hist = trainModel(
-            modelo, it_train, it_val, args.batch, args.epocas, carpeta=carpeta, reanudar=args.reanudar, verbose=verbose
+            modelo, it_train, it_val, lote, args.epocas, carpeta=carpeta, reanudar=args.reanudar, verbose=verbose
         )
-        perdida, precision = testModel(modelo, it_test, hist=hist, carpeta=carpeta, titulo=f"BirdNet{variante.upper()}")
-    _guardar_pesos(modelo, os.path.join(carpeta, "modelo.weights.h5"))
-    metricas = {"perdida": float(perdida), "precision": float(precision), "epocas": len(hist.epoch), "semilla": semilla}
+        perdida, precision = testModel(modelo, it_test, hist=hist, carpeta=carpeta)  # título: red y repetición
+    if args.guardar_pesos:
+        guardar_pesos(modelo, os.path.join(carpeta, "modelo.weights.h5"))
+    metricas = {
+        "perdida": float(perdida), "precision": float(precision), "epocas": len(hist.epoch), "semilla": semilla,
+        "batch": lote,
+    }
     escribir_json(ruta_metricas, metricas)
+    pesos_fase1 = os.path.join(carpeta, "calentamiento", "modelo.weights.h5")
+    if not args.guardar_pesos and os.path.exists(pesos_fase1):  # solo servía para reanudar la fase 2
+        os.remove(pesos_fase1)
     return metricas
 
 
@@ -266,11 +289,16 @@ def tabla_modelos(filas, informe=True):
 
 
 def ejecutar(args):
+    # Antes de escribir nada: un error en los datos, los pesos o el tamaño no deja carpeta de resultados.
+    sintetico = args.datos == SINTETICO
+    listado = None if sintetico else listar_pajaros(args.datos)
+    pesos = comprobar_pesos(_pesos(args.pesos, sintetico))
+    forma = (args.tamano or (TAMANO_SINTETICO if sintetico else TAMANO),) * 2 + (3,)
+    if forma[0] < 32:
+        raise ValueError(f"--tamano debe ser al menos 32 (ResNet50 reduce la imagen 32 veces) y es {forma[0]}.")
     carpeta = iniciar(args, "p3-ejercicio3")
     carpeta_datos, sintetico = _carpeta_datos(args.datos, carpeta)
-    listado = listar_pajaros(carpeta_datos)
-    pesos = _pesos(args.pesos, sintetico)
-    forma = (args.tamano or (TAMANO_SINTETICO if sintetico else TAMANO),) * 2 + (3,)
+    listado = listado or listar_pajaros(carpeta_datos)
     num_clases = len(listado.clases)
     motivos = []
     if sintetico:
@@ -299,9 +327,8 @@ def ejecutar(args):
         else:
             filas_v = []
             for k in range(1, args.repeticiones + 1):
-                semilla = (args.semilla_base + k - 1) % 2**31
                 rep = os.path.join(subcarpeta, f"rep_{k}")
-                metricas = ajuste_fino(args, rep, variante, semilla, listado, forma, pesos)
+                metricas = ajuste_fino(args, rep, variante, k, listado, forma, pesos)
                 filas_v.append({"entrenamiento": k, **metricas})
         r = resumen(filas_v)
         filas.append(

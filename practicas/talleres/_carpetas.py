@@ -6,14 +6,13 @@ demostración), entrenamiento de una etapa con su subcarpeta de resultados y la 
 import argparse
 import os
 
-import keras
 import numpy as np
 
 from datos.carpetas import escribir_carpeta_sintetica
 from datos.errores import ErrorDatos
 from datos.pipelines import pipeline_desde_carpeta
 from practicas.comun import entero_positivo
-from utilidades.dispositivo import fijar_semilla
+from utilidades.entrenamiento import guardar_pesos as guardar_pesos_atomico
 from utilidades.entrenamiento import trainModel
 from utilidades.graficas import mostrarEvolucion
 from utilidades.resultados import escribir_csv, escribir_json, leer_json
@@ -76,14 +75,6 @@ def opciones_carpeta(parser, epocas, batch=32):
     parser.add_argument("--silencioso", action="store_true", help="sin barra de progreso de Keras")
 
 
-def fijar_semillas(args):
-    """Semilla de todo el taller: determinista con `--semilla`; si no, la sorteada por `iniciar`."""
-    if args.semilla is not None:
-        fijar_semilla(args.semilla)
-    else:
-        keras.utils.set_random_seed(args.semilla_base)
-
-
 def preparar_datos(args, carpeta, transformacion=None):
     """Tuberías de entrenamiento, validación y test (o `None`) de la carpeta, y si es la demostración.
 
@@ -134,14 +125,6 @@ def resolver_opciones(args):
     return None if args.pesos == "ninguno" else "imagenet"
 
 
-def _guardar_pesos(modelo, ruta):
-    """`save_weights` atómico: se escribe en un temporal de la misma carpeta y se renombra."""
-    os.makedirs(os.path.dirname(ruta), exist_ok=True)
-    temporal = os.path.join(os.path.dirname(ruta), ".tmp-" + os.path.basename(ruta))
-    modelo.save_weights(temporal)
-    os.replace(temporal, ruta)
-
-
 def entrenar_etapa(args, carpeta, nombre, modelo, compilar, train, val, evaluacion, epocas, guardar_pesos=False):
     """Una etapa del taller en `carpeta/nombre`: compila, entrena (`trainModel`), dibuja y evalúa.
 
@@ -172,7 +155,7 @@ def entrenar_etapa(args, carpeta, nombre, modelo, compilar, train, val, evaluaci
         "parametros_entrenables": int(sum(np.prod(w.shape) for w in modelo.trainable_weights)),
     }
     if guardar_pesos:
-        _guardar_pesos(modelo, ruta_pesos)
+        guardar_pesos_atomico(modelo, ruta_pesos)
     escribir_json(ruta_metricas, metricas)
     return metricas
 

@@ -73,6 +73,13 @@ def _parametros(pesos):
 
 
 def ejecutar(args):
+    propios = [
+        {"descripcion": f"W={w} K={k} P={p} S={s}", "W": w, "K": k, "P": p, "S": s} for w, k, p, s in args.tamano or []
+    ]
+    calculos = [{"descripcion": d, "W": w, "K": k, "P": p, "S": s} for d, w, k, p, s in EJEMPLOS] + propios
+    for c in calculos:  # antes de escribir nada: un tamaño que no encaja se dice enseguida y no deja carpeta
+        c["O"] = tamano_salida(c["W"], c["K"], c["P"], c["S"])
+
     carpeta = args.salida or os.path.join("resultados", "talleres-arquitecturas")
     opciones_usadas = {k: v for k, v in vars(args).items() if not k.startswith("_")}
     inicio = datetime.datetime.now().isoformat(timespec="seconds")
@@ -85,12 +92,6 @@ def ejecutar(args):
             "entorno": info_entorno(),
         },
     )
-    propios = [
-        {"descripcion": f"W={w} K={k} P={p} S={s}", "W": w, "K": k, "P": p, "S": s} for w, k, p, s in args.tamano or []
-    ]
-    calculos = [{"descripcion": d, "W": w, "K": k, "P": p, "S": s} for d, w, k, p, s in EJEMPLOS] + propios
-    for c in calculos:  # antes de construir nada: un tamaño que no encaja se dice enseguida
-        c["O"] = tamano_salida(c["W"], c["K"], c["P"], c["S"])
 
     filas = []
     for nombre in args.modelos:

@@ -22,10 +22,9 @@ import time
 import numpy as np
 
 from modelos import red_vgg16_transferencia
-from practicas.comun import iniciar
+from practicas.comun import iniciar, sembrar
 from practicas.talleres._carpetas import (
     entrenar_etapa,
-    fijar_semillas,
     finalizar_etapas,
     opciones_carpeta,
     preparar_datos,
@@ -81,7 +80,7 @@ def caracteristicas_en_cache(args, carpeta, extractor, partes, descripcion):
 def ejecutar(args):
     pesos = resolver_opciones(args)
     carpeta = iniciar(args, "talleres-caracteristicas")
-    fijar_semillas(args)
+    sembrar(args)
     train, val, test, clases, demo = preparar_datos(args, carpeta)  # sin aumento
     modelo = red_vgg16_transferencia(len(clases), (args.tamano, args.tamano, 3), pesos=pesos)
     extractor, cabeza = separar_modelo(modelo)

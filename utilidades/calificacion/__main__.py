@@ -7,14 +7,9 @@ import argparse
 import os
 import sys
 
+from utilidades.argumentos import ParserEspanol
 from utilidades.calificacion import aislamiento, entregas
 from utilidades.calificacion.plugin import modo_aislado
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, mensaje):
-        self.print_usage(sys.stderr)
-        self.exit(2, f"calificar: error: {mensaje}\n")
 
 
 def _par(texto):
@@ -38,12 +33,10 @@ def _positivo(tipo):
 
 
 def crear_parser():
-    parser = _Parser(
+    parser = ParserEspanol(
         prog="calificar",
         description="Califica entregas de la práctica ejecutándolas enteras en un aislamiento (bubblewrap).",
-        add_help=False,
     )
-    parser.add_argument("-h", "--help", action="help", help="muestra esta ayuda y termina")
     parser.add_argument("ruta", help="entrega (.py, .ipynb, carpeta o .zip) o carpeta con las de toda la clase")
     parser.add_argument("--una", action="store_true", help="la carpeta es la entrega de un solo estudiante")
     parser.add_argument("--suite", default="p3", help="suite de calificación: 'p3' (por defecto) o la ruta de un .py")

@@ -1,4 +1,5 @@
-"""`ArgumentParser` en español: ayuda, uso y mensajes de error de argparse traducidos.
+"""`ArgumentParser` en español: ayuda, uso y mensajes de error de argparse traducidos (lo usan `python -m
+practicas` y `calificar`).
 
 argparse escribe sus propios textos en inglés («usage:», «options», «argument --epocas: invalid int
 value»...). `ParserEspanol` cambia los títulos y el prefijo del uso, y traduce los mensajes de error

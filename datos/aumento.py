@@ -8,8 +8,9 @@ imagen a imagen en Python. Aquí se conserva su interfaz (el código de los estu
   componen en **una sola matriz afín por imagen**, y la imagen se remuestrea una única vez con
   interpolación bilineal construida con `tf.gather`, que XLA sabe compilar (las capas `Random*` de
   Keras desactivan XLA y `ImageProjectiveTransformV3` no tiene núcleo XLA);
-- `flow()` devuelve un `tf.data.Dataset` (de `pipeline_desde_arrays`) con `prefetch`, que aceptan
-  `fit`, `evaluate` y `predict`;
+- `flow()` y `flow_from_directory()` devuelven un `IteradorLotes` (`datos.iteradores`): una tubería
+  `tf.data` con `prefetch` que se usa como el iterador de Keras 2 (`fit` con o sin `steps_per_epoch`,
+  `validation_data`, `next`, `len`, `[i]`); la transformación compilada se reutiliza entre `flow()`;
 - `CapaAumento` aplica la misma transformación como capa de un modelo (solo al entrenar), para
   hacerla en la GPU cuando la hay.
 
@@ -19,18 +20,31 @@ devuelve un array nuevo en vez de modificar el del llamante.
 
 import math
 import numbers
+import os
 import warnings
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from datos.carpetas import EXTENSIONES
+from datos.errores import DatosNoDisponibles, ErrorDatos
+from datos.iteradores import IteradorLotes
 from datos.normalizacion import NormalizadorCanal
-from datos.pipelines import pipeline_desde_arrays
 from datos.validacion import validar_imagenes
 
 MODOS_RELLENO = ("constant", "nearest", "reflect", "wrap")
 CANALES_ADMITIDOS = (1, 3, 4)
+CANALES_COLOR = {"grayscale": 1, "rgb": 3, "rgba": 4}
+MODOS_CLASE = ("categorical", "binary", "sparse", "input", None)
+# interpolation de Keras 2 (PIL) -> método de tf.image.resize
+INTERPOLACIONES = {
+    "nearest": "nearest",
+    "bilinear": "bilinear",
+    "bicubic": "bicubic",
+    "lanczos": "lanczos3",
+    "box": "area",
+}
 EPSILON = 1e-6  # el mismo que ImageDataGenerator y NormalizadorCanal
 
 
@@ -192,23 +206,27 @@ def matriz_afin(p, alto, ancho):
 
 
 def _indices_validos(i, n, fill_mode):
-    """Lleva los índices `i` fuera de [0, n) dentro según `fill_mode`; devuelve (índices, máscara o None)."""
-    if fill_mode == "nearest":
-        return tf.clip_by_value(i, 0, n - 1), None
-    if fill_mode == "wrap":
-        return tf.math.floormod(i, n), None
+    """Lleva los índices `i` fuera de [0, n) dentro: reflejados con 'reflect', repetido el borde en los demás modos."""
     if fill_mode == "reflect":  # d c b a | a b c d | d c b a
         m = tf.math.floormod(i, 2 * n)
-        return tf.where(m >= n, 2 * n - 1 - m, m), None
-    return tf.clip_by_value(i, 0, n - 1), (i >= 0) & (i < n)  # constant
+        return tf.where(m >= n, 2 * n - 1 - m, m)
+    return tf.clip_by_value(i, 0, n - 1)
+
+
+def _envolver(f, n):
+    """'wrap' de SciPy (el de Keras 2): fuera de [0, n-1] la coordenada da la vuelta con periodo n-1 (el primer
+    y el último píxel se solapan); dentro no cambia."""
+    periodo = tf.cast(tf.maximum(n - 1, 1), tf.float32)
+    return tf.where((f < 0) | (f > periodo), tf.math.floormod(f, periodo), f)
 
 
 def muestrear_bilineal(x, matriz, fill_mode="nearest", cval=0.0):
     """Remuestrea el lote `x` [N, H, W, C] con las matrices `matriz` [N, 2, 3] (salida → entrada).
 
     Interpolación bilineal con cuatro `tf.gather` sobre el lote aplanado: todo el lote de una vez, y
-    compilable con XLA. Los modos de relleno equivalen a los de `scipy.ndimage` con `order=1`
-    ('nearest', 'reflect', 'grid-wrap' y 'grid-constant').
+    compilable con XLA. Los modos de relleno son los de `scipy.ndimage.affine_transform` con `order=1`,
+    que usa el `ImageDataGenerator` de Keras 2: 'nearest', 'reflect', 'wrap' y 'constant' (un punto que
+    cae fuera de la imagen vale `cval`, sin mezclarse con el borde).
     """
     forma = tf.shape(x)
     n, alto, ancho, canales = forma[0], forma[1], forma[2], forma[3]
@@ -222,6 +240,8 @@ def muestrear_bilineal(x, matriz, fill_mode="nearest", cval=0.0):
     )  # [3, H*W]
     origen = tf.einsum("nij,jk->nik", matriz, rejilla)  # [N, 2, H*W]
     f, c = origen[:, 0], origen[:, 1]
+    if fill_mode == "wrap":
+        f, c = _envolver(f, alto), _envolver(c, ancho)
     f0, c0 = tf.floor(f), tf.floor(c)
     df, dc = (f - f0)[..., None], (c - c0)[..., None]
     f0, c0 = tf.cast(f0, tf.int32), tf.cast(c0, tf.int32)
@@ -229,16 +249,73 @@ def muestrear_bilineal(x, matriz, fill_mode="nearest", cval=0.0):
     base = (tf.range(n) * alto * ancho)[:, None]
 
     def leer(fi, ci):
-        fi, valida_f = _indices_validos(fi, alto, fill_mode)
-        ci, valida_c = _indices_validos(ci, ancho, fill_mode)
-        valores = tf.gather(plano, base + fi * ancho + ci)  # [N, H*W, C]
-        if valida_f is not None:
-            valores = tf.where((valida_f & valida_c)[..., None], valores, cval)
-        return valores
+        fi = _indices_validos(fi, alto, fill_mode)
+        ci = _indices_validos(ci, ancho, fill_mode)
+        return tf.gather(plano, base + fi * ancho + ci)  # [N, H*W, C]
 
     arriba = leer(f0, c0) * (1 - dc) + leer(f0, c0 + 1) * dc
     abajo = leer(f0 + 1, c0) * (1 - dc) + leer(f0 + 1, c0 + 1) * dc
-    return tf.reshape(arriba * (1 - df) + abajo * df, forma)
+    valores = arriba * (1 - df) + abajo * df
+    if fill_mode == "constant":
+        dentro = (f >= 0) & (f <= tf.cast(alto - 1, tf.float32)) & (c >= 0) & (c <= tf.cast(ancho - 1, tf.float32))
+        valores = tf.where(dentro[..., None], valores, cval)
+    return tf.reshape(valores, forma)
+
+
+def estandarizar(x, rescale=None, samplewise_center=False, samplewise_std=False, media=None, desviacion=None):
+    """`rescale`, normalización de cada imagen y (con `media`/`desviacion` de `fit`) la de cada canal, en ese orden."""
+    if rescale:
+        x = x * rescale
+    if samplewise_center:
+        x = x - tf.reduce_mean(x, axis=[1, 2, 3], keepdims=True)
+    if samplewise_std:
+        x = x / (tf.math.reduce_std(x, axis=[1, 2, 3], keepdims=True) + EPSILON)
+    if media is not None:
+        x = x - media
+    if desviacion is not None:
+        x = x / (desviacion + EPSILON)
+    return x
+
+
+_COMPILADAS = {}  # transformaciones ya trazadas, por configuración (véase transformacion_compilada)
+
+
+def transformacion_compilada(
+    aumento, rescale, samplewise_center, samplewise_std, featurewise_center, featurewise_std, canales, jit_compile
+):
+    """`tf.function(x, semilla, media, desviacion)` que aumenta y estandariza un lote, creada una sola vez.
+
+    Hay una por configuración (`aumento` es un `Aumento`, o None para no aumentar) y número de canales, y
+    se reutiliza: la media y la desviación de `fit` entran como argumentos, así que los `flow()` de todos
+    los generadores con la misma configuración (uno por repetición o variante de un experimento) usan
+    la misma función trazada y su compilación XLA, en vez de pagarla (≈ 0,6 s) en cada `flow()`.
+    """
+    opciones = (rescale, samplewise_center, samplewise_std, featurewise_center, featurewise_std, canales, jit_compile)
+    # repr distingue 2 de 2.0 (width_shift_range entero desplaza píxeles enteros; real, una fracción o píxeles)
+    clave = repr((None if aumento is None else sorted(aumento.config().items()), opciones))
+    if clave not in _COMPILADAS:
+        copia = None if aumento is None else Aumento(**aumento.config())  # no depende del generador que la pide
+
+        def transformar(x, semilla, media, desviacion):
+            if copia is not None:
+                x = copia(x, semilla)
+            return estandarizar(
+                x,
+                rescale,
+                samplewise_center,
+                samplewise_std,
+                media if featurewise_center else None,
+                desviacion if featurewise_std else None,
+            )
+
+        firma = [
+            tf.TensorSpec([None, None, None, canales], tf.float32),
+            tf.TensorSpec([2], tf.int64),
+            tf.TensorSpec([canales], tf.float32),
+            tf.TensorSpec([canales], tf.float32),
+        ]
+        _COMPILADAS[clave] = tf.function(transformar, input_signature=firma, jit_compile=jit_compile)
+    return _COMPILADAS[clave]
 
 
 class ImageDataGenerator:
@@ -281,10 +358,10 @@ class ImageDataGenerator:
         validation_split=0.0,
     ):
         if featurewise_std_normalization and not featurewise_center:
-            warnings.warn("featurewise_std_normalization implica featurewise_center: se activa también.")
+            warnings.warn("featurewise_std_normalization implica featurewise_center: se activa también.", stacklevel=2)
             featurewise_center = True
         if samplewise_std_normalization and not samplewise_center:
-            warnings.warn("samplewise_std_normalization implica samplewise_center: se activa también.")
+            warnings.warn("samplewise_std_normalization implica samplewise_center: se activa también.", stacklevel=2)
             samplewise_center = True
         self.featurewise_center = bool(featurewise_center)
         self.featurewise_std_normalization = bool(featurewise_std_normalization)
@@ -347,18 +424,14 @@ class ImageDataGenerator:
 
     def _estandarizar(self, x, estadisticas=True):
         """`rescale`, normalización de cada imagen y (si `estadisticas`) la de `fit`, sobre un tensor float32."""
-        if self.rescale:
-            x = x * self.rescale
-        if self.samplewise_center:
-            x = x - tf.reduce_mean(x, axis=[1, 2, 3], keepdims=True)
-        if self.samplewise_std_normalization:
-            x = x / (tf.math.reduce_std(x, axis=[1, 2, 3], keepdims=True) + EPSILON)
+        media = desviacion = None
         if estadisticas and self.featurewise_center:
             self._comprobar_fit()
-            x = x - self.normalizador.media
-            if self.featurewise_std_normalization:
-                x = x / (self.normalizador.desviacion + EPSILON)
-        return x
+            media = self.normalizador.media
+            desviacion = self.normalizador.desviacion if self.featurewise_std_normalization else None
+        return estandarizar(
+            x, self.rescale, self.samplewise_center, self.samplewise_std_normalization, media, desviacion
+        )
 
     def fit(self, x):
         """Calcula la media y la desviación típica de cada canal de `x` (tras `rescale` y la normalización por imagen).
@@ -390,57 +463,235 @@ class ImageDataGenerator:
         copia.jit_compile = self.jit_compile
         return copia
 
-    def _subconjunto(self, x, y, subset):
+    def _parte(self, subset):
+        """Fracción (desde, hasta) de los datos que toma `subset`; como en Keras 2, la validación es la parte inicial."""
         if subset is None:
-            return x, y
+            return 0.0, 1.0
         if subset not in ("training", "validation"):
             raise ValueError(f"'subset' debe ser None, 'training' o 'validation' y es {subset!r}.")
-        corte = int(len(x) * self.validation_split)
-        if subset == "validation":  # como Keras 2: la validación es la parte inicial
-            x, y = x[:corte], None if y is None else y[:corte]
-        else:
-            x, y = x[corte:], None if y is None else y[corte:]
-        if len(x) == 0:
-            raise ValueError(
-                f"subset={subset!r} queda vacío con validation_split={self.validation_split} y {corte} de "
-                "validación: cree el generador con un validation_split mayor que 0 y menor que 1."
-            )
-        return x, y
+        return (0.0, self.validation_split) if subset == "validation" else (self.validation_split, 1.0)
 
-    def flow(self, x, y=None, batch_size=32, shuffle=True, seed=None, subset=None):
-        """`tf.data.Dataset` de lotes `(x, y)` (o solo `x`) aumentados y estandarizados.
+    def _comprobar_vacio(self, n, subset):
+        if n == 0:
+            raise ValueError(
+                f"subset={subset!r} queda vacío con validation_split={self.validation_split}: cree el generador "
+                "con un validation_split mayor que 0 y menor que 1."
+            )
+
+    def transformacion(self, canales, aumentar=True):
+        """La `tf.function` (compilada con XLA) que aplican los lotes; None si no hay nada que hacer.
+
+        Es la de `transformacion_compilada`: una sola para todos los generadores con la misma configuración.
+        """
+        aumento = self.aumento if aumentar and self.aumento.activo else None
+        if aumento is None and not (self.rescale or self.samplewise_center or self.featurewise_center):
+            return None
+        return transformacion_compilada(
+            aumento,
+            self.rescale,
+            self.samplewise_center,
+            self.samplewise_std_normalization,
+            self.featurewise_center,
+            self.featurewise_std_normalization,
+            int(canales),
+            self.jit_compile,
+        )
+
+    def _iterador(self, leer, n, canales, extras, batch_size, shuffle, seed, aumentar, y_es_x=False):
+        """`IteradorLotes` de `n` imágenes: `leer(indices)` da el lote float32 [m, alto, ancho, canales] y
+        cada array de `extras` (etiquetas, pesos) se reúne con los mismos índices; con `y_es_x`, `y` es `x`."""
+        funcion = self.transformacion(canales, aumentar)
+        if self.normalizador is None:
+            media, desviacion = tf.zeros([canales]), tf.ones([canales])
+        else:
+            media, desviacion = tf.constant(self.normalizador.media), tf.constant(self.normalizador.desviacion)
+        extras = [tf.convert_to_tensor(e) for e in extras]
+
+        def preparar(indices, semilla):
+            x = leer(indices)
+            if funcion is not None:
+                # El último lote de cada época es más corto: se completa hasta batch_size para que XLA
+                # compile una sola forma (y una sola vez), y se recorta después.
+                m = tf.shape(x)[0]
+                x = tf.pad(x, [[0, batch_size - m], [0, 0], [0, 0], [0, 0]])
+                x = funcion(x, semilla, media, desviacion)[:m]
+            if y_es_x:
+                return x, x
+            return (x, *(tf.gather(e, indices) for e in extras)) if extras else x
+
+        return IteradorLotes(preparar, n, batch_size, shuffle, seed)
+
+    def flow(self, x, y=None, batch_size=32, shuffle=True, sample_weight=None, seed=None, subset=None):
+        """Lotes `(x, y)` (o solo `x`, o `(x, y, sample_weight)`) aumentados y estandarizados, como en Keras 2.
+
+        Devuelve un `IteradorLotes` (véase `datos.iteradores`): `model.fit(it)` con o sin
+        `steps_per_epoch`, `validation_data=it`, `next(it)`, `len(it)` e `it[i]` funcionan como con el
+        `NumpyArrayIterator` de Keras 2, y los lotes salen de una tubería `tf.data`.
 
         - `shuffle`: nuevo orden en cada época; `seed` hace repetibles el orden y el aumento. Cada lote de
-          cada época recibe su propia semilla (`pipeline_desde_arrays(semillas_por_lote=True)`), así que el
-          aumento cambia de una época a otra también con `shuffle=False`.
+          cada época recibe su propia semilla, así que el aumento cambia de una época a otra también con
+          `shuffle=False`.
         - `subset`: 'training' o 'validation' con `validation_split`; la validación no se aumenta.
         """
         x = self._validar(x, "x")
-        if y is not None:
-            y = np.asarray(y)
-            if len(y) != len(x):
-                raise ValueError(f"'y' tiene {len(y)} etiquetas pero 'x' tiene {len(x)} imágenes: deben coincidir.")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-            raise ValueError(f"'batch_size' debe ser un entero positivo y es {batch_size!r}.")
-        if seed is not None:
-            seed = int(seed)
+        if sample_weight is not None and y is None:
+            raise ValueError("'sample_weight' necesita etiquetas: pase también 'y'.")
+        extras = []
+        for nombre, valores in (("y", y), ("sample_weight", sample_weight)):
+            if valores is not None:
+                valores = np.asarray(valores)
+                if len(valores) != len(x):
+                    raise ValueError(
+                        f"'{nombre}' tiene {len(valores)} valores pero 'x' tiene {len(x)} imágenes: deben coincidir."
+                    )
+                extras.append(valores)
+        batch_size, seed = _lote_y_semilla(batch_size, seed)
         self._comprobar_fit()
-        x, y = self._subconjunto(x, y, subset)
-        aumentar = subset != "validation" and self.aumento.activo
+        desde, hasta = (int(parte * len(x)) for parte in self._parte(subset))
+        x, extras = x[desde:hasta], [e[desde:hasta] for e in extras]
+        self._comprobar_vacio(len(x), subset)
+        x_tensor = tf.convert_to_tensor(x)
 
-        def aplicar(x_lote, semilla):
-            if aumentar:
-                x_lote = self.aumento(x_lote, semilla)
-            return self._estandarizar(x_lote)
+        def leer(indices):
+            return tf.cast(tf.gather(x_tensor, indices), tf.float32)
 
-        aplicar = tf.function(aplicar, jit_compile=self.jit_compile)
+        return self._iterador(leer, len(x), x.shape[-1], extras, batch_size, shuffle, seed, subset != "validation")
 
-        def transformar(x_lote, y_lote, semilla):
-            return aplicar(tf.cast(x_lote, tf.float32), semilla), y_lote
+    def flow_from_directory(
+        self,
+        directory,
+        target_size=(256, 256),
+        color_mode="rgb",
+        classes=None,
+        class_mode="categorical",
+        batch_size=32,
+        shuffle=True,
+        seed=None,
+        subset=None,
+        interpolation="nearest",
+        follow_links=False,
+    ):
+        """Lotes leídos de `directory/<clase>/<imagen>`, aumentados y estandarizados, como en Keras 2.
 
-        return pipeline_desde_arrays(
-            x, y, batch_size, barajar=shuffle, semilla=seed, transformacion=transformar, semillas_por_lote=True
+        Para las carpetas de imágenes de la clase de CNN (taller de perros y gatos). Mismos parámetros que
+        Keras 2: `target_size` (alto, ancho), `color_mode` ('grayscale', 'rgb' o 'rgba'), `classes` (lista
+        de subcarpetas; por defecto todas, en orden alfabético), `class_mode` ('categorical': one-hot,
+        'binary' o 'sparse': el número de clase, 'input': `y` es la propia imagen, None: solo `x`),
+        `batch_size`, `shuffle`, `seed`, `subset` (con `validation_split`, la parte inicial de cada
+        clase es la validación, que no se aumenta), `interpolation` ('nearest', 'bilinear', 'bicubic',
+        'lanczos' o 'box') y `follow_links`. Lee imágenes BMP, GIF, JPEG y PNG, con valores de 0 a 255
+        (use `rescale=1/255` para llevarlas a [0, 1]).
+
+        Devuelve un `IteradorLotes` con además los atributos de `DirectoryIterator`: `class_indices`,
+        `classes` (la clase de cada archivo, en el orden de `filenames`), `filenames`, `filepaths`,
+        `samples`, `num_classes` e `image_shape`.
+        """
+        if color_mode not in CANALES_COLOR:
+            raise ValueError(f"'color_mode' debe ser 'grayscale', 'rgb' o 'rgba' y es {color_mode!r}.")
+        if class_mode not in MODOS_CLASE:
+            raise ValueError(
+                f"'class_mode' debe ser 'categorical', 'binary', 'sparse', 'input' o None y es {class_mode!r}."
+            )
+        if interpolation not in INTERPOLACIONES:
+            raise ValueError(
+                f"'interpolation' debe ser una de {', '.join(map(repr, INTERPOLACIONES))} y es {interpolation!r}."
+            )
+        if (
+            not isinstance(target_size, (tuple, list))
+            or len(target_size) != 2
+            or not all(isinstance(t, numbers.Integral) and not isinstance(t, bool) and t > 0 for t in target_size)
+        ):
+            raise ValueError(f"'target_size' debe ser (alto, ancho) en píxeles y es {target_size!r}.")
+        batch_size, seed = _lote_y_semilla(batch_size, seed)
+        canales = CANALES_COLOR[color_mode]
+        self._comprobar_fit()
+        if self.normalizador is not None and len(self.normalizador.media) != canales:
+            raise ValueError(
+                f"color_mode={color_mode!r} da imágenes de {canales} canales pero fit() se hizo con imágenes de "
+                f"{len(self.normalizador.media)}: use el color_mode de las de entrenamiento."
+            )
+        rutas, etiquetas, clases = listar_imagenes(directory, classes, follow_links, self._parte(subset))
+        self._comprobar_vacio(len(rutas), subset)
+        print(f"Encontradas {len(rutas)} imágenes de {len(clases)} clases.")  # como Keras 2 ("Found ...")
+        if class_mode == "categorical":
+            extras = [np.eye(len(clases), dtype="float32")[etiquetas]]
+        elif class_mode in ("binary", "sparse"):
+            extras = [etiquetas.astype("float32")]
+        else:
+            extras = []
+        alto_ancho = tuple(int(t) for t in target_size)
+        rutas_tensor = tf.constant(rutas)
+        forma = tf.TensorSpec((*alto_ancho, canales), tf.float32)
+
+        def leer_una(ruta):
+            imagen = tf.io.decode_image(tf.io.read_file(ruta), channels=canales, expand_animations=False)
+            imagen = tf.image.resize(imagen, alto_ancho, method=INTERPOLACIONES[interpolation])
+            return tf.ensure_shape(tf.cast(imagen, tf.float32), forma.shape)
+
+        def leer(indices):
+            return tf.map_fn(leer_una, tf.gather(rutas_tensor, indices), fn_output_signature=forma)
+
+        iterador = self._iterador(
+            leer, len(rutas), canales, extras, batch_size, shuffle, seed, subset != "validation", class_mode == "input"
         )
+        iterador.directory = os.fspath(directory)
+        iterador.class_mode = class_mode
+        iterador.class_indices = {clase: k for k, clase in enumerate(clases)}
+        iterador.classes = etiquetas
+        iterador.filepaths = rutas
+        iterador.filenames = [os.path.relpath(r, directory) for r in rutas]
+        iterador.samples = len(rutas)
+        iterador.num_classes = len(clases)
+        iterador.image_shape = (*alto_ancho, canales)
+        return iterador
+
+
+def _lote_y_semilla(batch_size, seed):
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(f"'batch_size' debe ser un entero positivo y es {batch_size!r}.")
+    return int(batch_size), None if seed is None else int(seed)
+
+
+def listar_imagenes(directorio, clases=None, seguir_enlaces=False, parte=(0.0, 1.0)):
+    """Rutas y número de clase de las imágenes de `directorio/<clase>/...`, en el orden de Keras 2.
+
+    Las clases son las subcarpetas en orden alfabético (o la lista `clases`); de cada una se toman sus
+    imágenes (BMP, GIF, JPEG y PNG, también en subcarpetas) en orden alfabético, y de ellas la fracción
+    `parte` = (desde, hasta), como `validation_split` en Keras 2. Los archivos ocultos se ignoran.
+    Devuelve `(rutas, etiquetas, clases)`.
+    """
+    directorio = os.fspath(directorio)
+    if not os.path.isdir(directorio):
+        raise DatosNoDisponibles(
+            f"No existe la carpeta '{directorio}'. Indique una carpeta con una subcarpeta por clase "
+            "(p. ej. 'gatos/' y 'perros/') que contenga las imágenes."
+        )
+    if clases is None:
+        clases = sorted(
+            d for d in os.listdir(directorio) if os.path.isdir(os.path.join(directorio, d)) and not d.startswith(".")
+        )
+    rutas, etiquetas, total = [], [], 0
+    for indice, clase in enumerate(clases):
+        carpeta = os.path.join(directorio, clase)
+        if not os.path.isdir(carpeta):
+            raise DatosNoDisponibles(f"No existe la carpeta de la clase {clase!r}: '{carpeta}'.")
+        archivos = []
+        for raiz, _, nombres in sorted(os.walk(carpeta, followlinks=seguir_enlaces), key=lambda t: t[0]):
+            archivos += [
+                os.path.join(raiz, nombre)
+                for nombre in sorted(nombres)
+                if nombre.lower().endswith(EXTENSIONES) and not nombre.startswith(".")
+            ]
+        total += len(archivos)
+        desde, hasta = (int(p * len(archivos)) for p in parte)
+        rutas += archivos[desde:hasta]
+        etiquetas += [indice] * (hasta - desde)
+    if total == 0:
+        raise ErrorDatos(
+            f"No hay imágenes en '{directorio}': debe tener una subcarpeta por clase (p. ej. 'gatos/' y 'perros/') "
+            f"con imágenes {', '.join(EXTENSIONES)} dentro."
+        )
+    return rutas, np.array(etiquetas, dtype="int32"), list(clases)
 
 
 @keras.saving.register_keras_serializable(package="practicas")

@@ -1,6 +1,8 @@
 """`ImageDataGenerator` sobre tf.data, `CapaAumento` y `getNormalizedData` (§3, mejora 1)."""
 
 import math
+import os
+import warnings
 
 import keras
 import numpy as np
@@ -82,31 +84,43 @@ def test_standardize_como_el_image_data_generator_de_keras():
 # ---- muestreo y geometría ----
 
 
-@pytest.mark.parametrize(
-    "modo, modo_scipy",
-    [("nearest", "nearest"), ("reflect", "reflect"), ("wrap", "grid-wrap"), ("constant", "grid-constant")],
-)
-def test_muestreo_bilineal_igual_que_scipy(modo, modo_scipy):
+@pytest.mark.parametrize("modo", ["nearest", "reflect", "wrap", "constant"])
+def test_muestreo_bilineal_igual_que_scipy(modo):
+    """Los modos de `scipy.ndimage.affine_transform(order=1)`, los del ImageDataGenerator de Keras 2."""
     rng = np.random.default_rng(2)
     x = rng.random((2, 7, 9, 2)).astype("float32")
-    m = np.array([[[0.9, 0.3, 1.2], [-0.2, 1.1, -0.7]], [[1.3, -0.4, 2.0], [0.5, 0.8, -3.0]]], "float32")
+    # Desplazamientos no redondos: 'constant' y 'wrap' saltan justo en los bordes, y un punto que cayera
+    # exactamente en uno (6,00000006 en el float64 de SciPy, 6,0 en float32) podría ir a cada lado.
+    m = np.array([[[0.9, 0.3, 1.23], [-0.2, 1.1, -0.71]], [[1.3, -0.4, 2.03], [0.5, 0.8, -3.07]]], "float32")
     y = muestrear_bilineal(tf.constant(x), tf.constant(m), modo, cval=0.5).numpy()
     for b in range(2):
         for k in range(2):
-            esperado = ndi.affine_transform(x[b, ..., k], m[b, :, :2], m[b, :, 2], order=1, mode=modo_scipy, cval=0.5)
+            esperado = ndi.affine_transform(x[b, ..., k], m[b, :, :2], m[b, :, 2], order=1, mode=modo, cval=0.5)
             np.testing.assert_allclose(y[b, ..., k], esperado, atol=1e-5)
 
 
-def test_transformacion_afin_como_la_de_keras_2():
-    """Misma matriz que `apply_affine_transform`; la copia de Keras 3 la aplica en (columna, fila)."""
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # la copia obsoleta usa scipy.ndimage.interpolation
+@pytest.mark.parametrize("modo", ["nearest", "reflect", "wrap", "constant"])
+def test_transformacion_afin_como_la_de_keras_2(modo):
+    """Misma matriz y mismo relleno que `apply_affine_transform`; la copia de Keras 3 la aplica en (columna, fila)."""
     legado = pytest.importorskip("keras.src.legacy.preprocessing.image")
-    x = np.random.default_rng(3).random((16, 16, 3)).astype("float32")
+    x = np.random.default_rng(3).random((32, 32, 3)).astype("float32")
     esperado = legado.apply_affine_transform(
-        x.copy(), theta=20, tx=3, ty=-2, zx=1.1, zy=0.9, row_axis=0, col_axis=1, channel_axis=2
+        x.copy(),
+        theta=20,
+        tx=3,
+        ty=-2,
+        zx=1.1,
+        zy=0.9,
+        row_axis=0,
+        col_axis=1,
+        channel_axis=2,
+        fill_mode=modo,
+        cval=0.3,
     )
     p = _parametros(1, theta=-math.radians(20), tx=-2, ty=3, zx=0.9, zy=1.1)  # ejes intercambiados
-    y = muestrear_bilineal(tf.constant(x[None]), matriz_afin(p, 16, 16)).numpy()[0]
-    np.testing.assert_allclose(y, esperado, atol=1e-5)
+    y = muestrear_bilineal(tf.constant(x[None]), matriz_afin(p, 32, 32), modo, cval=0.3).numpy()[0]
+    np.testing.assert_allclose(y, esperado, atol=1e-5)  # los 1.024 píxeles, bordes incluidos
 
 
 def test_sin_opciones_no_cambia_nada():
@@ -216,6 +230,258 @@ def test_get_normalized_data_aumenta_solo_el_entrenamiento():
     xt, _ = _todo(it_train)
     assert len(xt) == len(x_tr) and abs(xt.mean()) < 0.2
     assert not np.isclose(np.sort(xt.ravel()), np.sort(((x_tr - media) / desv).ravel()), atol=1e-3).all()
+
+
+# ---- el iterador de flow() como en Keras 2 ----
+
+
+class ContarLotes(keras.callbacks.Callback):
+    """Lotes de entrenamiento de cada época y de cada validación."""
+
+    def on_train_begin(self, logs=None):
+        self.entrenamiento, self.validacion = [], []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.entrenamiento.append(0)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.entrenamiento[-1] += 1
+
+    def on_test_begin(self, logs=None):
+        self.validacion.append(0)
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.validacion[-1] += 1
+
+
+def _modelo(forma=(8, 8, 3), clases=2):
+    modelo = keras.Sequential(
+        [keras.Input(forma), keras.layers.Flatten(), keras.layers.Dense(clases, activation="softmax")]
+    )
+    modelo.compile("adam", "categorical_crossentropy")
+    return modelo
+
+
+def _entrenar(flujo, **opciones):
+    """Entrena un modelo pequeño de verdad; devuelve el contador de lotes y los avisos de Keras."""
+    contador = ContarLotes()
+    with warnings.catch_warnings(record=True) as avisos:
+        warnings.simplefilter("always")
+        _modelo().fit(flujo, verbose=0, callbacks=[contador], **opciones)
+    return contador, [str(a.message) for a in avisos]
+
+
+@pytest.fixture(scope="module")
+def pocos():
+    rng = np.random.default_rng(20)
+    x = rng.random((100, 8, 8, 3), dtype=np.float32)
+    return x, np.eye(2, dtype="float32")[rng.integers(0, 2, 100)]
+
+
+def test_fit_sin_steps_da_len_lotes_por_epoca(pocos):
+    x, y = pocos
+    flujo = ImageDataGenerator(rotation_range=10, horizontal_flip=True).flow(x, y, batch_size=32)
+    assert len(flujo) == 4  # ceil(100 / 32), el último de 4 imágenes
+    contador, avisos = _entrenar(flujo, epochs=3)
+    assert contador.entrenamiento == [4, 4, 4]
+    assert avisos == []  # ni "ran out of data" ni el de shuffle=True
+
+
+@pytest.mark.parametrize("pasos", [100 // 32, 7])
+def test_fit_con_steps_per_epoch_da_esos_lotes_en_cada_epoca(pocos, pasos):
+    """Keras 2: el iterador no acaba, y cada época toma `steps_per_epoch` lotes (antes: 3, 1, 3, 1, 3)."""
+    x, y = pocos
+    flujo = ImageDataGenerator(rotation_range=10).flow(x, y, batch_size=32)
+    contador, avisos = _entrenar(flujo, steps_per_epoch=pasos, epochs=5)
+    assert contador.entrenamiento == [pasos] * 5
+    assert not any("ran out of data" in a for a in avisos)
+
+
+def test_validation_data_con_y_sin_validation_steps(pocos):
+    x, y = pocos
+    gen = ImageDataGenerator(featurewise_center=True, rotation_range=10).fit(x)
+    validacion = gen.sin_aumento().flow(x[:40], y[:40], batch_size=16, shuffle=False)
+    contador, avisos = _entrenar(
+        gen.flow(x, y, batch_size=32), steps_per_epoch=5, epochs=3, validation_data=validacion, validation_steps=2
+    )
+    assert contador.entrenamiento == [5, 5, 5] and contador.validacion == [2, 2, 2]
+    contador, _ = _entrenar(gen.flow(x, y, batch_size=32), epochs=2, validation_data=validacion)
+    assert contador.entrenamiento == [4, 4] and contador.validacion == [3, 3]  # ceil(40 / 16)
+    assert not any("ran out of data" in a for a in avisos)
+
+
+def test_evaluate_y_predict_recorren_una_epoca_o_steps(pocos):
+    x, y = pocos
+    gen = ImageDataGenerator(rescale=0.5)
+    modelo = _modelo()
+    esperado = modelo.predict(x * 0.5, verbose=0)
+    flujo = gen.flow(x, batch_size=32, shuffle=False)
+    np.testing.assert_allclose(modelo.predict(flujo, verbose=0), esperado, atol=1e-5)
+    np.testing.assert_allclose(modelo.predict(flujo, steps=len(flujo), verbose=0), esperado, atol=1e-5)
+    perdida = modelo.evaluate(gen.flow(x, y, batch_size=32, shuffle=False), verbose=0)
+    assert perdida == pytest.approx(modelo.evaluate(x * 0.5, y, batch_size=32, verbose=0), rel=1e-5)
+
+
+def test_next_len_y_getitem_como_el_iterador_de_keras_2(pocos):
+    x, _ = pocos
+    ids = np.arange(100)
+    flujo = ImageDataGenerator(horizontal_flip=True).flow(x, ids, batch_size=32, seed=3)
+    assert len(flujo) == 4 and flujo.n == 100 and flujo.batch_size == 32
+    # next(): arrays NumPy, y un flujo sin fin que recorre todas las imágenes en cada pasada (32, 32, 32, 4)
+    lotes = [next(flujo) for _ in range(2 * len(flujo))]
+    assert all(isinstance(xb, np.ndarray) and isinstance(yb, np.ndarray) for xb, yb in lotes)
+    assert [len(yb) for _, yb in lotes] == [32, 32, 32, 4] * 2
+    pasada1, pasada2 = (np.concatenate([yb for _, yb in lotes[k : k + 4]]) for k in (0, 4))
+    assert sorted(pasada1) == sorted(pasada2) == list(ids) and not np.array_equal(pasada1, pasada2)
+    assert lotes[0][0].shape == (32, 8, 8, 3)
+    # it[i]: el lote i, el último más corto; fuera de rango, IndexError
+    assert [flujo[i][0].shape for i in range(len(flujo))] == [(32, 8, 8, 3)] * 3 + [(4, 8, 8, 3)]
+    assert flujo[-1][0].shape == (4, 8, 8, 3)
+    with pytest.raises(IndexError, match="lote 4"):
+        flujo[4]
+    # sin barajar ni aumentar, it[i] son las imágenes i*32 ... de x, en orden
+    ordenado = ImageDataGenerator(rescale=2.0).flow(x, ids, batch_size=32, shuffle=False)
+    xb, yb = ordenado[1]
+    np.testing.assert_array_equal(yb, ids[32:64])
+    np.testing.assert_allclose(xb, 2 * x[32:64], atol=1e-6)
+    assert ordenado.next()[1][0] == 0 and next(ordenado)[1][0] == 32
+    ordenado.reset()
+    assert next(ordenado)[1][0] == 0
+
+
+def test_for_recorre_una_epoca_de_tensores_y_cardinality(pocos):
+    x, y = pocos
+    flujo = ImageDataGenerator().flow(x, y, batch_size=32)
+    lotes = list(flujo)
+    assert len(lotes) == 4 == int(flujo.cardinality()) and isinstance(lotes[0][0], tf.Tensor)
+
+
+def test_sample_weight_va_en_el_lote(pocos):
+    x, y = pocos
+    pesos = np.linspace(0, 1, 100, dtype="float32")
+    xb, yb, wb = ImageDataGenerator().flow(x, y, batch_size=10, shuffle=False, sample_weight=pesos)[2]
+    np.testing.assert_array_equal(wb, pesos[20:30])
+    np.testing.assert_array_equal(yb, y[20:30])
+    # class_weight: Keras 3 no lo aplicaría a estos lotes; se dice en vez de ignorarlo
+    with pytest.raises(ValueError, match="sample_weight"):
+        _modelo().fit(ImageDataGenerator().flow(x, y), class_weight={0: 1.0, 1: 2.0}, verbose=0)
+
+
+def test_un_segundo_flow_no_vuelve_a_trazar_ni_compilar(pocos):
+    """La transformación compilada se guarda por configuración: ni otro flow() ni otro generador igual la rehacen."""
+    x, y = pocos
+    opciones = dict(featurewise_center=True, featurewise_std_normalization=True, rotation_range=7, zoom_range=0.1)
+    gen = ImageDataGenerator(**opciones).fit(x)
+    funcion = gen.transformacion(canales=3)
+    _todo(gen.flow(x, y, batch_size=32, seed=0))
+    trazas = funcion.experimental_get_tracing_count()
+    assert trazas == 1
+    # otro flow() con otros datos y otro último lote; otro generador igual con otras estadísticas
+    otro = ImageDataGenerator(**opciones).fit(x[:50] * 3)
+    _todo(gen.flow(x[:70], y[:70], batch_size=32, seed=1))
+    _todo(otro.flow(x[:45], batch_size=32, seed=2))
+    _entrenar(otro.flow(x, y, batch_size=32), steps_per_epoch=2, epochs=1)
+    assert gen.transformacion(3) is otro.transformacion(3) is funcion
+    assert funcion.experimental_get_tracing_count() == trazas
+    # las estadísticas de cada generador siguen siendo las suyas
+    np.testing.assert_allclose(
+        _todo(otro.sin_aumento().flow(x[:45], batch_size=32, shuffle=False)), otro.standardize(x[:45]), atol=1e-5
+    )
+    # otra configuración, otra función
+    assert ImageDataGenerator(rotation_range=8).transformacion(3) is not funcion
+
+
+# ---- flow_from_directory ----
+
+
+@pytest.fixture(scope="module")
+def carpeta(tmp_path_factory):
+    """gatos/ con 5 PNG y perros/ con 4, de 10×12 píxeles y colores al azar (más un archivo que no es imagen)."""
+    from PIL import Image
+
+    raiz = tmp_path_factory.mktemp("imagenes")
+    rng = np.random.default_rng(21)
+    imagenes = {}
+    for clase, cuantas in (("gatos", 5), ("perros", 4)):
+        (raiz / clase).mkdir()
+        for k in range(cuantas):
+            pixeles = rng.integers(0, 256, (10, 12, 3), dtype=np.uint8)
+            Image.fromarray(pixeles).save(raiz / clase / f"{clase}_{k}.png")
+            imagenes[f"{clase}/{clase}_{k}.png"] = pixeles
+    (raiz / "gatos" / "leeme.txt").write_text("no es una imagen")
+    return raiz, imagenes
+
+
+def test_flow_from_directory_lee_clases_y_lotes_como_keras_2(carpeta, capsys):
+    raiz, imagenes = carpeta
+    gen = ImageDataGenerator(rescale=1 / 255)
+    it = gen.flow_from_directory(raiz, target_size=(10, 12), class_mode="categorical", batch_size=4, shuffle=False)
+    assert "Encontradas 9 imágenes de 2 clases." in capsys.readouterr().out
+    assert it.class_indices == {"gatos": 0, "perros": 1} and it.samples == it.n == 9 and it.num_classes == 2
+    assert [f.replace(os.sep, "/") for f in it.filenames] == sorted(imagenes)
+    np.testing.assert_array_equal(it.classes, [0] * 5 + [1] * 4)
+    assert len(it) == 3 and it.image_shape == (10, 12, 3)
+    xs, ys = _todo(it)
+    esperado = np.stack([imagenes[f] for f in sorted(imagenes)]) / 255
+    np.testing.assert_allclose(xs, esperado, atol=1e-6)  # PNG sin pérdidas, mismo tamaño: exacto
+    np.testing.assert_array_equal(ys, np.eye(2)[it.classes])
+    xb, yb = it[2]
+    assert xb.shape == (1, 10, 12, 3) and yb.shape == (1, 2)
+
+
+@pytest.mark.parametrize(
+    "class_mode, forma_y",
+    [("categorical", (4, 2)), ("binary", (4,)), ("sparse", (4,)), ("input", (4, 6, 6, 3)), (None, None)],
+)
+def test_flow_from_directory_target_size_y_class_mode(carpeta, class_mode, forma_y):
+    raiz, _ = carpeta
+    it = ImageDataGenerator(rotation_range=10).flow_from_directory(
+        raiz, target_size=(6, 6), class_mode=class_mode, batch_size=4, seed=0
+    )
+    lote = next(it)
+    if class_mode is None:
+        assert isinstance(lote, np.ndarray) and lote.shape == (4, 6, 6, 3)
+        return
+    xb, yb = lote
+    assert xb.shape == (4, 6, 6, 3) and yb.shape == forma_y
+    if class_mode == "input":
+        np.testing.assert_array_equal(xb, yb)
+    elif class_mode in ("binary", "sparse"):
+        assert set(yb) <= {0.0, 1.0}
+
+
+def test_flow_from_directory_en_fit_gris_y_subset(carpeta):
+    raiz, imagenes = carpeta
+    gen = ImageDataGenerator(rescale=1 / 255, horizontal_flip=True, validation_split=0.4)
+    entrenamiento = gen.flow_from_directory(
+        raiz, target_size=(8, 8), color_mode="grayscale", batch_size=2, subset="training", seed=1
+    )
+    validacion = gen.flow_from_directory(
+        raiz, target_size=(8, 8), color_mode="grayscale", batch_size=2, subset="validation", shuffle=False
+    )
+    # por clase, como Keras 2: validación = las primeras int(0.4 · 5) = 2 gatos e int(0.4 · 4) = 1 perro
+    assert validacion.samples == 3 and entrenamiento.samples == 6
+    np.testing.assert_array_equal(validacion.classes, [0, 0, 1])
+    contador = ContarLotes()
+    modelo = _modelo(forma=(8, 8, 1))
+    modelo.fit(entrenamiento, steps_per_epoch=4, epochs=2, validation_data=validacion, verbose=0, callbacks=[contador])
+    assert contador.entrenamiento == [4, 4] and contador.validacion == [2, 2]
+
+
+def test_flow_from_directory_errores_claros(carpeta, tmp_path):
+    raiz, _ = carpeta
+    gen = ImageDataGenerator()
+    with pytest.raises(FileNotFoundError, match="No existe la carpeta"):
+        gen.flow_from_directory(tmp_path / "no_existe")
+    (tmp_path / "vacia" / "clase").mkdir(parents=True)
+    with pytest.raises(ValueError, match="No hay imágenes"):
+        gen.flow_from_directory(tmp_path / "vacia")
+    with pytest.raises(ValueError, match="class_mode"):
+        gen.flow_from_directory(raiz, class_mode="onehot")
+    with pytest.raises(ValueError, match="target_size"):
+        gen.flow_from_directory(raiz, target_size=64)
+    with pytest.raises(ValueError, match="validation_split"):
+        gen.flow_from_directory(raiz, subset="validation")
 
 
 # ---- capa ----

@@ -6,6 +6,7 @@ Escribe las 10 entregas (la correcta de `tests/entregas_p3.py` y sus errores tí
 temporal, califica la clase con `calificar_clase` y da el tiempo total y por entrega, con bubblewrap o con
 el repliegue. Cifras en docs/rendimiento.md.
 """
+
 import argparse
 import os
 import sys
@@ -32,13 +33,20 @@ def main():
             with open(os.path.join(clase, f"estudiante_{k:02d}.py"), "w", encoding="utf-8") as f:
                 f.write(textos[k % len(textos)])
         inicio = time.perf_counter()
-        filas = calificar_clase(clase, os.path.join(temporal, "notas"), procesos=args.procesos,
-                                limites=aislamiento.Limites(tiempo=300), aislado=not args.sin_aislamiento,
-                                mostrar=lambda *a: None)
+        filas = calificar_clase(
+            clase,
+            os.path.join(temporal, "notas"),
+            procesos=args.procesos,
+            limites=aislamiento.Limites(tiempo=300),
+            aislado=not args.sin_aislamiento,
+            mostrar=lambda *a: None,
+        )
         segundos = time.perf_counter() - inicio
     modo = "repliegue" if args.sin_aislamiento else "bubblewrap"
-    print(f"{len(filas)} entregas, {args.procesos} a la vez, {modo}: {segundos:.1f} s "
-          f"({segundos / len(filas):.1f} s por entrega); notas {[f['nota'] for f in filas]}")
+    print(
+        f"{len(filas)} entregas, {args.procesos} a la vez, {modo}: {segundos:.1f} s "
+        f"({segundos / len(filas):.1f} s por entrega); notas {[f['nota'] for f in filas]}"
+    )
 
 
 if __name__ == "__main__":

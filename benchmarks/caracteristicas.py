@@ -11,6 +11,7 @@ extracción y el total de 15 épocas (las del informe) de cada forma.
 
 Uso: `python benchmarks/caracteristicas.py [--imagenes 128] [--tamano 224] [--epocas 3]` desde la raíz.
 """
+
 import argparse
 import os
 import sys
@@ -20,8 +21,6 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from medida import segundos_por_epoca  # noqa: E402  (benchmarks/medida.py)
-
 import keras  # noqa: E402
 
 from datos import crear_carpeta_sintetica, listar_pajaros  # noqa: E402
@@ -30,8 +29,9 @@ from modelos import getBirdNetV1, getResNet50, preprocesar_imagenes  # noqa: E40
 from utilidades import compileModel  # noqa: E402
 from utilidades.caracteristicas import extraer_caracteristicas, separar_modelo  # noqa: E402
 
-CLASES, LOTE, EPOCAS_INFORME = 8, 64, 15
+from medida import segundos_por_epoca  # noqa: E402  (benchmarks/medida.py)
 
+CLASES, LOTE, EPOCAS_INFORME = 8, 64, 15
 
 
 def main():
@@ -66,7 +66,9 @@ def main():
     print(f"extracción (una sola vez):                           {extraccion:8.3f} s")
     total_sin = EPOCAS_INFORME * sin_cache
     total_con = extraccion + EPOCAS_INFORME * con_cache
-    print(f"{EPOCAS_INFORME} épocas: {total_sin:.1f} s sin caché, {total_con:.1f} s con caché ({total_sin / total_con:.1f}×)")
+    print(
+        f"{EPOCAS_INFORME} épocas: {total_sin:.1f} s sin caché, {total_con:.1f} s con caché ({total_sin / total_con:.1f}×)"
+    )
     print(f"Keras {keras.__version__}, {os.cpu_count()} CPU")
 
 

@@ -1,37 +1,80 @@
 """Segundos de CPU (y de reloj) por época de BaseNet según la entrada de `fit`.
 
 En una máquina virtual compartida el tiempo de reloj varía el doble de una época a otra (CPU robada); el
-tiempo de CPU del proceso no. Compara, lado a lado: tensores en memoria sin aumento, `pipeline_desde_arrays`
-sin normalizar, `ImageDataGenerator.flow` solo normalizando y `getNormalizedData` (normalización y aumento).
-12.500 imágenes 32×32×3, lotes de 64, mediana de las épocas 2 a 4, dos rondas.
+tiempo de CPU del proceso no. Compara, lado a lado:
 
-Uso: python benchmarks/cpu_entrenamiento.py
+- `memoria`: tensores en memoria, sin normalizar ni aumentar;
+- `tuberia`: `pipeline_desde_arrays`, sin normalizar ni aumentar;
+- `normalizacion`: `ImageDataGenerator.flow`, solo normalizando;
+- `aumento`: `getNormalizedData` (normalización y aumento).
+
+12.500 imágenes 32×32×3 (las de entrenamiento tras separar la validación), lotes de 64; con el cronómetro
+común (`benchmarks/medida.py`): mediana de las épocas 2 a 4 (la 1 es de calentamiento), dos rondas.
+
+Uso: python benchmarks/cpu_entrenamiento.py [--rondas 2] [--epocas 3]
 """
-import os, sys, time
+
+import argparse
+import os
+import sys
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import numpy as np, tensorflow as tf, keras
-from datos import getNormalizedData, ImageDataGenerator
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from datos import ImageDataGenerator, getNormalizedData
 from datos.pipelines import pipeline_desde_arrays
 from modelos import getBaseNet
 from utilidades import compileModel
-rng=np.random.default_rng(0)
-x=rng.random((12500,32,32,3),dtype=np.float32); y=np.eye(25,dtype=np.float32)[rng.integers(0,25,12500)]
-it_aug,_,_=getNormalizedData(x,y,64,x[:10],semilla=0)
-n=sum(int(a.shape[0]) for a,_ in it_aug)
-gen=ImageDataGenerator(featurewise_center=True, featurewise_std_normalization=True).fit(x)
-it_norm=gen.flow(x[:n],y[:n],64,seed=0)
-it_plain=pipeline_desde_arrays(x[:n],y[:n],64,barajar=True,semilla=0)
-xt=tf.constant(x[:n]); yt=tf.constant(y[:n])
-class C(keras.callbacks.Callback):
-    def on_epoch_begin(s,e,l=None): s.t=time.perf_counter(); s.c=time.process_time()
-    def on_epoch_end(s,e,l=None): s.r.append((time.perf_counter()-s.t, time.process_time()-s.c))
-    def on_train_begin(s,l=None): s.r=[]
-def medir(ent):
-    keras.utils.set_random_seed(0); m=getBaseNet(25); compileModel(m); c=C()
-    if isinstance(ent,tuple): m.fit(*ent,batch_size=64,epochs=4,verbose=0,callbacks=[c])
-    else: m.fit(ent,epochs=4,verbose=0,callbacks=[c])
-    w=np.median([a for a,_ in c.r[1:]]); cpu=np.median([b for _,b in c.r[1:]]); return w,cpu
-for rep in range(2):
-    for nombre,ent in (("memoria",(xt,yt)),("plain",it_plain),("norm",it_norm),("aug",it_aug)):
-        w,cpu=medir(ent); print(rep,nombre,f"wall {w:.2f}s cpu {cpu:.2f}s  {n/w:.0f} img/s", flush=True)
+
+from medida import tiempos_por_epoca
+
+IMAGENES, CLASES, LOTE = 12_500, 25, 64
+
+
+def entradas():
+    """Las cuatro entradas de `fit`, con las mismas imágenes (las de entrenamiento de `getNormalizedData`)."""
+    rng = np.random.default_rng(0)
+    x = rng.random((IMAGENES, 32, 32, 3), dtype=np.float32)
+    y = np.eye(CLASES, dtype=np.float32)[rng.integers(0, CLASES, IMAGENES)]
+    con_aumento, _, _ = getNormalizedData(x, y, LOTE, x[:10], semilla=0)
+    n = sum(int(lote.shape[0]) for lote, _ in con_aumento)  # las que quedan tras separar la validación
+    normalizador = ImageDataGenerator(featurewise_center=True, featurewise_std_normalization=True).fit(x)
+    return n, {
+        "memoria": (tf.constant(x[:n]), tf.constant(y[:n])),
+        "tuberia": (pipeline_desde_arrays(x[:n], y[:n], LOTE, barajar=True, semilla=0), None),
+        "normalizacion": (normalizador.flow(x[:n], y[:n], LOTE, seed=0), None),
+        "aumento": (con_aumento, None),
+    }
+
+
+def medir(x, y, epocas):
+    """Mediana de los segundos de reloj y de CPU por época de una BaseNet nueva con esa entrada."""
+    keras.utils.set_random_seed(0)
+    modelo = getBaseNet(CLASES)
+    compileModel(modelo)
+    tiempos = np.array(tiempos_por_epoca(modelo, x, y, epocas, LOTE))
+    return np.median(tiempos[:, 0]), np.median(tiempos[:, 1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rondas", type=int, default=2, help="rondas lado a lado (2)")
+    parser.add_argument("--epocas", type=int, default=3, help="épocas medidas tras la de calentamiento (3)")
+    args = parser.parse_args()
+    n, todas = entradas()
+    print(f"BaseNet, {n} imágenes por época, lotes de {LOTE}: mediana de {args.epocas} épocas")
+    for ronda in range(1, args.rondas + 1):
+        for nombre, (x, y) in todas.items():
+            reloj, cpu = medir(x, y, args.epocas)
+            print(
+                f"ronda {ronda}  {nombre:<14} reloj {reloj:5.2f} s  CPU {cpu:5.2f} s  {n / reloj:7.0f} imágenes/s",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -3,6 +3,7 @@
 Uso: python benchmarks/entrada.py [--imagenes 12500] [--batch 64] [--repeticiones 5]
 Mide imágenes/s al recorrer una época completa (barajada) de imágenes 32×32×3 float32, lado a lado.
 """
+
 import argparse
 import os
 import sys
@@ -42,7 +43,9 @@ def main():
     rng = np.random.default_rng(0)
     x = rng.random((a.imagenes, 32, 32, 3), dtype=np.float32)
     y = np.eye(25, dtype=np.float32)[rng.integers(0, 25, a.imagenes)]
-    gather = imagenes_por_segundo(pipeline_desde_arrays(x, y, a.batch, barajar=True, semilla=0), a.imagenes, a.repeticiones)
+    gather = imagenes_por_segundo(
+        pipeline_desde_arrays(x, y, a.batch, barajar=True, semilla=0), a.imagenes, a.repeticiones
+    )
     corte = imagenes_por_segundo(por_imagen(x, y, a.batch), a.imagenes, a.repeticiones)
     print(f"lotes con tf.gather (pipeline_desde_arrays): {gather:,.0f} imágenes/s")
     print(f"from_tensor_slices + shuffle + batch:        {corte:,.0f} imágenes/s")

@@ -1,16 +1,34 @@
-"""Medida común de los benchmarks: mejor tiempo de una época de `fit` tras una de calentamiento."""
+"""El cronómetro de época de los benchmarks: segundos de reloj y de CPU de cada época de `fit`.
+
+Todas las épocas se miden igual: una época de calentamiento (trazado y compilación) y después cada época
+en su propia llamada a `fit(..., epochs=1)`. `tiempos_por_epoca` da los segundos de reloj y de CPU del
+proceso de cada una; `segundos_por_epoca`, el mejor tiempo de reloj.
+"""
+
 import time
 
 
+def tiempos_por_epoca(modelo, x, y=None, epocas=3, batch_size=32):
+    """`[(segundos de reloj, segundos de CPU del proceso), ...]` de `epocas` épocas tras una de calentamiento.
+
+    `x` (con `y`) son arrays o tensores, o un `tf.data.Dataset` o iterador de lotes (sin `y`: ya vienen en
+    lotes y barajados, así que `batch_size` solo se usa con arrays). En una máquina virtual compartida el reloj varía el
+    doble de una época a otra (CPU robada); el tiempo de CPU del proceso no.
+    """
+    # con arrays, lotes de `batch_size`; un dataset o iterador ya viene en lotes y barajado (como en trainModel)
+    lote = {"batch_size": batch_size} if y is not None else {"shuffle": False}
+    modelo.fit(x, y, epochs=1, verbose=0, **lote)
+    tiempos = []
+    for _ in range(epocas):
+        reloj, cpu = time.perf_counter(), time.process_time()
+        modelo.fit(x, y, epochs=1, verbose=0, **lote)
+        tiempos.append((time.perf_counter() - reloj, time.process_time() - cpu))
+    return tiempos
+
+
 def segundos_por_epoca(modelo, x, y=None, epocas=3, batch_size=32):
-    """Mejor tiempo de una época entre `epocas`, tras una época de calentamiento (trazado y compilación).
+    """Mejor tiempo de reloj de una época entre `epocas`, tras una época de calentamiento.
 
     Se toma el mínimo porque la máquina puede estar compartida: el mínimo es el que menos ruido lleva.
     """
-    modelo.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
-    tiempos = []
-    for _ in range(epocas):
-        inicio = time.perf_counter()
-        modelo.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
-        tiempos.append(time.perf_counter() - inicio)
-    return min(tiempos)
+    return min(reloj for reloj, _ in tiempos_por_epoca(modelo, x, y, epocas, batch_size))

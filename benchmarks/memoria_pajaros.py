@@ -12,6 +12,7 @@ importar TensorFlow.
 
 Uso: `python benchmarks/memoria_pajaros.py [--imagenes 500 2000]` desde la raíz del repositorio.
 """
+
 import argparse
 import json
 import os

@@ -11,6 +11,7 @@ Los tiempos no dependen de los pesos, así que se usa `weights=None` (sin descar
 
 Uso: `python benchmarks/talleres.py [--imagenes 160] [--tamano 150] [--epocas 3]` desde la raíz del repositorio.
 """
+
 import argparse
 import os
 import sys
@@ -19,8 +20,6 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from medida import segundos_por_epoca  # noqa: E402  (benchmarks/medida.py)
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -31,6 +30,7 @@ from modelos import red_vgg16_transferencia  # noqa: E402
 from utilidades.caracteristicas import extraer_caracteristicas, separar_modelo  # noqa: E402
 from utilidades.entrenamiento import compileModel  # noqa: E402
 
+from medida import segundos_por_epoca  # noqa: E402  (benchmarks/medida.py)
 
 
 def main():

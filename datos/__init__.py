@@ -1,39 +1,51 @@
-"""Carga de datos y tuberías de entrada de las prácticas."""
-from practicas.sombras import comprobar_paquetes
+"""Carga de datos y tuberías de entrada de las prácticas.
+
+Los nombres se cargan al usarlos (PEP 562): `from datos import cargarImagenes` funciona como siempre, pero
+`import datos.errores` (o la calificación, o `python -m practicas --help`) no paga la importación de
+TensorFlow. `datos` es la capa de abajo del proyecto: no importa `modelos`, `utilidades` ni `practicas`.
+"""
+
+import importlib
+
+from datos._sombras import comprobar_paquetes
 
 comprobar_paquetes()  # avisa si un modelos.py o utilidades.py del usuario tapa otro paquete
 
-from datos.aumento import CapaAumento, ImageDataGenerator
-from datos.carpetas import escribir_carpeta_sintetica, revisar_carpeta_imagenes
-from datos.cifar100 import cargarImagenes
-from datos.digitos import cargar_digitos
-from datos.errores import DatosNoDisponibles, ErrorDatos
-from datos.fuentes import FUENTES, cargar_fuente
-from datos.iteradores import getDataIterators, getNormalizedData
-from datos.mnist import cargar_mnist
-from datos.normalizacion import NormalizadorCanal
-from datos.pajaros import cargarDatos, crear_carpeta_sintetica, listar_pajaros
-from datos.pipelines import pipeline_desde_archivos, pipeline_desde_arrays, pipeline_desde_carpeta
+# nombre exportado -> submódulo de `datos` que lo define
+_EXPORTADOS = {
+    "cargarImagenes": "cifar100",
+    "cargar_digitos": "digitos",
+    "cargar_fuente": "fuentes",
+    "FUENTES": "fuentes",
+    "getDataIterators": "iteradores",
+    "getNormalizedData": "iteradores",
+    "ImageDataGenerator": "aumento",
+    "CapaAumento": "aumento",
+    "NormalizadorCanal": "normalizacion",
+    "pipeline_desde_arrays": "pipelines",
+    "pipeline_desde_carpeta": "pipelines",
+    "pipeline_desde_archivos": "pipelines",
+    "cargar_mnist": "mnist",
+    "cargarDatos": "pajaros",
+    "listar_pajaros": "pajaros",
+    "abrir_pajaros": "pajaros",
+    "crear_carpeta_sintetica": "pajaros",
+    "cargar_cifar100_tfds": "conjuntos_tfds",
+    "carpeta_tfds": "conjuntos_tfds",
+    "revisar_carpeta_imagenes": "carpetas",
+    "escribir_carpeta_sintetica": "carpetas",
+    "ErrorDatos": "errores",
+    "DatosNoDisponibles": "errores",
+}
 
-__all__ = [
-    "cargarImagenes",
-    "cargar_digitos",
-    "cargar_fuente",
-    "FUENTES",
-    "getDataIterators",
-    "getNormalizedData",
-    "ImageDataGenerator",
-    "CapaAumento",
-    "NormalizadorCanal",
-    "pipeline_desde_arrays",
-    "pipeline_desde_carpeta",
-    "cargar_mnist",
-    "cargarDatos",
-    "listar_pajaros",
-    "crear_carpeta_sintetica",
-    "pipeline_desde_archivos",
-    "revisar_carpeta_imagenes",
-    "escribir_carpeta_sintetica",
-    "ErrorDatos",
-    "DatosNoDisponibles",
-]
+__all__ = list(_EXPORTADOS)
+
+
+def __getattr__(nombre):
+    if nombre not in _EXPORTADOS:
+        raise AttributeError(f"module 'datos' has no attribute {nombre!r}")
+    return getattr(importlib.import_module(f"datos.{_EXPORTADOS[nombre]}"), nombre)
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

@@ -1,24 +1,24 @@
-"""Lectura segura de archivos de datos: pickles restringidos y extracción sin escapes.
+"""Lectura segura de archivos de datos: pickles restringidos.
 
 El archivo oficial de CIFAR-100 guarda diccionarios en formato pickle. Un pickle puede ejecutar código
 al cargarse, así que aquí solo se admiten los tipos simples que usa ese formato (listas, diccionarios,
 bytes, números y arrays de NumPy).
 """
+
 import codecs
 import io
-import os
 import pickle
-import tarfile
-import zipfile
 
 import numpy as np
 
 from datos.errores import ErrorDatos
 
 try:  # NumPy 2
-    from numpy._core import multiarray as _multiarray, numeric as _numeric
+    from numpy._core import multiarray as _multiarray
+    from numpy._core import numeric as _numeric
 except ImportError:  # NumPy 1.26
-    from numpy.core import multiarray as _multiarray, numeric as _numeric
+    from numpy.core import multiarray as _multiarray
+    from numpy.core import numeric as _numeric
 
 # Únicos objetos globales que puede nombrar un pickle de CIFAR (arrays de NumPy, en Python 2 y 3).
 _GLOBALES_PERMITIDOS = {
@@ -57,43 +57,3 @@ def cargar_pickle_seguro(datos_binarios, origen):
             f"El archivo '{origen}' está dañado o truncado ({type(e).__name__}: {e}). "
             "Descargue de nuevo el archivo oficial."
         ) from None
-
-
-def _destino_seguro(destino, nombre, archivo):
-    ruta = os.path.realpath(os.path.join(destino, nombre))
-    if os.path.commonpath([ruta, destino]) != destino:
-        raise ErrorDatos(
-            f"El archivo '{archivo}' intenta escribir fuera de la carpeta de destino ('{nombre}'). "
-            "No se ha extraído nada: el archivo no es de fiar."
-        )
-    return ruta
-
-
-def extraer_seguro(archivo, destino):
-    """Extrae un .tar(.gz) o .zip en `destino` sin escribir nunca fuera de esa carpeta.
-
-    Se comprueban todas las entradas antes de escribir la primera; se rechazan rutas absolutas,
-    componentes `..` y enlaces. Devuelve `destino`.
-    """
-    destino = os.path.realpath(destino)
-    os.makedirs(destino, exist_ok=True)
-    try:
-        if zipfile.is_zipfile(archivo):
-            with zipfile.ZipFile(archivo) as z:
-                for nombre in z.namelist():
-                    _destino_seguro(destino, nombre, archivo)
-                z.extractall(destino)
-            return destino
-        with tarfile.open(archivo) as t:
-            miembros = t.getmembers()
-            for m in miembros:
-                _destino_seguro(destino, m.name, archivo)
-                if not (m.isfile() or m.isdir()):
-                    raise ErrorDatos(
-                        f"El archivo '{archivo}' contiene una entrada que no es un archivo normal "
-                        f"('{m.name}'). No se ha extraído nada."
-                    )
-            t.extractall(destino, members=miembros, filter="data")
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as e:
-        raise ErrorDatos(f"No se puede extraer '{archivo}': está dañado o truncado ({e}).") from None
-    return destino

@@ -3,6 +3,7 @@
 Un solo sitio para los datos (`datasets/`) y los pesos (`models/`) que usa el paquete, con los mismos
 nombres que Keras, de modo que lo que Keras ya descargó sirve y lo que se copia a mano se encuentra.
 """
+
 import hashlib
 import os
 

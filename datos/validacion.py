@@ -1,4 +1,5 @@
 """Comprobaciones de forma de imágenes y etiquetas, con errores en español que nombran el argumento."""
+
 import numpy as np
 
 

@@ -1,50 +1,55 @@
-"""Constructores de modelos de las prácticas. Solo construyen: el entrenamiento está en `utilidades`."""
-from practicas.sombras import comprobar_paquetes
+"""Constructores de modelos de las prácticas: las redes del curso, sus cabezas y los pesos preentrenados.
 
-comprobar_paquetes(necesarios=("datos", "utilidades"))  # un datos/ o utilidades.py del usuario
+`modelos` construye redes (y resuelve sus pesos de ImageNet: caché de Keras, suma y descarga, en
+`modelos.pesos`); no compila ni entrena: eso está en `utilidades`, que se encarga también de la GPU
+(`configCUDA`) cuando empieza el entrenamiento. No importa `utilidades` ni `practicas`, solo `datos`
+(errores y caché).
 
-from modelos.basenet import getBaseNet
-from modelos.basenetpp import getBaseNetPlusPlus
-from modelos.calculadoras import coste_cuello_botella, multiplicaciones_conv, relleno_same, tamano_salida
-from modelos.clasicas import alexnet, lenet5, red_taller_mnist, vgg16
-from modelos.perros_gatos import base_vgg16, descongelar_ultimo_bloque, red_perros_gatos, red_vgg16_transferencia
-from modelos.resnet import (
-    comprobar_pesos,
-    descongelar_desde,
-    getBirdNetV0,
-    getBirdNetV1,
-    getBirdNetV2,
-    getBirdNetV3,
-    getBirdNetV4,
-    getResNet50,
-    preprocesar_imagenes,
-)
-from utilidades.dispositivo import configCUDA
+Los nombres se cargan al usarlos (PEP 562): `import modelos` no importa TensorFlow hasta pedir un
+constructor.
+"""
 
-configCUDA()  # antes de crear ningún modelo
+import importlib
 
-__all__ = [
-    "getBaseNet",
-    "getResNet50",
-    "getBirdNetV0",
-    "getBirdNetV1",
-    "getBirdNetV2",
-    "getBirdNetV3",
-    "getBirdNetV4",
-    "descongelar_desde",
-    "comprobar_pesos",
-    "preprocesar_imagenes",
-    "getBaseNetPlusPlus",
-    "lenet5",
-    "alexnet",
-    "vgg16",
-    "red_taller_mnist",
-    "red_perros_gatos",
-    "base_vgg16",
-    "red_vgg16_transferencia",
-    "descongelar_ultimo_bloque",
-    "tamano_salida",
-    "relleno_same",
-    "multiplicaciones_conv",
-    "coste_cuello_botella",
-]
+from datos._sombras import comprobar_paquetes
+
+comprobar_paquetes(necesarios=("datos",))  # un datos.py o una carpeta datos/ del usuario
+
+# nombre exportado -> submódulo de `modelos` que lo define
+_EXPORTADOS = {
+    "getBaseNet": "basenet",
+    "getBaseNetPlusPlus": "basenetpp",
+    "getResNet50": "resnet",
+    "getBirdNetV0": "resnet",
+    "getBirdNetV1": "resnet",
+    "getBirdNetV2": "resnet",
+    "getBirdNetV3": "resnet",
+    "getBirdNetV4": "resnet",
+    "descongelar_desde": "resnet",
+    "comprobar_pesos": "pesos",
+    "preprocesar_imagenes": "resnet",
+    "lenet5": "clasicas",
+    "alexnet": "clasicas",
+    "vgg16": "clasicas",
+    "red_taller_mnist": "clasicas",
+    "red_perros_gatos": "perros_gatos",
+    "base_vgg16": "perros_gatos",
+    "red_vgg16_transferencia": "perros_gatos",
+    "descongelar_ultimo_bloque": "perros_gatos",
+    "tamano_salida": "calculadoras",
+    "relleno_same": "calculadoras",
+    "multiplicaciones_conv": "calculadoras",
+    "coste_cuello_botella": "calculadoras",
+}
+
+__all__ = list(_EXPORTADOS)
+
+
+def __getattr__(nombre):
+    if nombre not in _EXPORTADOS:
+        raise AttributeError(f"module 'modelos' has no attribute {nombre!r}")
+    return getattr(importlib.import_module(f"modelos.{_EXPORTADOS[nombre]}"), nombre)
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

@@ -1,4 +1,5 @@
 """BaseNet, la red de partida de la práctica 3 (§2.1): 24.197 parámetros con 25 clases y 32×32×3."""
+
 import keras
 from keras import layers
 

@@ -10,6 +10,7 @@ CNN en Keras») y solo construye el modelo. Parámetros con las entradas por def
 | `vgg16()` | 224×224×3 | 138.357.544 (igual que `keras.applications.VGG16(weights=None)`) |
 | `red_taller_mnist()` | 28×28×1 | 121.930 |
 """
+
 import keras
 from keras import layers
 

@@ -1,4 +1,8 @@
-"""Comprobaciones comunes a los constructores de modelos."""
+"""Piezas comunes a los constructores de modelos: el prefijo de las cabezas y la comprobación de la entrada."""
+
+# Las capas de la cabeza que se añade a una red base (BirdNet, VGG16 con transferencia) llevan este
+# prefijo: marcan dónde corta el modelo `utilidades.caracteristicas.separar_modelo`.
+PREFIJO_CABEZA = "cabeza_"
 
 
 def validar_entrada(input_shape, num_clases, minimo=None):

@@ -2,22 +2,17 @@
 
 «Taller perros y gatos con CNN en Keras» y «… con transfer learning»: la base convolucional de VGG16 se
 congela, se reemplaza la parte densa por una cabeza nueva y, después, se reentrena (fine tuning) el último
-bloque con una tasa de aprendizaje baja. Las capas de la cabeza llevan el prefijo `cabeza_`, de modo que
-`utilidades.caracteristicas.separar_modelo` corta el modelo justo después del aplanado: el extractor da el
-feature map aplanado que la clase propone guardar en un archivo.
+bloque con una tasa de aprendizaje baja. Las capas de la cabeza llevan el prefijo `PREFIJO_CABEZA`
+(`cabeza_`), de modo que `utilidades.caracteristicas.separar_modelo` corta el modelo justo después del
+aplanado: el extractor da el feature map aplanado que la clase propone guardar en un archivo.
 """
-import os
 
 import keras
 from keras import layers
 
-from datos.cache import carpeta_cache_keras, comprobar_suma, descargar_a_cache
-from datos.errores import DatosNoDisponibles
-from modelos.comun import validar_entrada
+from modelos.comun import PREFIJO_CABEZA, validar_entrada
+from modelos.pesos import construir
 
-ARCHIVO_PESOS_VGG16 = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
-URL_PESOS_VGG16 = "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/" + ARCHIVO_PESOS_VGG16
-MD5_PESOS_VGG16 = "6d6bbae143d832006294945121d1f1fc"  # el que comprueba keras.applications.VGG16
 ULTIMO_BLOQUE_VGG16 = "block5"
 
 
@@ -40,33 +35,18 @@ def red_perros_gatos(num_clases=2, input_shape=(150, 150, 3)):
     return keras.Sequential(capas, name="red_perros_gatos")
 
 
-def base_vgg16(input_shape=(150, 150, 3), pesos="imagenet"):
+def base_vgg16(input_shape=(150, 150, 3), pesos="imagenet", descargar=True):
     """Base convolucional de VGG16 sin la parte densa (`keras.applications.VGG16(include_top=False)`).
 
-    `pesos`: `"imagenet"` (de la caché de Keras o descargados), `None` (aleatorios: solo para probar) o la
-    ruta de un archivo `.h5`. Sin conexión y sin el archivo, el error dice qué archivo poner y dónde.
+    `pesos`: `"imagenet"` (de la caché de Keras, o descargados si faltan y `descargar`), `None`
+    (aleatorios: solo para probar) o la ruta de un archivo `.h5`. Sin conexión y sin el archivo, el error
+    dice qué archivo poner y dónde. Los resuelve `modelos.pesos`.
     """
     validar_entrada(input_shape, 2, minimo=32)
-    if pesos == "imagenet":
-        en_cache = os.path.join(carpeta_cache_keras("models"), ARCHIVO_PESOS_VGG16)
-        if os.path.isfile(en_cache):
-            pesos = comprobar_suma(en_cache, MD5_PESOS_VGG16, URL_PESOS_VGG16)
-        else:
-            pesos = descargar_a_cache(
-                ARCHIVO_PESOS_VGG16,
-                URL_PESOS_VGG16,
-                MD5_PESOS_VGG16,
-                "models",
-                otra_salida=", o use pesos aleatorios (`--pesos ninguno`) solo para probar",
-            )
-    elif pesos is not None and not os.path.isfile(os.fspath(pesos)):
-        raise DatosNoDisponibles(
-            f"No existe el archivo de pesos '{pesos}'. Indique un .h5 de VGG16 sin la parte densa."
-        )
-    return keras.applications.VGG16(include_top=False, weights=pesos, input_shape=tuple(input_shape))
+    return construir("vgg16", pesos, descargar, input_shape=tuple(input_shape))
 
 
-def red_vgg16_transferencia(num_clases=2, input_shape=(150, 150, 3), pesos="imagenet", base=None):
+def red_vgg16_transferencia(num_clases=2, input_shape=(150, 150, 3), pesos="imagenet", base=None, descargar=True):
     """Transfer learning desde VGG16: base congelada y cabeza densa nueva.
 
     Entrada en [0, 255] → `vgg16.preprocess_input` → base VGG16 congelada (la capa `vgg16` del modelo) →
@@ -74,15 +54,15 @@ def red_vgg16_transferencia(num_clases=2, input_shape=(150, 150, 3), pesos="imag
     `base` ya construida (p. ej. de `base_vgg16`).
     """
     validar_entrada(input_shape, num_clases, minimo=32)
-    base = base_vgg16(input_shape, pesos) if base is None else base
+    base = base_vgg16(input_shape, pesos, descargar) if base is None else base
     base.trainable = False
     entrada = keras.Input(shape=tuple(input_shape))
     x = keras.applications.vgg16.preprocess_input(entrada)
     x = base(x, training=False)
     x = layers.Flatten(name="aplanado")(x)
-    x = layers.Dense(256, activation="relu", name="cabeza_densa")(x)
-    x = layers.Dropout(0.5, name="cabeza_dropout")(x)
-    salida = layers.Dense(num_clases, activation="softmax", name="cabeza_salida")(x)
+    x = layers.Dense(256, activation="relu", name=PREFIJO_CABEZA + "densa")(x)
+    x = layers.Dropout(0.5, name=PREFIJO_CABEZA + "dropout")(x)
+    salida = layers.Dense(num_clases, activation="softmax", name=PREFIJO_CABEZA + "salida")(x)
     return keras.Model(entrada, salida, name="vgg16_transferencia")
 
 

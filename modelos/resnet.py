@@ -1,8 +1,8 @@
 """ResNet50 y las BirdNet de la práctica 3 (§4): transferencia de aprendizaje y ajuste fino en pájaros.
 
-Cada BirdNet parte de `getResNet50` y añade una cabeza (capas con el prefijo `cabeza_`, para que
-`utilidades.caracteristicas.separar_modelo` sepa dónde cortar). Como en el informe, las capas nuevas se
-encadenan a `model.output` y el modelo resultante tiene todas las capas de ResNet50 a la vista.
+Cada BirdNet parte de `getResNet50` y añade una cabeza (capas con el prefijo `PREFIJO_CABEZA`, `cabeza_`,
+para que `utilidades.caracteristicas.separar_modelo` sepa dónde cortar). Como en el informe, las capas
+nuevas se encadenan a `model.output` y el modelo resultante tiene todas las capas de ResNet50 a la vista.
 
 | red | red base | cabeza | informe |
 |---|---|---|---|
@@ -14,56 +14,16 @@ encadenan a `model.output` y el modelo resultante tiene todas las capas de ResNe
 
 Las imágenes se preparan con `preprocesar_imagenes` (el `preprocess_input` de ResNet50) antes de entrar.
 """
-import os
 
 import keras
 import tensorflow as tf
 from keras import layers
 
-from datos.cache import carpeta_cache_keras, comprobar_suma, descargar_a_cache
-from datos.errores import DatosNoDisponibles, ErrorDatos
-from utilidades.caracteristicas import PREFIJO_CABEZA
+from modelos.comun import PREFIJO_CABEZA
+from modelos.pesos import construir
 
-ARCHIVO_PESOS_RESNET50 = "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
-URL_PESOS_RESNET50 = "https://storage.googleapis.com/tensorflow/keras-applications/resnet/" + ARCHIVO_PESOS_RESNET50
-MD5_PESOS_RESNET50 = "4d473c1dd8becc155b73f8504c6f6626"  # el que comprueba keras.applications.ResNet50
 NUM_CLASES = 200
 POOLINGS = (None, "avg", "max")
-
-
-def ruta_pesos_imagenet():
-    """Dónde busca (y descarga) Keras los pesos de ImageNet de ResNet50: `$KERAS_HOME/models/` o `~/.keras/models/`."""
-    return os.path.join(carpeta_cache_keras("models"), ARCHIVO_PESOS_RESNET50)
-
-
-def _pesos_imagenet(descargar):
-    """Ruta de los pesos de ImageNet en la caché de Keras, comprobados; los descarga si faltan y se puede."""
-    ruta = ruta_pesos_imagenet()
-    otra_salida = (
-        ", indique otro archivo con weights=RUTA (`--pesos RUTA`) o use pesos aleatorios con weights=None "
-        "(`--pesos ninguno`), que solo sirven para probar"
-    )
-    if os.path.isfile(ruta):
-        return comprobar_suma(ruta, MD5_PESOS_RESNET50, URL_PESOS_RESNET50)
-    if not descargar:
-        raise DatosNoDisponibles(
-            f"No están los pesos de ImageNet de ResNet50 en '{ruta}'.\nSin conexión: descargue "
-            f"{URL_PESOS_RESNET50} en otra máquina y cópielo ahí{otra_salida}."
-        )
-    return descargar_a_cache(ARCHIVO_PESOS_RESNET50, URL_PESOS_RESNET50, MD5_PESOS_RESNET50, "models", otra_salida)
-
-
-def comprobar_pesos(weights):
-    """Comprueba, sin construir nada, que `weights` es `"imagenet"`, `None` o un archivo que existe; lo devuelve."""
-    if weights is None or weights == "imagenet":
-        return weights
-    weights = os.fspath(weights)
-    if not os.path.isfile(weights):
-        raise DatosNoDisponibles(
-            f"No existe el archivo de pesos '{weights}'. Indique un .h5 de ResNet50 sin la parte densa "
-            f"(como {ARCHIVO_PESOS_RESNET50}), 'imagenet' o None."
-        )
-    return weights
 
 
 def getResNet50(p_pooling=None, inputShape=(224, 224, 3), weights="imagenet", descargar=True):
@@ -72,6 +32,7 @@ def getResNet50(p_pooling=None, inputShape=(224, 224, 3), weights="imagenet", de
     - `p_pooling`: `None` (salida 7×7×2048 a 224), `"avg"` o `"max"` (salida de 2048).
     - `weights`: `"imagenet"` (de la caché de Keras, o descargados si falta y `descargar`), `None`
       (aleatorios: solo para probar) o la ruta de un archivo `.h5` con los pesos sin la parte densa.
+      Los resuelve `modelos.pesos`.
     """
     if p_pooling not in POOLINGS:
         raise ValueError(f"'p_pooling' debe ser None, 'avg' o 'max' y es {p_pooling!r}.")
@@ -80,17 +41,7 @@ def getResNet50(p_pooling=None, inputShape=(224, 224, 3), weights="imagenet", de
         raise ValueError(
             f"'inputShape' debe ser (alto, ancho, 3) con un lado de al menos 32 píxeles y es {tuple(inputShape)}."
         )
-    if weights == "imagenet":
-        weights = _pesos_imagenet(descargar)
-    elif weights is not None:
-        weights = comprobar_pesos(weights)
-    try:
-        return keras.applications.ResNet50(include_top=False, weights=weights, input_shape=forma, pooling=p_pooling)
-    except (OSError, ValueError) as e:
-        raise ErrorDatos(
-            f"No se pueden cargar los pesos '{weights}' en ResNet50 ({type(e).__name__}: {e}). "
-            f"Deben ser los de ResNet50 sin la parte densa ({ARCHIVO_PESOS_RESNET50})."
-        ) from None
+    return construir("resnet50", weights, descargar, input_shape=forma, pooling=p_pooling)
 
 
 def preprocesar_imagenes(x):

@@ -10,6 +10,7 @@
   y, si la ejecución había creado la carpeta de resultados y solo contiene `config.json`, la borra. Un fallo
   de Keras, de TensorFlow o un error de programación muestra su traceback completo.
 """
+
 import argparse
 import contextlib
 import linecache
@@ -17,7 +18,6 @@ import os
 import sys
 import tempfile
 
-from utilidades.argumentos import ParserEspanol
 from practicas.registro import ayuda_practica, ayudas, cargar_ejercicio, practicas_disponibles
 
 RAIZ = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
@@ -46,7 +46,9 @@ class _EjerciciosPerezosos(argparse._SubParsersAction):
             subparser = self._name_parser_map[nombre]
             modulo.opciones(subparser)
             subparser.add_argument(
-                "--verboso", action="store_true", help="muestra los mensajes internos de TensorFlow (ocultos por defecto)"
+                "--verboso",
+                action="store_true",
+                help="muestra los mensajes internos de TensorFlow (ocultos por defecto)",
             )
             subparser.set_defaults(_modulo=modulo)
         super().__call__(parser, namespace, values, option_string)
@@ -54,6 +56,10 @@ class _EjerciciosPerezosos(argparse._SubParsersAction):
 
 def construir_parser(al_elegir=None):
     """La línea de órdenes entera; solo el ejercicio elegido se importa (tras llamar a `al_elegir()`)."""
+    # Aquí y no arriba: con `python -m practicas`, `utilidades` se importa después de quitar la carpeta de
+    # trabajo de sys.path (un utilidades.py del usuario no lo tapa).
+    from utilidades.argumentos import ParserEspanol
+
     parser = ParserEspanol(
         prog="practicas", description="Prácticas de redes neuronales con Keras. Ejemplo: practicas p3 ejercicio1"
     )

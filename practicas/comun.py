@@ -1,9 +1,10 @@
 """Piezas comunes de los ejercicios: opciones de la línea de órdenes, repeticiones y carpeta de resultados.
 
 Cada entrenamiento escribe en su subcarpeta `historial.csv`, `evolucion.png` y `metricas.json`; la
-carpeta del ejercicio guarda `config.json` (opciones, semilla y versiones), `resultados.csv` y
-`metricas.json` con la media y la desviación típica. Con `--reanudar` se saltan los entrenamientos
-terminados y se continúa el interrumpido; solo con las mismas opciones que anotó `config.json`.
+carpeta del ejercicio guarda `config.json` (opciones, semilla, versión del paquete y del entorno:
+`escribir_config`), `resultados.csv` y `resultados.json` con la media y la desviación típica. Con
+`--reanudar` se saltan los entrenamientos terminados y se continúa el interrumpido; solo con las mismas
+opciones que anotó `config.json`.
 
 Semillas: `sembrar(args, repeticion)` es la única regla. Cada variante de una comparación (programas de
 tasa, regularizaciones, pasos del Cuadro 3, BirdNets) y cada repetición se siembra justo antes de crear
@@ -11,6 +12,7 @@ sus datos y su modelo con una semilla que solo depende de la semilla base y de l
 variantes ven la misma partición, el mismo orden de lotes y los mismos pesos iniciales (cuando tienen la
 misma arquitectura), en cualquier orden y con cualquier subconjunto de variantes.
 """
+
 import argparse
 import datetime
 import json
@@ -23,6 +25,7 @@ import threading
 
 import numpy as np
 
+from practicas import __version__
 from utilidades.dispositivo import fijar_semilla
 from utilidades.entrenamiento import compileModel, trainModel
 from utilidades.evaluacion import testModel
@@ -40,9 +43,29 @@ def entero_positivo(texto):
 
 
 AYUDA_DATOS = (
-    "'digitos' (incluidos en scikit-learn, sin conexión; por defecto), 'cifar100' o la ruta del archivo "
-    "cifar-100-python.tar.gz o de su carpeta"
+    "'digitos' (incluidos en scikit-learn, sin conexión; por defecto), 'cifar100', la ruta del archivo "
+    "cifar-100-python.tar.gz o de su carpeta, o 'tfds:cifar100' (preparado con tensorflow-datasets; ver --tfds-dir)"
 )
+AYUDA_TFDS_DIR = (
+    "carpeta de datos de tensorflow-datasets para --datos tfds:... (por defecto $TFDS_DATA_DIR o "
+    "~/tensorflow_datasets); se leen los datos ya preparados, sin descargar nada"
+)
+
+
+def opciones_entrenamiento(parser, epocas, batch):
+    """Opciones de todo ejercicio que entrena: épocas, lote, semilla, salida, `--reanudar` y `--silencioso`.
+
+    `opciones_comunes` (fuentes de datos) y `talleres._carpetas.opciones_carpeta` (carpetas de imágenes)
+    añaden a estas las suyas.
+    """
+    parser.add_argument("--epocas", type=entero_positivo, default=epocas, help=f"épocas (por defecto {epocas})")
+    parser.add_argument("--batch", type=entero_positivo, default=batch, help=f"tamaño del lote (por defecto {batch})")
+    parser.add_argument("--semilla", type=int, default=None, help="semilla: la misma da los mismos números en CPU")
+    parser.add_argument(
+        "--salida", default=None, help="carpeta de resultados (por defecto resultados/<practica>-<ejercicio>)"
+    )
+    parser.add_argument("--reanudar", action="store_true", help="continuar un entrenamiento interrumpido")
+    parser.add_argument("--silencioso", action="store_true", help="sin barra de progreso de Keras")
 
 
 def opciones_comunes(parser, epocas=50, batch=64, repeticiones=1, datos="digitos", ayuda_datos=AYUDA_DATOS):
@@ -51,15 +74,14 @@ def opciones_comunes(parser, epocas=50, batch=64, repeticiones=1, datos="digitos
     `datos` y `ayuda_datos` cambian la fuente por defecto y su explicación (p. ej. los pájaros o MNIST).
     """
     parser.add_argument("--datos", default=datos, help=ayuda_datos)
-    parser.add_argument("--epocas", type=entero_positivo, default=epocas, help=f"épocas (por defecto {epocas})")
-    parser.add_argument("--batch", type=entero_positivo, default=batch, help=f"tamaño del lote (por defecto {batch})")
+    parser.add_argument("--tfds-dir", default=None, metavar="DIR", help=AYUDA_TFDS_DIR)
+    opciones_entrenamiento(parser, epocas, batch)
     parser.add_argument(
-        "--repeticiones", type=entero_positivo, default=repeticiones, help="entrenamientos independientes (media y desv.)"
+        "--repeticiones",
+        type=entero_positivo,
+        default=repeticiones,
+        help="entrenamientos independientes (media y desv.)",
     )
-    parser.add_argument("--semilla", type=int, default=None, help="semilla: la misma da los mismos números en CPU")
-    parser.add_argument("--salida", default=None, help="carpeta de resultados (por defecto resultados/<ejercicio>)")
-    parser.add_argument("--reanudar", action="store_true", help="continuar un entrenamiento interrumpido")
-    parser.add_argument("--silencioso", action="store_true", help="sin barra de progreso de Keras")
     parser.add_argument(
         "--sin-verificar",
         action="store_true",
@@ -176,18 +198,27 @@ def iniciar(args, nombre):
         _borrar_repeticiones_sobrantes(carpeta, args.repeticiones)
     borrar_temporales(carpeta)
     _sigterm_como_ctrl_c()
-    escribir_json(
-        ruta_config,
+    escribir_config(carpeta, nombre, opciones, semilla=args.semilla_base, determinista=args.semilla is not None)
+    return carpeta
+
+
+def escribir_config(carpeta, nombre, opciones, **extra):
+    """Escribe `carpeta/config.json`: ejercicio, opciones, `extra` (semilla...), inicio, versión y entorno.
+
+    Es el único escritor de `config.json`: `version` es la del paquete (`practicas.__version__`) y `entorno`
+    las de Python, TensorFlow, Keras y NumPy y los dispositivos (`info_entorno`).
+    """
+    return escribir_json(
+        os.path.join(carpeta, "config.json"),
         {
             "ejercicio": nombre,
             "opciones": opciones,
-            "semilla": args.semilla_base,
-            "determinista": args.semilla is not None,
+            **extra,
             "inicio": datetime.datetime.now().isoformat(timespec="seconds"),
+            "version": __version__,
             "entorno": info_entorno(),
         },
     )
-    return carpeta
 
 
 def entrenar_y_evaluar(
@@ -242,7 +273,10 @@ def resumen(filas):
     resultado = {}
     for clave in ("perdida", "precision"):
         valores = np.array([f[clave] for f in filas], dtype="float64")
-        resultado[clave] = {"media": float(valores.mean()), "desv": float(valores.std(ddof=1) if len(valores) > 1 else 0.0)}
+        resultado[clave] = {
+            "media": float(valores.mean()),
+            "desv": float(valores.std(ddof=1) if len(valores) > 1 else 0.0),
+        }
     return resultado
 
 
@@ -254,7 +288,9 @@ def tabla(filas, titulo, columna="Entrenamiento", clave="entrenamiento"):
     if len(filas) > 1:
         r = resumen(filas)
         lineas.append(f"{'Promedio':<{ancho}}  {r['perdida']['media']:>8.4f}  {100 * r['precision']['media']:>8.2f} %")
-        lineas.append(f"{'Desv. típica':<{ancho}}  {r['perdida']['desv']:>8.4f}  {100 * r['precision']['desv']:>8.2f} %")
+        lineas.append(
+            f"{'Desv. típica':<{ancho}}  {r['perdida']['desv']:>8.4f}  {100 * r['precision']['desv']:>8.2f} %"
+        )
     return "\n".join(lineas)
 
 

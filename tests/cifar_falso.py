@@ -1,4 +1,5 @@
 """Escribe un CIFAR-100 pequeño con el formato oficial (pickles de diccionarios con claves bytes)."""
+
 import io
 import pickle
 import tarfile

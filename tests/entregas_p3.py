@@ -5,7 +5,7 @@ los 10 puntos (no hace la parte de los pájaros). Los `ERRORES` son los fallos t
 de una línea, con la nota exacta que deben sacar.
 """
 
-AYUDANTES = '''
+AYUDANTES = """
 def cargarImagenes():
     (x_train, y_train), (x_test, y_test) = cifar100.load_data(label_mode='fine')
     x_train = x_train.astype('float32'); x_test = x_test.astype('float32')
@@ -24,9 +24,10 @@ def calcularAccuracy(labels, preds):
 def mostrarEvolucion(hist):
     plt.plot(hist.history['loss']); plt.plot(hist.history['val_loss']); plt.show()
     plt.plot(hist.history['acc']); plt.plot(hist.history['val_acc']); plt.show()
-'''
+"""
 
-CIFAR = '''# -*- coding: utf-8 -*-
+CIFAR = (
+    """# -*- coding: utf-8 -*-
 # Práctica 3 (VC): BaseNet y red mejorada sobre CIFAR-100
 import numpy as np
 import matplotlib.pyplot as plt
@@ -38,7 +39,9 @@ from keras.utils import np_utils
 from keras.optimizers import SGD
 from keras.datasets import cifar100
 from sklearn.model_selection import train_test_split
-''' + AYUDANTES + '''
+"""
+    + AYUDANTES
+    + """
 x_train, y_train, x_test, y_test = cargarImagenes()
 x_train, x_val, y_train, y_val = train_test_split(x_train, y_train, test_size=0.1, stratify=y_train)
 
@@ -76,24 +79,41 @@ model2.compile(loss='categorical_crossentropy', optimizer=SGD(lr=0.01), metrics=
 hist = model2.fit_generator(datagen.flow(x_train, y_train, batch_size=32), steps_per_epoch=len(x_train) / 32,
                             epochs=20, validation_data=(x_val, y_val))
 print("Mejorada:", calcularAccuracy(y_test, model2.predict(x_test)))
-'''
+"""
+)
 
-NOTA_CIFAR = {"basenet": 3, "mejorada": 2, "normaliza_test": 1, "validacion": 0.5, "compilacion": 0.5,
-              "transferencia": 0, "ajuste_fino": 0}
+NOTA_CIFAR = {
+    "basenet": 3,
+    "mejorada": 2,
+    "normaliza_test": 1,
+    "validacion": 0.5,
+    "compilacion": 0.5,
+    "transferencia": 0,
+    "ajuste_fino": 0,
+}
 
 # nombre: (línea original, línea con el error, notas que cambian)
 ERRORES = {
-    "sin_activacion": ("Conv2D(16, kernel_size=(5, 5), activation='relu')", "Conv2D(16, kernel_size=(5, 5))",
-                       {"basenet": 2.57}),  # 6 de 7 capas: la convolución sin ReLU no arrastra a las demás
-    "filtros": ("Conv2D(16, kernel_size=(5, 5), activation='relu')", "Conv2D(32, kernel_size=(5, 5), activation='relu')",
-                {"basenet": 2.57}),
-    "test_propio": ("x_test = datagen.standardize(x_test)", "x_test = (x_test - x_test.mean()) / x_test.std()",
-                    {"normaliza_test": 0}),
+    "sin_activacion": (
+        "Conv2D(16, kernel_size=(5, 5), activation='relu')",
+        "Conv2D(16, kernel_size=(5, 5))",
+        {"basenet": 2.57},
+    ),  # 6 de 7 capas: la convolución sin ReLU no arrastra a las demás
+    "filtros": (
+        "Conv2D(16, kernel_size=(5, 5), activation='relu')",
+        "Conv2D(32, kernel_size=(5, 5), activation='relu')",
+        {"basenet": 2.57},
+    ),
+    "test_propio": (
+        "x_test = datagen.standardize(x_test)",
+        "x_test = (x_test - x_test.mean()) / x_test.std()",
+        {"normaliza_test": 0},
+    ),
 }
 
 # Transferencia con la errata `traineable`: nada se congela (0 en transferencia), pero la red entera
 # entrenable con su cabeza de 200 clases es un ajuste fino (1,5) y está bien compilada (0,5).
-TRAINEABLE = '''import numpy as np
+TRAINEABLE = """import numpy as np
 from keras.models import Model
 from keras.layers import Dense
 from keras.applications.resnet50 import ResNet50, preprocess_input
@@ -110,9 +130,16 @@ salida = Dense(200, activation='softmax')(base.output)
 model = Model(inputs=base.input, outputs=salida)
 model.compile(optimizer=Adam(lr=0.001), loss='categorical_crossentropy', metrics=['accuracy'])
 model.fit(preprocess_input(x_train), y_train, batch_size=32, epochs=15, validation_split=0.1)
-'''
-NOTA_TRAINEABLE = {"basenet": 0, "mejorada": 0, "normaliza_test": 0, "validacion": 0, "compilacion": 0.5,
-                   "transferencia": 0, "ajuste_fino": 1.5}
+"""
+NOTA_TRAINEABLE = {
+    "basenet": 0,
+    "mejorada": 0,
+    "normaliza_test": 0,
+    "validacion": 0,
+    "compilacion": 0.5,
+    "transferencia": 0,
+    "ajuste_fino": 1.5,
+}
 
 
 def con_error(nombre):

@@ -1,4 +1,5 @@
 """BaseNet (§2.1) y los ayudantes de compilación, entrenamiento y evaluación (§2.2–2.3)."""
+
 import gc
 import os
 import subprocess
@@ -39,7 +40,11 @@ def test_basenet_otras_clases():
 
 @pytest.mark.parametrize(
     "kwargs, mensaje",
-    [({"input_shape": (32, 32)}, "input_shape"), ({"input_shape": (8, 8, 3)}, "pequeño"), ({"num_clases": 1}, "num_clases")],
+    [
+        ({"input_shape": (32, 32)}, "input_shape"),
+        ({"input_shape": (8, 8, 3)}, "pequeño"),
+        ({"num_clases": 1}, "num_clases"),
+    ],
 )
 def test_basenet_argumentos_incorrectos(kwargs, mensaje):
     with pytest.raises(ValueError, match=mensaje):
@@ -181,7 +186,7 @@ def test_test_model_longitudes_distintas():
         testModel(getBaseNet(10), np.zeros((4, 32, 32, 3)), np.zeros((3, 10)))
 
 
-def test_mirrored_strategy_en_dos_cpu_logicas():
+def test_mirrored_strategy_en_dos_cpu_logicas(tmp_path):
     """`trainModel` con `tf.distribute.MirroredStrategy` sobre dos dispositivos lógicos de CPU."""
     guion = textwrap.dedent(
         """
@@ -209,8 +214,8 @@ def test_mirrored_strategy_en_dos_cpu_logicas():
         print("OK-ESTRATEGIA")
         """
     )
-    raiz = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    r = subprocess.run([sys.executable, "-c", guion], cwd=raiz, capture_output=True, text=True, timeout=300)
+    # fuera del checkout: se usa el paquete instalado, no las carpetas del código fuente
+    r = subprocess.run([sys.executable, "-c", guion], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert "OK-ESTRATEGIA" in r.stdout, r.stderr[-3000:]
 
 

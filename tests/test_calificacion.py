@@ -1,6 +1,7 @@
 """Calificación: entregas como las escriben los estudiantes (Keras 2, Colab en varios cuadernos, nombres
 propios), ejecutadas enteras en bubblewrap, con notas exactas; la lectura de entregas y la comparación de
 arquitecturas sin ejecutar nada."""
+
 import json
 import os
 import shutil
@@ -44,11 +45,19 @@ def notas(fila):
 
 
 def basenet(filtros=(6, 16), activacion_conv1="relu", relleno="valid", extra=()):
-    return keras.Sequential([
-        keras.Input((32, 32, 3)), layers.Conv2D(filtros[0], 5, activation=activacion_conv1, padding=relleno),
-        layers.MaxPooling2D(2), layers.Conv2D(filtros[1], 5, activation="relu"), layers.MaxPooling2D(2),
-        layers.Flatten(), *extra, layers.Dense(50, activation="relu"), layers.Dense(25, activation="softmax"),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input((32, 32, 3)),
+            layers.Conv2D(filtros[0], 5, activation=activacion_conv1, padding=relleno),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(filtros[1], 5, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            *extra,
+            layers.Dense(50, activation="relu"),
+            layers.Dense(25, activation="softmax"),
+        ]
+    )
 
 
 def test_comparar_coincide_con_la_referencia():
@@ -81,11 +90,21 @@ def test_comparar_localiza_capas_que_sobran():
 
 
 def test_activacion_suelta_equivale_al_parametro_activation():
-    modelo = keras.Sequential([
-        keras.Input((32, 32, 3)), layers.Conv2D(6, 5), layers.ReLU(), layers.MaxPooling2D(2), layers.Conv2D(16, 5),
-        layers.Activation("relu"), layers.MaxPooling2D(2), layers.Flatten(), layers.Dense(50, activation="relu"),
-        layers.Dense(25), layers.Softmax(),
-    ])
+    modelo = keras.Sequential(
+        [
+            keras.Input((32, 32, 3)),
+            layers.Conv2D(6, 5),
+            layers.ReLU(),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(16, 5),
+            layers.Activation("relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(50, activation="relu"),
+            layers.Dense(25),
+            layers.Softmax(),
+        ]
+    )
     assert comparar_arquitectura(modelo, modelos.getBaseNet())
 
 
@@ -150,13 +169,22 @@ def test_carpetas_sin_entregas_dan_un_error_claro(tmp_path):
 
 
 def test_cuaderno_de_colab_sin_magias_y_codificaciones(tmp_path):
-    cuaderno = {"cells": [
-        {"cell_type": "markdown", "source": ["# Práctica 3"]},
-        {"cell_type": "code", "source": ["from google.colab import drive\n", "drive.mount('/content/drive')\n",
-                                         "!unzip -q imagenes.zip\n", "%matplotlib inline"]},
-        {"cell_type": "code", "source": "%%time\nx = 1"},
-        {"cell_type": "code", "source": ["if True:\n", "    !ls\n"]},
-    ]}
+    cuaderno = {
+        "cells": [
+            {"cell_type": "markdown", "source": ["# Práctica 3"]},
+            {
+                "cell_type": "code",
+                "source": [
+                    "from google.colab import drive\n",
+                    "drive.mount('/content/drive')\n",
+                    "!unzip -q imagenes.zip\n",
+                    "%matplotlib inline",
+                ],
+            },
+            {"cell_type": "code", "source": "%%time\nx = 1"},
+            {"cell_type": "code", "source": ["if True:\n", "    !ls\n"]},
+        ]
+    }
     (tmp_path / "p3.ipynb").write_text(json.dumps(cuaderno))
     fragmentos, avisos = leer_fragmentos("p3.ipynb", tmp_path / "p3.ipynb")
     assert [f["nombre"] for f in fragmentos] == ["p3.ipynb [celda 2]", "p3.ipynb [celda 4]"]
@@ -191,8 +219,15 @@ def test_clase_real_notas_exactas(clase_real):
     salida, filas = clase_real
     assert list(filas) == ["Ana Garcia Lopez", "Borja Martin Ruiz", "Carmen Diaz Soto", "Diego Informe"]
     for estudiante, fila in filas.items():
-        assert notas(fila) == {"basenet": 3, "mejorada": 2, "normaliza_test": 1, "validacion": 0.5,
-                               "compilacion": 0.5, "transferencia": 1.5, "ajuste_fino": 1.5}, estudiante
+        assert notas(fila) == {
+            "basenet": 3,
+            "mejorada": 2,
+            "normaliza_test": 1,
+            "validacion": 0.5,
+            "compilacion": 0.5,
+            "transferencia": 1.5,
+            "ajuste_fino": 1.5,
+        }, estudiante
         assert (fila["nota"], fila["maximo"], fila["error"]) == (10, 10, "")
 
 
@@ -263,21 +298,36 @@ def test_nombres_y_reglas_del_profesor(tmp_path):
         encoding="utf-8",
     )
 
-    main([str(entrega), "--salida", str(tmp_path / "informe"), "--nombre", "getBaseNet=crearRed",
-          "--nombre", "compileModel=compilar", "--regla", "optimizador=Adam"])
+    main(
+        [
+            str(entrega),
+            "--salida",
+            str(tmp_path / "informe"),
+            "--nombre",
+            "getBaseNet=crearRed",
+            "--nombre",
+            "compileModel=compilar",
+            "--regla",
+            "optimizador=Adam",
+        ]
+    )
     pruebas = {t["name"].split(":")[0]: t for t in leer_json(tmp_path / "informe" / "results.json")["tests"]}
     assert pruebas["BaseNet"]["score"] == 3  # crearRed se llamó como getBaseNet
     assert pruebas["Compilación con entropía cruzada categórica y la precisión como métrica (§2.2)"]["score"] == 0
-    assert "La práctica pide el optimizador Adam; la entrega usa ['SGD']" in pruebas[
-        "Compilación con entropía cruzada categórica y la precisión como métrica (§2.2)"]["output"]
+    assert (
+        "La práctica pide el optimizador Adam; la entrega usa ['SGD']"
+        in pruebas["Compilación con entropía cruzada categórica y la precisión como métrica (§2.2)"]["output"]
+    )
 
 
 def test_el_complemento_no_carga_tensorflow_sin_entrega():
     import subprocess
     import sys
 
-    orden = ("import sys, utilidades.calificacion.plugin, utilidades.calificacion.entregas, "
-             "utilidades.calificacion.arnes; print('tensorflow' in sys.modules, 'keras' in sys.modules)")
+    orden = (
+        "import sys, utilidades.calificacion.plugin, utilidades.calificacion.entregas, "
+        "utilidades.calificacion.arnes; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
     salida = subprocess.run([sys.executable, "-c", orden], capture_output=True, text=True, check=True).stdout
     assert salida.split() == ["False", "False"]
     from importlib.metadata import entry_points

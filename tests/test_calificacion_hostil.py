@@ -3,6 +3,7 @@
 Cada hostil intenta algo contra la clase o la calificación (matar al padre, borrar, inundar, falsificar,
 leer o importar a un compañero, usar las soluciones del paquete, agotar la memoria, colgarse); la clase
 siempre termina y cada ataque es la fila de su autor."""
+
 import json
 import os
 import time
@@ -86,8 +87,9 @@ def hostiles(clase, salida):
         "bucle_funcion.py": BASENET_COMPILADA + "\ndef getBaseNet():\n    while True:\n        pass\n",
         "cuaderno_roto.ipynb": '{"cells": [{"cell_type": "code", "source": ["import os"',
         "vacia.py": "",
-        "latin1.py": ("# -*- coding: latin-1 -*-\n# Práctica 3: año 2019, diseño de la red\n" + BASENET_COMPILADA).encode(
-            "latin-1"),
+        "latin1.py": (
+            "# -*- coding: latin-1 -*-\n# Práctica 3: año 2019, diseño de la red\n" + BASENET_COMPILADA
+        ).encode("latin-1"),
     }
 
 
@@ -102,8 +104,21 @@ def clase_hostil(tmp_path_factory):
         else:
             (clase / nombre).write_text(codigo, encoding="utf-8")
     inicio = time.monotonic()
-    codigo = main([str(clase), "--salida", str(salida), "--tiempo-limite", str(LIMITE_TIEMPO), "--memoria", "3",
-                   "--limite-salida", "1000000", "--procesos", "3"])
+    codigo = main(
+        [
+            str(clase),
+            "--salida",
+            str(salida),
+            "--tiempo-limite",
+            str(LIMITE_TIEMPO),
+            "--memoria",
+            "3",
+            "--limite-salida",
+            "1000000",
+            "--procesos",
+            "3",
+        ]
+    )
     segundos = time.monotonic() - inicio
     csv = (salida / "calificaciones.csv").read_bytes()
     return clase, salida, codigo, segundos, csv, {f["estudiante"]: f for f in leer_csv(salida / "calificaciones.csv")}
@@ -121,12 +136,26 @@ def test_la_clase_termina_y_los_controles_quedan_exactos(clase_hostil):
     assert (clase / "control_a.py").read_text(encoding="utf-8").startswith(f"# {MARCA}")  # nadie la borró
 
 
-@pytest.mark.parametrize("estudiante, nota", [
-    ("mata_padre", 0), ("borra", 0), ("procesos", 0), ("reescribe", 0), ("falsifica", 0), ("soluciones", 0),
-    ("companero", 0), ("lee", 0), ("memoria", 0), ("imprime", 0), ("bucle", 0), ("cuaderno_roto", 0), ("vacia", 0),
-    ("bucle_funcion", 3.5),  # lo observado antes de colgarse (BaseNet compilada) cuenta
-    ("latin1", 3.5),
-])
+@pytest.mark.parametrize(
+    "estudiante, nota",
+    [
+        ("mata_padre", 0),
+        ("borra", 0),
+        ("procesos", 0),
+        ("reescribe", 0),
+        ("falsifica", 0),
+        ("soluciones", 0),
+        ("companero", 0),
+        ("lee", 0),
+        ("memoria", 0),
+        ("imprime", 0),
+        ("bucle", 0),
+        ("cuaderno_roto", 0),
+        ("vacia", 0),
+        ("bucle_funcion", 3.5),  # lo observado antes de colgarse (BaseNet compilada) cuenta
+        ("latin1", 3.5),
+    ],
+)
 def test_cada_ataque_es_la_fila_de_su_autor(clase_hostil, estudiante, nota):
     assert clase_hostil[5][estudiante]["nota"] == nota
 
@@ -174,8 +203,21 @@ def test_sin_bubblewrap_el_repliegue_tambien_protege_la_clase(tmp_path):
     codigos = hostiles(clase, salida)
     for nombre in ("mata_padre.py", "procesos.py"):
         (clase / nombre).write_text(codigos[nombre], encoding="utf-8")
-    assert main([str(clase), "--salida", str(salida), "--sin-aislamiento", "--memoria", "3",
-                 "--tiempo-limite", str(LIMITE_TIEMPO)]) == 0
+    assert (
+        main(
+            [
+                str(clase),
+                "--salida",
+                str(salida),
+                "--sin-aislamiento",
+                "--memoria",
+                "3",
+                "--tiempo-limite",
+                str(LIMITE_TIEMPO),
+            ]
+        )
+        == 0
+    )
     filas = {f["estudiante"]: f["nota"] for f in leer_csv(salida / "calificaciones.csv")}
     assert filas == {"control": 3.5, "mata_padre": 0, "procesos": 0}
     assert _procesos_de_entregas() == []  # los 200 hijos de «procesos» también se recogieron

@@ -1,4 +1,5 @@
 """Caché de características (práctica 3, §4.1): extraer una vez, entrenar la cabeza, mismo resultado."""
+
 import os
 
 import keras

@@ -1,14 +1,12 @@
 """El cargador real de CIFAR-100 sobre archivos pequeños con el formato oficial (§2.2)."""
-import io
+
 import os
 import pickle
-import tarfile
 
 import numpy as np
 import pytest
 
 from datos import DatosNoDisponibles, ErrorDatos, cargarImagenes
-from datos.archivos import extraer_seguro
 from datos.cifar100 import NOMBRE_ARCHIVO, carpeta_cache_keras
 from tests import cifar_falso
 
@@ -109,22 +107,3 @@ def test_formato_incorrecto_nombra_el_archivo(tmp_path):
     cifar_falso.escribir_archivo(ruta, contenido={"train": malo})
     with pytest.raises(ErrorDatos, match="cifar-100-python/train"):
         cargarImagenes(ruta, verificar=False)
-
-
-def test_extraccion_segura_rechaza_rutas_que_escapan(tmp_path):
-    malo = tmp_path / "malo.tar.gz"
-    with tarfile.open(malo, "w:gz") as tar:
-        for nombre in ("bien.txt", "../fuera.txt"):
-            info = tarfile.TarInfo(nombre)
-            info.size = 2
-            tar.addfile(info, io.BytesIO(b"hi"))
-    destino = tmp_path / "destino"
-    with pytest.raises(ErrorDatos, match="fuera de la carpeta"):
-        extraer_seguro(malo, destino)
-    assert not (tmp_path / "fuera.txt").exists()
-    assert not (destino / "bien.txt").exists()  # se comprueba todo antes de escribir nada
-
-
-def test_extraccion_segura_extrae_el_archivo_oficial(archivo, tmp_path):
-    destino = extraer_seguro(archivo[0], tmp_path / "extraido")
-    assert sorted(os.listdir(os.path.join(destino, "cifar-100-python"))) == ["meta", "test", "train"]

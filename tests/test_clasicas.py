@@ -1,4 +1,5 @@
 """Arquitecturas de la clase de CNN, red del taller MNIST, modelos de perros y gatos y calculadoras."""
+
 import keras
 import numpy as np
 import pytest

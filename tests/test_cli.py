@@ -1,4 +1,5 @@
 """La línea de órdenes `python -m practicas p3 ejercicio1` y su carpeta de resultados."""
+
 import json
 import os
 import subprocess
@@ -18,7 +19,9 @@ def test_registro_descubre_el_ejercicio_1():
 
 def ejecutar(tmp_path, nombre, *extra):
     salida = tmp_path / nombre
-    codigo = main(["p3", "ejercicio1", "--epocas", "2", "--semilla", "7", "--silencioso", "--salida", str(salida), *extra])
+    codigo = main(
+        ["p3", "ejercicio1", "--epocas", "2", "--semilla", "7", "--silencioso", "--salida", str(salida), *extra]
+    )
     return codigo, salida
 
 
@@ -68,14 +71,29 @@ def test_reanudar_salta_los_entrenamientos_terminados(tmp_path):
 
 @pytest.mark.parametrize(
     "cambio, mensaje",
-    [(["--epocas", "3"], "--epocas: antes 2, ahora 3"), (["--semilla", "8"], "--semilla: antes 7, ahora 8"),
-     (["--batch", "32"], "--batch: antes 64, ahora 32")],
+    [
+        (["--epocas", "3"], "--epocas: antes 2, ahora 3"),
+        (["--semilla", "8"], "--semilla: antes 7, ahora 8"),
+        (["--batch", "32"], "--batch: antes 64, ahora 32"),
+    ],
 )
 def test_reanudar_con_otras_opciones_se_rechaza(tmp_path, capsys, cambio, mensaje):
     salida = tmp_path / "a"
     os.makedirs(salida)
-    config = {"ejercicio": "p3-ejercicio1", "semilla": 7, "opciones": {"epocas": 2, "batch": 64, "semilla": 7,
-              "datos": "digitos", "repeticiones": 1, "reanudar": False, "silencioso": True, "salida": str(salida)}}
+    config = {
+        "ejercicio": "p3-ejercicio1",
+        "semilla": 7,
+        "opciones": {
+            "epocas": 2,
+            "batch": 64,
+            "semilla": 7,
+            "datos": "digitos",
+            "repeticiones": 1,
+            "reanudar": False,
+            "silencioso": True,
+            "salida": str(salida),
+        },
+    }
     (salida / "config.json").write_text(json.dumps(config), encoding="utf-8")
     orden = ["p3", "ejercicio1", "--epocas", "2", "--semilla", "7", "--salida", str(salida), "--reanudar"]
     assert main([*orden, *cambio, "--repeticiones", "3"]) == 2  # --repeticiones sí puede cambiar
@@ -107,7 +125,7 @@ def test_opciones_invalidas(tmp_path, opcion, capsys):
     assert "entero positivo" in capsys.readouterr().err
 
 
-def test_modulo_ejecutable_muestra_la_ayuda():
-    raiz = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    r = subprocess.run([sys.executable, "-m", "practicas", "p3", "--help"], cwd=raiz, capture_output=True, text=True, timeout=120)
+def test_modulo_ejecutable_muestra_la_ayuda(tmp_path):
+    orden = [sys.executable, "-m", "practicas", "p3", "--help"]
+    r = subprocess.run(orden, cwd=tmp_path, capture_output=True, text=True, timeout=120)  # el paquete instalado
     assert r.returncode == 0 and "ejercicio1" in r.stdout

@@ -1,4 +1,5 @@
 """Datos incluidos, resolución de fuentes e iteradores de `getDataIterators` (§2.2)."""
+
 import numpy as np
 import pytest
 
@@ -78,7 +79,7 @@ def test_lotes_y_barajado_repetible(digitos):
     a, _, _ = getDataIterators(x_train, y_train, x_test, 50, semilla=3)
     b, _, _ = getDataIterators(x_train, y_train, x_test, 50, semilla=3)
     lotes_a = [y.numpy().argmax(1) for _, y in a]
-    assert [len(l) for l in lotes_a[:-1]] == [50] * (len(lotes_a) - 1)
+    assert [len(lote) for lote in lotes_a[:-1]] == [50] * (len(lotes_a) - 1)
     np.testing.assert_array_equal(np.concatenate(lotes_a), np.concatenate([y.numpy().argmax(1) for _, y in b]))
     epoca2 = np.concatenate([y.numpy().argmax(1) for _, y in a])
     assert not np.array_equal(np.concatenate(lotes_a), epoca2)  # nuevo orden en cada época

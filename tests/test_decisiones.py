@@ -3,6 +3,7 @@
 La tabla «Decisiones» del README, las dos lecturas del ajuste fino de BirdNetV4 con sus parámetros
 entrenables, los lotes de 32 de BirdNetV3 y la forma entera del 1cycle por épocas.
 """
+
 import os
 import re
 
@@ -30,8 +31,19 @@ def test_tabla_decisiones_del_readme():
     assert len(filas) >= 8
     for fila in filas:
         assert fila.count("|") == 4 and all(celda.strip() for celda in fila.strip("|").split("|")), fila
-    for clave in ("3136", "BirdNetV5", "ReLU", "14×14", "24.767.176", "9.813.704", "10 %", "32", "1cycle",
-                  "BatchNormalization", "Aumento"):
+    for clave in (
+        "3136",
+        "BirdNetV5",
+        "ReLU",
+        "14×14",
+        "24.767.176",
+        "9.813.704",
+        "10 %",
+        "32",
+        "1cycle",
+        "BatchNormalization",
+        "Aumento",
+    ):
         assert clave in seccion, clave
 
 
@@ -83,7 +95,9 @@ def test_1cycle_por_epocas_muestra_la_forma_entera(epocas):
 def test_1cycle_de_10_epocas_como_la_diapositiva():
     valores = crear_programa("1cycle", 0.1, 10).valores(range(10))
     np.testing.assert_allclose(
-        valores, [0.01, 0.0325, 0.055, 0.0775, 0.1, 0.0775, 0.055, 0.0325, 0.01, 1e-5], rtol=1e-4  # float32
+        valores,
+        [0.01, 0.0325, 0.055, 0.0775, 0.1, 0.0775, 0.055, 0.0325, 0.01, 1e-5],
+        rtol=1e-4,  # float32
     )
 
 

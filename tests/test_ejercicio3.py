@@ -1,4 +1,5 @@
 """Ejercicio 3 de la práctica 3 (§4) desde la línea de órdenes, con carpetas sintéticas y pesos aleatorios."""
+
 import os
 
 import keras
@@ -14,7 +15,7 @@ from utilidades.resultados import leer_csv, leer_json
 COMUNES = ["--tamano", "32", "--semilla", "0", "--silencioso"]
 
 
-def test_v0_v1_v2_con_caracteristicas_en_cache(tmp_path, capsys):
+def test_v0_v1_v2_con_caracteristicas_en_cache(tmp_path, capsys, eager):
     datos = crear_carpeta_sintetica(tmp_path / "pajaros", num_clases=3, por_clase=6, tamano=40)
     salida = tmp_path / "res"
     orden = ["p3", "ejercicio3", "--datos", str(datos), "--pesos", "ninguno", "--variante", "v0", "v1", "v2"]
@@ -33,6 +34,9 @@ def test_v0_v1_v2_con_caracteristicas_en_cache(tmp_path, capsys):
         assert {"historial.csv", "evolucion.png", "metricas.json"} <= set(os.listdir(rep))
         assert len(leer_csv(rep / "historial.csv")) == 2
     assert "Informe" not in texto  # sin ImageNet no se compara con el informe
+    # sin --guardar-pesos no queda ningún .h5 (ni finales ni respaldos) ni carpeta de respaldo
+    escritos = [os.path.relpath(os.path.join(r, n), salida) for r, _, ns in os.walk(salida) for n in ns]
+    assert not [e for e in escritos if e.endswith(".h5") or "respaldo" in e], escritos
     with np.load(salida / "caracteristicas" / "avg_train.npz") as cache:
         assert cache["x"].shape == (9, 2048) and cache["y"].shape == (9, 3)
     with np.load(salida / "caracteristicas" / "sin_pooling_test.npz") as cache:
@@ -54,18 +58,20 @@ def test_v0_v1_v2_con_caracteristicas_en_cache(tmp_path, capsys):
         assert leer_csv(otra / historial) == leer_csv(salida / historial)
 
 
-def test_v4_calentamiento_y_ajuste_fino(tmp_path, capsys):
+def test_v4_calentamiento_y_ajuste_fino(tmp_path, capsys, eager):
     salida = tmp_path / "res"
     orden = ["p3", "ejercicio3", "--variante", "v4", "--epocas", "1", "--epocas-calentamiento", "1", "--guardar-pesos"]
-    assert main([*orden, "--salida", str(salida), *COMUNES]) == 0
+    assert main([*orden, "--v4-descongelar", "solo-14x14", "--salida", str(salida), *COMUNES]) == 0
     texto = capsys.readouterr().out
     assert "datos sintéticos y pesos aleatorios" in texto and "BirdNetV4" in texto
+    assert "ajuste fino de solo conv4 (los bloques de 14×14)" in texto
     rep = salida / "birdnetv4" / "rep_1"
     assert {"historial.csv", "evolucion.png", "modelo.weights.h5"} <= set(os.listdir(rep / "calentamiento"))
     assert {"historial.csv", "evolucion.png", "metricas.json", "modelo.weights.h5"} <= set(os.listdir(rep))
     assert leer_json(salida / "resultados.json")["filas"][0]["modelo"] == "BirdNetV4"
+    assert leer_json(rep / "metricas.json")["batch"] == 64
 
-    # Pesos tras el calentamiento y al final: en la segunda fase solo cambian conv4, conv5 y la cabeza,
+    # Pesos tras el calentamiento y al final: en la segunda fase (solo-14x14) solo cambian conv4 y la cabeza,
     # y las BatchNormalization de ResNet50 conservan sus medias (modo inferencia).
     tras_calentar, final = (getBirdNetV4(getResNet50("avg", (32, 32, 3), weights=None), num_clases=5) for _ in range(2))
     tras_calentar.load_weights(rep / "calentamiento" / "modelo.weights.h5")
@@ -74,7 +80,9 @@ def test_v4_calentamiento_y_ajuste_fino(tmp_path, capsys):
         if not a.weights:
             continue
         iguales = all(np.array_equal(u.numpy(), v.numpy()) for u, v in zip(a.weights, b.weights))
-        if isinstance(a, keras.layers.BatchNormalization) or a.name.startswith(("conv1_", "conv2_", "conv3_")):
+        if isinstance(a, keras.layers.BatchNormalization) or a.name.startswith(
+            ("conv1_", "conv2_", "conv3_", "conv5_")
+        ):
             assert iguales, a.name
         elif a.name.endswith("_conv") or a.name.startswith("cabeza_"):
             assert not iguales, a.name
@@ -83,7 +91,16 @@ def test_v4_calentamiento_y_ajuste_fino(tmp_path, capsys):
 def test_errores_en_la_linea_de_ordenes(tmp_path, capsys):
     assert main(["p3", "ejercicio3", "--datos", str(tmp_path / "no_esta"), "--salida", str(tmp_path / "a")]) == 2
     assert "No existe la carpeta" in capsys.readouterr().err
-    orden = ["p3", "ejercicio3", "--variante", "v0", "--pesos", str(tmp_path / "no.h5"), "--salida", str(tmp_path / "b")]
+    orden = [
+        "p3",
+        "ejercicio3",
+        "--variante",
+        "v0",
+        "--pesos",
+        str(tmp_path / "no.h5"),
+        "--salida",
+        str(tmp_path / "b"),
+    ]
     assert main([*orden, *COMUNES]) == 2
     assert "No existe el archivo de pesos" in capsys.readouterr().err
     with pytest.raises(SystemExit):
@@ -92,10 +109,24 @@ def test_errores_en_la_linea_de_ordenes(tmp_path, capsys):
 
 def test_tabla_como_el_cuadro_8():
     filas = [
-        {"modelo": "BirdNetV0", "variante": "v0", "perdida": 2.5, "precision": 0.4, "perdida_desv": 0.0,
-         "precision_desv": 0.0, "repeticiones": 1},
-        {"modelo": "BirdNetV4", "variante": "v4", "perdida": 2.0, "precision": 0.5, "perdida_desv": 0.1,
-         "precision_desv": 0.02, "repeticiones": 3},
+        {
+            "modelo": "BirdNetV0",
+            "variante": "v0",
+            "perdida": 2.5,
+            "precision": 0.4,
+            "perdida_desv": 0.0,
+            "precision_desv": 0.0,
+            "repeticiones": 1,
+        },
+        {
+            "modelo": "BirdNetV4",
+            "variante": "v4",
+            "perdida": 2.0,
+            "precision": 0.5,
+            "perdida_desv": 0.1,
+            "precision_desv": 0.02,
+            "repeticiones": 3,
+        },
     ]
     texto = tabla_modelos(filas)
     assert "BirdNetV0     2.5000    40.00 %    2.3210   42.57 %" in texto  # con la referencia del informe

@@ -94,65 +94,6 @@ def test_inicializacion(tmp_path, capsys):
     assert all(f["error_relativo"] < 0.05 for f in leer_csv(salida / "keras.csv"))
 
 
-def test_tasas(tmp_path, capsys):
-    salida = tmp_path / "tasas"
-    texto = _ejecutar(
-        capsys,
-        "tasas",
-        "--epocas",
-        "2",
-        "--programas",
-        "exponencial,rendimiento",
-        "--batch",
-        "128",
-        "--semilla",
-        "0",
-        "--silencioso",
-        "--salida",
-        str(salida),
-    )
-    assert (salida / "programas.png").stat().st_size > 0
-    for programa in ("exponencial", "rendimiento"):
-        assert (salida / programa / "rep_1" / "metricas.json").exists()
-        assert len(leer_csv(salida / programa / "rep_1" / "tasas.csv")) == 2
-    tasas = leer_csv(salida / "exponencial" / "rep_1" / "tasas.csv")
-    assert tasas[0]["tasa"] == pytest.approx(0.05) and tasas[1]["tasa"] == pytest.approx(
-        0.05 * 2.718281828**-1.5, rel=1e-5
-    )
-    resultados = leer_json(salida / "resultados.json")
-    assert [f["programa"] for f in resultados["resumen"]] == ["exponencial", "rendimiento"]
-    assert "exponencial" in texto
-
-
-def test_regularizacion(tmp_path, capsys):
-    salida = tmp_path / "reg"
-    _ejecutar(
-        capsys,
-        "regularizacion",
-        "--epocas",
-        "2",
-        "--variantes",
-        "l2,batchnorm",
-        "--muestras",
-        "80",
-        "--batch",
-        "40",
-        "--semilla",
-        "0",
-        "--silencioso",
-        "--salida",
-        str(salida),
-    )
-    for nombre in ("curvas.png", "brecha.png", "resultados.csv", "config.json"):
-        assert (salida / nombre).stat().st_size > 0
-    resultados = json.loads((salida / "resultados.json").read_text(encoding="utf-8"))
-    assert [f["variante"] for f in resultados["resumen"]] == ["l2", "batchnorm"]
-    comprobaciones = {f["comprobacion"]: f["error_relativo"] for f in resultados["comprobaciones"]}
-    assert comprobaciones["penalización l2"] < 1e-5
-    assert comprobaciones["batch norm (inferencia)"] < 1e-5 and comprobaciones["batch norm (entrenamiento)"] < 1e-5
-    assert comprobaciones["dropout invertido NumPy"] < 0.02
-
-
 def test_errores_de_la_linea_de_ordenes(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         main(["entrenamiento", "optimizadores", "--optimizadores", "sgd,adamw", "--salida", str(tmp_path)])
@@ -172,8 +113,23 @@ def _por_variante(salida, clave, nombres):
 
 def test_tasas_mismos_datos_y_pesos_en_cualquier_orden(tmp_path, capsys):
     comunes = ["--epocas", "2", "--batch", "128", "--semilla", "5", "--silencioso"]
-    _ejecutar(capsys, "tasas", "--programas", "constante,exponencial,rendimiento", *comunes, "--salida", str(tmp_path / "a"))
+    salida = tmp_path / "a"
+    texto = _ejecutar(
+        capsys, "tasas", "--programas", "constante,exponencial,rendimiento", *comunes, "--salida", str(salida)
+    )
     _ejecutar(capsys, "tasas", "--programas", "rendimiento,exponencial", *comunes, "--salida", str(tmp_path / "b"))
+    # lo que escribe: la figura de los programas, y por programa sus métricas y la tasa de cada época
+    assert (salida / "programas.png").stat().st_size > 0
+    for programa in ("constante", "exponencial", "rendimiento"):
+        assert (salida / programa / "rep_1" / "metricas.json").exists()
+        assert len(leer_csv(salida / programa / "rep_1" / "tasas.csv")) == 2
+    tasas = leer_csv(salida / "exponencial" / "rep_1" / "tasas.csv")
+    assert tasas[0]["tasa"] == pytest.approx(0.05)
+    assert tasas[1]["tasa"] == pytest.approx(0.05 * 2.718281828**-1.5, rel=1e-5)
+    resultados = leer_json(salida / "resultados.json")
+    assert [f["programa"] for f in resultados["resumen"]] == ["constante", "exponencial", "rendimiento"]
+    assert "exponencial" in texto
+
     a = _por_variante(tmp_path / "a", "programa", ["constante", "exponencial", "rendimiento"])
     b = _por_variante(tmp_path / "b", "programa", ["exponencial", "rendimiento"])
     assert a["exponencial"] == b["exponencial"] and a["rendimiento"] == b["rendimiento"]
@@ -187,9 +143,20 @@ def test_tasas_mismos_datos_y_pesos_en_cualquier_orden(tmp_path, capsys):
 
 def test_regularizacion_mismos_datos_y_pesos_en_cualquier_orden(tmp_path, capsys):
     comunes = ["--epocas", "1", "--muestras", "80", "--batch", "40", "--semilla", "7", "--silencioso"]
-    _ejecutar(capsys, "regularizacion", "--variantes", "ninguna,l2,parada", *comunes, "--salida", str(tmp_path / "a"))
+    salida = tmp_path / "a"
+    _ejecutar(capsys, "regularizacion", "--variantes", "ninguna,l2,batchnorm,parada", *comunes, "--salida", str(salida))
     _ejecutar(capsys, "regularizacion", "--variantes", "parada,ninguna", *comunes, "--salida", str(tmp_path / "b"))
-    a = _por_variante(tmp_path / "a", "variante", ["ninguna", "l2", "parada"])
+    # lo que escribe, y las piezas de NumPy frente a Keras
+    for nombre in ("curvas.png", "brecha.png", "resultados.csv", "config.json"):
+        assert (salida / nombre).stat().st_size > 0
+    resultados = json.loads((salida / "resultados.json").read_text(encoding="utf-8"))
+    assert [f["variante"] for f in resultados["resumen"]] == ["ninguna", "l2", "batchnorm", "parada"]
+    comprobaciones = {f["comprobacion"]: f["error_relativo"] for f in resultados["comprobaciones"]}
+    assert comprobaciones["penalización l2"] < 1e-5
+    assert comprobaciones["batch norm (inferencia)"] < 1e-5 and comprobaciones["batch norm (entrenamiento)"] < 1e-5
+    assert comprobaciones["dropout invertido NumPy"] < 0.02
+
+    a = _por_variante(salida, "variante", ["ninguna", "l2", "parada"])
     b = _por_variante(tmp_path / "b", "variante", ["ninguna", "parada"])
     assert a["ninguna"] == b["ninguna"] and a["parada"] == b["parada"]
     # La parada temprana no actúa en una época: es la red sin regularizar, número a número.

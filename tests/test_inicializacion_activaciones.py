@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from utilidades.activaciones import (
+from utilidades.teoria.activaciones import (
     ACTIVACIONES,
     elu,
     leaky_relu,
@@ -17,7 +17,7 @@ from utilidades.activaciones import (
     tanh_lecun,
     zonas_saturadas,
 )
-from utilidades.inicializacion import ESQUEMAS, activaciones_por_capa, desviacion_inicial, inicializar_pesos
+from utilidades.teoria.inicializacion import ESQUEMAS, activaciones_por_capa, desviacion_inicial, inicializar_pesos
 
 
 def test_formulas_de_las_desviaciones():

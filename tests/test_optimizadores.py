@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from practicas.entrenamiento.optimizadores import HIPERPARAMETROS_KERAS
-from utilidades.optimizadores import (
+from utilidades.teoria.optimizadores import (
     OPTIMIZADORES,
     SGD,
     Adadelta,

@@ -1,4 +1,5 @@
 """Pájaros de Caltech-UCSD (práctica 3, §4): `cargarDatos`, la carpeta sintética y `pipeline_desde_archivos`."""
+
 import os
 import pathlib
 
@@ -133,7 +134,9 @@ def test_pipeline_desde_archivos_lotes_y_barajado(carpeta, tmp_path):
         np.testing.assert_array_equal(_todo(con_cache)[0], en_orden)
         np.testing.assert_array_equal(_todo(con_cache)[0], en_orden)
 
-    doble = pipeline_desde_archivos(rutas, batch_size=4, transformacion=lambda xb, yb: (tf.cast(xb, "float32") * 2, yb), tamano=24)
+    doble = pipeline_desde_archivos(
+        rutas, batch_size=4, transformacion=lambda xb, yb: (tf.cast(xb, "float32") * 2, yb), tamano=24
+    )
     lote = next(iter(doble)).numpy()
     assert lote.dtype == np.float32
     np.testing.assert_array_equal(lote, 2 * en_orden[:4].astype("float32"))
@@ -172,7 +175,9 @@ def test_falta_una_imagen_listada(carpeta, tmp_path):
     copia = _copia(carpeta, tmp_path / "d")
     relativa = (copia / "test.txt").read_text().split()[1]
     os.remove(copia / relativa)
-    with pytest.raises(DatosNoDisponibles, match=f"Falta la imagen '.*{relativa}', listada en '.*test.txt' \\(línea 2\\)"):
+    with pytest.raises(
+        DatosNoDisponibles, match=f"Falta la imagen '.*{relativa}', listada en '.*test.txt' \\(línea 2\\)"
+    ):
         cargarDatos(copia)
 
 
@@ -196,8 +201,10 @@ def test_imagen_truncada(carpeta, tmp_path):
 def test_clase_de_test_que_no_esta_en_entrenamiento(carpeta, tmp_path):
     copia = _copia(carpeta, tmp_path / "d")
     lineas = (copia / "train.txt").read_text().split()
-    (copia / "train.txt").write_text("\n".join(l for l in lineas if not l.startswith("003.")) + "\n")
-    with pytest.raises(ErrorDatos, match="test.txt', línea \\d+: la clase '003.Pajaro_sintetico_3' no aparece en train.txt"):
+    (copia / "train.txt").write_text("\n".join(linea for linea in lineas if not linea.startswith("003.")) + "\n")
+    with pytest.raises(
+        ErrorDatos, match="test.txt', línea \\d+: la clase '003.Pajaro_sintetico_3' no aparece en train.txt"
+    ):
         cargarDatos(copia)
 
 

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from utilidades.regularizacion import (
+from utilidades.teoria.regularizacion import (
     ParadaTemprana,
     batch_norm,
     dropout_invertido,

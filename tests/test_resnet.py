@@ -1,12 +1,11 @@
 """ResNet50 y BirdNetV0–V4 (práctica 3, §4): parámetros del informe, capas congeladas y pesos sin conexión."""
-import os
 
 import keras
 import numpy as np
 import pytest
 from keras import layers
 
-from datos import DatosNoDisponibles, ErrorDatos
+from datos import DatosNoDisponibles
 from modelos import (
     descongelar_desde,
     getBirdNetV0,
@@ -17,7 +16,6 @@ from modelos import (
     getResNet50,
     preprocesar_imagenes,
 )
-from modelos.resnet import ARCHIVO_PESOS_RESNET50, ruta_pesos_imagenet
 
 FORMA = (224, 224, 3)
 
@@ -148,15 +146,6 @@ def test_errores_de_forma_y_de_cabeza(pequenas):
         getBirdNetV4(sin_pooling)
 
 
-def test_pesos_imagenet_sin_conexion_dice_que_archivo_poner_y_donde(tmp_path):
-    ruta = ruta_pesos_imagenet()
-    assert ruta == str(tmp_path / "keras_home" / "models" / ARCHIVO_PESOS_RESNET50)  # conftest: caché vacía
-    with pytest.raises(DatosNoDisponibles) as error:
-        getResNet50("avg", (32, 32, 3), descargar=False)
-    mensaje = str(error.value)
-    assert ARCHIVO_PESOS_RESNET50 in mensaje and ruta in mensaje and "weights=None" in mensaje
-
-
 def test_pesos_de_un_archivo_local(tmp_path, pequenas):
     origen = pequenas[0]
     archivo = tmp_path / "resnet50.weights.h5"
@@ -166,12 +155,3 @@ def test_pesos_de_un_archivo_local(tmp_path, pequenas):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     with pytest.raises(DatosNoDisponibles, match="No existe el archivo de pesos '.*no_esta.h5'"):
         getResNet50("avg", (32, 32, 3), weights=str(tmp_path / "no_esta.h5"))
-
-
-def test_pesos_imagenet_danados_en_la_cache(tmp_path):
-    ruta = ruta_pesos_imagenet()
-    os.makedirs(os.path.dirname(ruta))
-    with open(ruta, "wb") as f:
-        f.write(b"descarga a medias")
-    with pytest.raises(ErrorDatos, match="no coincide con la suma MD5.*Bórrelo"):
-        getResNet50("avg", (32, 32, 3), descargar=False)

@@ -1,4 +1,5 @@
 """Práctica `talleres`: MNIST sin conexión, carpetas `clase/imagen.jpg` y los ejercicios de la línea de órdenes."""
+
 import os
 
 import numpy as np
@@ -211,7 +212,7 @@ def test_cli_mnist_entrena_y_supera_el_azar(tmp_path, capsys):
     assert config["opciones"]["datos"] == "mnist" and config["semilla"] == 0
 
 
-def test_cli_perros_gatos_demo_y_reanudar(tmp_path, capsys):
+def test_cli_perros_gatos_demo_y_reanudar(tmp_path, capsys, eager):
     salida = tmp_path / "pg"
     orden = ["talleres", "perros-gatos", "--tamano", "32", "--por-clase", "6", "--batch", "8", "--epocas", "1"]
     orden += ["--epocas-ajuste", "1", "--semilla", "0", "--silencioso", "--salida", str(salida)]
@@ -258,15 +259,3 @@ def test_cli_caracteristicas(tmp_path, capsys):
     assert x.shape[1:] == (512,) and x.dtype == np.float32 and y.shape == (len(x), 2)
     assert len(x_test) == 6 and np.array_equal(y_test.sum(axis=0), [3, 3])
     assert os.path.exists(salida / "cabeza" / "pesos.weights.h5")
-
-
-def test_pesos_de_vgg16_danados_en_la_cache():
-    from datos.cache import carpeta_cache_keras
-    from modelos.perros_gatos import ARCHIVO_PESOS_VGG16, base_vgg16
-
-    ruta = os.path.join(carpeta_cache_keras("models"), ARCHIVO_PESOS_VGG16)
-    os.makedirs(os.path.dirname(ruta))
-    with open(ruta, "wb") as f:
-        f.write(b"no son pesos")
-    with pytest.raises(ErrorDatos, match="no coincide con la suma MD5.*Bórrelo"):
-        base_vgg16(pesos="imagenet")

@@ -1,12 +1,19 @@
-"""Entrenamiento, evaluación, gráficas y escritura de resultados de las prácticas.
+"""La API de entrenamiento del estudiante: compilar, entrenar, evaluar, dibujar y escribir resultados.
+
+`from utilidades import compileModel, trainModel, testModel` es lo que usan los scripts del curso. El
+resto del paquete: `utilidades.resultados` (el único escritor de resultados), `utilidades.tasas` (programas
+de la tasa de aprendizaje), `utilidades.caracteristicas` (caché de características), `utilidades.teoria`
+(el material de las clases en NumPy) y `utilidades.calificacion` (la corrección de entregas).
 
 Los nombres se cargan al usarlos (PEP 562): `import utilidades.resultados` o la calificación no pagan
-la importación de TensorFlow. La GPU se configura (`configCUDA`, §1) la primera vez que se pide uno de
-los ayudantes de entrenamiento.
+la importación de TensorFlow. La GPU se configura (`configCUDA`, §1) una sola vez, la primera vez que se
+pide uno de los ayudantes de entrenamiento, antes de crear ningún modelo (`python -m practicas` lo hace al
+arrancar TensorFlow).
 """
+
 import importlib
 
-from practicas.sombras import comprobar_paquetes
+from datos._sombras import comprobar_paquetes
 
 comprobar_paquetes()  # avisa si un modelos.py o una carpeta datos/ del usuario tapa otro paquete
 
@@ -20,12 +27,9 @@ _EXPORTADOS = {
     "figura_evolucion": "graficas",
     "configCUDA": "dispositivo",
     "fijar_semilla": "dispositivo",
-    "crear_optimizador": "optimizadores",
     "crear_programa": "tasas",
     "TasaPorRendimiento": "tasas",
-    "ParadaTemprana": "regularizacion",
-    "dropout_invertido": "regularizacion",
-    "batch_norm": "regularizacion",
+    "ParadaTemprana": "teoria.regularizacion",  # un callback para trainModel, escrito con la regla de la clase
 }
 
 __all__ = list(_EXPORTADOS)

@@ -5,6 +5,7 @@ argparse escribe sus propios textos en inglés («usage:», «options», «argum
 value»...). `ParserEspanol` cambia los títulos y el prefijo del uso, y traduce los mensajes de error
 antes de mostrarlos; los subparsers heredan la clase, así que toda la línea de órdenes queda en español.
 """
+
 import argparse
 import re
 import sys
@@ -14,7 +15,10 @@ TRADUCCIONES = [
     (r"^argument (?P<arg>.+?): (?P<resto>.*)$", "argumento {arg}: {resto}"),
     (r"the following arguments are required: (?P<args>.*)", "faltan argumentos obligatorios: {args}"),
     (r"unrecognized arguments: (?P<args>.*)", "argumentos no reconocidos: {args}"),
-    (r"invalid choice: (?P<valor>.*?) \(choose from (?P<opciones>.*)\)", "valor no válido: {valor} (elija entre {opciones})"),
+    (
+        r"invalid choice: (?P<valor>.*?) \(choose from (?P<opciones>.*)\)",
+        "valor no válido: {valor} (elija entre {opciones})",
+    ),
     (r"invalid int value: (?P<valor>.*)", "{valor} no es un número entero"),
     (r"invalid float value: (?P<valor>.*)", "{valor} no es un número"),
     (r"invalid (?P<tipo>\S+) value: (?P<valor>.*)", "valor no válido para {tipo}: {valor}"),

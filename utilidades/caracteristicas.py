@@ -16,16 +16,15 @@ comprimir y sin pickles, con
 
 Se escribe de forma atómica con el escritor de resultados (`utilidades.resultados.escribir_npz`).
 """
+
 import os
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from modelos.comun import PREFIJO_CABEZA  # el prefijo de las cabezas: marca dónde se corta el modelo
 from utilidades.resultados import escribir_npz
-
-# Las capas de la cabeza que se añade a una red base llevan este prefijo: marcan dónde se corta el modelo.
-PREFIJO_CABEZA = "cabeza_"
 
 
 def extraer_caracteristicas(extractor, datos, batch_size=32, dtype="float32"):

@@ -1,4 +1,5 @@
 """Comprobación de hiperparámetros numéricos (tasas, decaimientos, momentos) con errores en español."""
+
 import math
 
 

@@ -1,4 +1,5 @@
 """Configuración de la GPU (el `configCUDA` del autor, §1) y semillas para ejecuciones repetibles."""
+
 import tensorflow as tf
 
 _dispositivo_anunciado = False

@@ -4,6 +4,7 @@
 por época (CSV atómico) y un respaldo atómico (`RespaldoAtomico`), de modo que un entrenamiento
 interrumpido, incluso con SIGKILL a mitad de una escritura, se reanuda perdiendo como mucho la época en curso.
 """
+
 import contextlib
 import gc
 import hashlib
@@ -262,7 +263,11 @@ def trainModel(
     if inicial < trainEpochs:
         with _ambito(estrategia):
             hist = model.fit(
-                **argumentos, validation_data=val, epochs=trainEpochs, initial_epoch=inicial, callbacks=todos,
+                **argumentos,
+                validation_data=val,
+                epochs=trainEpochs,
+                initial_epoch=inicial,
+                callbacks=todos,
                 verbose=verbose,
             )
     else:  # el respaldo ya tenía todas las épocas (interrumpido al terminar)

@@ -1,4 +1,5 @@
 """Evaluación en test (§2.3): `testModel` y `calcularAccuracy` del profesor."""
+
 import os
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Curvas de aprendizaje (§2.3, `mostrarEvolucion` del profesor)."""
+
 import os
 
 import matplotlib

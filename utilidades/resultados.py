@@ -3,6 +3,7 @@
 Cada archivo se escribe primero en un temporal de la misma carpeta y luego se renombra con
 `os.replace`, así que una interrupción nunca deja un archivo a medias.
 """
+
 import csv
 import io
 import json
@@ -10,7 +11,6 @@ import os
 import platform
 import sys
 import tempfile
-
 
 PREFIJO_TEMPORAL = ".tmp-"
 

@@ -14,14 +14,11 @@ El performance scheduling depende de la pérdida de validación, así que solo p
 `TasaPorRendimiento`, que reproduce `keras.callbacks.ReduceLROnPlateau`.
 """
 
-
 import keras
 import numpy as np
 from keras import ops
 
 from utilidades.comprobaciones import fraccion, positivo
-
-
 
 
 class ProgramaTasa(keras.optimizers.schedules.LearningRateSchedule):

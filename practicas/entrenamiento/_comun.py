@@ -5,7 +5,6 @@ import argparse
 import keras
 
 
-
 def lista_de(validas):
     """Tipo de argparse: nombres separados por comas, cada uno de `validas`."""
 

@@ -1,8 +1,8 @@
 """Ejercicio `activaciones` (clases de Bariloche y Granada, «Funciones de activación»).
 
 Sigmoide, tanh, la tanh de LeCun `1.7159 tanh(2x/3)`, ReLU, leaky ReLU, PReLU, ELU, SELU y maxout con sus
-derivadas (NumPy, `utilidades.activaciones`): figura, zonas donde saturan (|f'| < umbral) y comprobación
-de funciones y derivadas contra Keras (`keras.activations` y derivadas automáticas de TensorFlow).
+derivadas (NumPy, `utilidades.teoria.activaciones`): figura, zonas donde saturan (|f'| < umbral) y
+comprobación de funciones y derivadas contra Keras (`keras.activations` y derivadas automáticas de TensorFlow).
 """
 
 import os
@@ -11,8 +11,8 @@ import numpy as np
 
 from practicas.comun import iniciar
 from practicas.entrenamiento._comun import imprimir_tabla, numero_positivo, opciones_sin_entrenar
-from utilidades.activaciones import ACTIVACIONES, zonas_saturadas
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
+from utilidades.teoria.activaciones import ACTIVACIONES, zonas_saturadas
 
 AYUDA = "Funciones de activación y sus derivadas en NumPy: figuras, zonas de saturación y comparación con Keras"
 

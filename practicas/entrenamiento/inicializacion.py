@@ -12,9 +12,9 @@ import numpy as np
 
 from practicas.comun import entero_positivo, iniciar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de, opciones_sin_entrenar
-from utilidades.activaciones import ACTIVACIONES
-from utilidades.inicializacion import ESQUEMAS, activaciones_por_capa, desviacion_inicial
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
+from utilidades.teoria.activaciones import ACTIVACIONES
+from utilidades.teoria.inicializacion import ESQUEMAS, activaciones_por_capa, desviacion_inicial
 
 AYUDA = "Inicialización: activaciones por capa de un MLP profundo con tanh y ReLU (chica, grande, LeCun, Xavier, He)"
 

@@ -1,6 +1,6 @@
 """Ejercicio `optimizadores` (clase de Bariloche, «Optimización»).
 
-1. Trayectorias de SGD, momento, Nesterov, AdaGrad, RMSProp, Adam y Adadelta (NumPy, `utilidades.optimizadores`)
+1. Trayectorias de SGD, momento, Nesterov, AdaGrad, RMSProp, Adam y Adadelta (NumPy, `utilidades.teoria.optimizadores`)
    sobre una cuadrática mal condicionada, un punto de silla y Rosenbrock, dibujadas sobre las curvas de
    nivel como las figuras «SGD vs Momento vs Nesterov».
 2. Cada optimizador comparado paso a paso con su equivalente de `keras.optimizers` (ambas convenciones).
@@ -14,7 +14,8 @@ import numpy as np
 
 from practicas.comun import entero_positivo, iniciar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de, numero_positivo, opciones_sin_entrenar
-from utilidades.optimizadores import (
+from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
+from utilidades.teoria.optimizadores import (
     CONVENCIONES,
     FUNCIONES_PRUEBA,
     OPTIMIZADORES,
@@ -25,7 +26,6 @@ from utilidades.optimizadores import (
     pasos_keras,
     trayectoria,
 )
-from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "Optimizadores en NumPy: trayectorias sobre funciones de prueba, comparación con Keras y regresión lineal"
 
@@ -141,8 +141,14 @@ def _figura_trayectorias(funcion, caminos):
             camino = caminos[nombre]
             linea, marcador = trazos[k % len(trazos)]
             eje.plot(
-                camino[:, 0], camino[:, 1], linestyle=linea, marker=marcador, markersize=3,
-                markevery=max(1, len(camino) // 15), linewidth=2.5 - 0.5 * (k % 3), label=nombre,
+                camino[:, 0],
+                camino[:, 1],
+                linestyle=linea,
+                marker=marcador,
+                markersize=3,
+                markevery=max(1, len(camino) // 15),
+                linewidth=2.5 - 0.5 * (k % 3),
+                label=nombre,
             )
         inicio = next(iter(caminos.values()))[0]
         eje.plot(*inicio, "ko", label="inicio")

@@ -3,7 +3,7 @@
 Una red pequeña que sobreajusta (MLP de dos capas ocultas anchas entrenado con pocas imágenes) se entrena
 sin regularizar y con penalización L1, L2 y elastic net, dropout, normalización por lotes y parada
 temprana; se comparan la precisión de entrenamiento y de test (la brecha mide el sobreajuste). Las
-piezas de NumPy de `utilidades.regularizacion` se comprueban contra la red entrenada: penalizaciones
+piezas de NumPy de `utilidades.teoria.regularizacion` se comprueban contra la red entrenada: penalizaciones
 frente a `model.losses`, dropout invertido frente a `keras.layers.Dropout` y normalización por lotes
 frente a la capa `BatchNormalization` en los dos modos.
 """
@@ -15,7 +15,8 @@ import numpy as np
 from datos import cargar_fuente, getDataIterators
 from practicas.comun import entero_positivo, entrenar_y_evaluar, iniciar, opciones_comunes
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de, numero_positivo
-from utilidades.regularizacion import (
+from utilidades.resultados import escribir_csv, escribir_json, guardar_figura, leer_csv
+from utilidades.teoria.regularizacion import (
     PENALIZACIONES,
     ParadaTemprana,
     batch_norm,
@@ -25,7 +26,6 @@ from utilidades.regularizacion import (
     penalizacion_l2,
     regularizador_keras,
 )
-from utilidades.resultados import escribir_csv, escribir_json, guardar_figura, leer_csv
 
 AYUDA = "Regularización (L1, L2, elastic net, dropout, batch norm, parada temprana) en una red que sobreajusta"
 
@@ -180,7 +180,9 @@ def _figura_brecha(resumen):
 def ejecutar(args):
     if not 0 <= args.dropout < 1:
         raise ValueError(f"'--dropout' (probabilidad de anular) debe estar en [0, 1) y es {args.dropout}.")
-    x_train, y_train, x_test, y_test = cargar_fuente(args.datos, verificar=not args.sin_verificar)  # antes de escribir nada
+    x_train, y_train, x_test, y_test = cargar_fuente(
+        args.datos, verificar=not args.sin_verificar, carpeta_tfds=args.tfds_dir
+    )  # antes de escribir nada
     carpeta = iniciar(args, "entrenamiento-regularizacion")
     x_pocos, y_pocos = subconjunto(x_train, y_train, args.muestras, args.semilla_base)
 

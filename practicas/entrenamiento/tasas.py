@@ -81,7 +81,9 @@ def _figura(programas_teoricos, tasas, historiales, epocas):
 
 
 def ejecutar(args):
-    x_train, y_train, x_test, y_test = cargar_fuente(args.datos, verificar=not args.sin_verificar)  # antes de escribir nada
+    x_train, y_train, x_test, y_test = cargar_fuente(
+        args.datos, verificar=not args.sin_verificar, carpeta_tfds=args.tfds_dir
+    )  # antes de escribir nada
     carpeta = iniciar(args, "entrenamiento-tasas")
     for nombre in args.programas:  # valida los parámetros antes de entrenar
         crear_programa(nombre, args.tasa, args.epocas)

@@ -1,4 +1,5 @@
 """Ejercicio 1 de la práctica 3 (§2): BaseNet con normalización, sin aumento; tabla como el Cuadro 1."""
+
 from datos import cargar_fuente, getDataIterators
 from modelos import getBaseNet
 from practicas.comun import finalizar, iniciar, opciones_comunes, repetir
@@ -13,7 +14,11 @@ def opciones(parser):
 def ejecutar(args):
     # antes de escribir nada; imágenes de 32×32×3 como CIFAR-100 (§2.2)
     x_train, y_train, x_test, y_test = cargar_fuente(
-        args.datos, verificar=not args.sin_verificar, forma=(32, 32, 3), para="p3 ejercicio1"
+        args.datos,
+        verificar=not args.sin_verificar,
+        forma=(32, 32, 3),
+        para="p3 ejercicio1",
+        carpeta_tfds=args.tfds_dir,
     )
     carpeta = iniciar(args, "p3-ejercicio1")
 

@@ -48,7 +48,11 @@ def tabla_estudio(filas):
 def ejecutar(args):
     # antes de escribir nada; imágenes de 32×32×3 como CIFAR-100 (§2.2)
     x_train, y_train, x_test, y_test = cargar_fuente(
-        args.datos, verificar=not args.sin_verificar, forma=(32, 32, 3), para="p3 ejercicio2"
+        args.datos,
+        verificar=not args.sin_verificar,
+        forma=(32, 32, 3),
+        para="p3 ejercicio2",
+        carpeta_tfds=args.tfds_dir,
     )
     carpeta = iniciar(args, "p3-ejercicio2")
     if args.muestras:

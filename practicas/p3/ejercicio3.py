@@ -9,19 +9,22 @@
   `--v4-descongelar solo-14x14` ajusta solo conv4, la lectura literal del informe.
 - Los pesos finales de V3 y V4 solo se guardan con `--guardar-pesos`.
 
-Las imágenes se leen de disco por lotes (`pipeline_desde_archivos`), sin cargarlas todas en memoria. Sin
-`--datos` se usa una carpeta sintética pequeña y pesos aleatorios: sirve para comprobar que todo funciona,
-pero la precisión no significa nada.
+Las imágenes se leen de disco por lotes (`pipeline_desde_archivos`), sin cargarlas todas en memoria: de
+una carpeta de JPEG o, con `--datos tfds:caltech_birds2010`, de los registros de tensorflow-datasets (en
+`--tfds-dir`, `$TFDS_DATA_DIR` o `~/tensorflow_datasets`), con la misma tubería. Sin `--datos` se usa una
+carpeta sintética pequeña y pesos aleatorios: sirve para comprobar que todo funciona, pero la precisión no
+significa nada.
 """
+
 import os
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from datos import CapaAumento, crear_carpeta_sintetica, listar_pajaros, pipeline_desde_archivos, pipeline_desde_arrays
+from datos import CapaAumento, abrir_pajaros, crear_carpeta_sintetica, pipeline_desde_arrays
 from datos.iteradores import AUMENTO_BASENETPP, separar_validacion
-from datos.pajaros import TAMANO, imagenes_legibles
+from datos.pajaros import TAMANO
 from modelos import (
     comprobar_pesos,
     descongelar_desde,
@@ -74,7 +77,8 @@ def opciones(parser):
         batch=64,
         repeticiones=1,
         datos=SINTETICO,
-        ayuda_datos="carpeta de los pájaros (con train.txt, test.txt y las carpetas NNN.Especie) o "
+        ayuda_datos="carpeta de los pájaros (con train.txt, test.txt y las carpetas NNN.Especie), "
+        "'tfds:caltech_birds2010' (preparado con tensorflow-datasets; ver --tfds-dir) o "
         f"'{SINTETICO}' (por defecto: carpeta sintética pequeña, sin conexión; la precisión no significa nada)",
     )
     parser.add_argument(
@@ -160,16 +164,14 @@ def caracteristicas(args, carpeta, listado, forma, pesos, pooling):
     Sin pooling (BirdNetV2) se guardan en float16: a 224 ocupan 200 KB por imagen en vez de 400 KB.
     """
     nombre = pooling or "sin_pooling"
-    carpeta_datos = os.path.dirname(os.path.dirname(listado.rutas_train[0]))
     descripcion = (
-        f"ResNet50 pooling={pooling} pesos={pesos} forma={forma} datos={carpeta_datos} "
-        f"imagenes={len(listado.rutas_train)}+{len(listado.rutas_test)}"
+        f"ResNet50 pooling={pooling} pesos={pesos} forma={forma} datos={listado.origen} "
+        f"imagenes={listado.num('train')}+{listado.num('test')}"
     )
     if pesos is None:
         descripcion += f" semilla={args.semilla_base}"  # los pesos aleatorios dependen de la semilla
     resultado, extractor = [], None
-    particiones = (("train", listado.rutas_train, listado.y_train), ("test", listado.rutas_test, listado.y_test))
-    for particion, rutas, y in particiones:
+    for particion, y in (("train", listado.y_train), ("test", listado.y_test)):
         ruta = os.path.join(carpeta, "caracteristicas", f"{nombre}_{particion}.npz")
         try:
             resultado += list(cargar_caracteristicas(ruta, descripcion))
@@ -180,9 +182,9 @@ def caracteristicas(args, carpeta, listado, forma, pesos, pooling):
         if extractor is None:
             sembrar(args)  # los pesos aleatorios (sin ImageNet) dependen de la semilla
             extractor = getResNet50(pooling, forma, pesos)
-        print(f"Extrayendo características de {particion} ({len(rutas)} imágenes, {nombre}): una sola vez")
-        lotes = pipeline_desde_archivos(rutas, batch_size=args.batch, tamano=forma[0], transformacion=_preprocesar)
-        with imagenes_legibles(rutas, forma[0]):
+        print(f"Extrayendo características de {particion} ({len(y)} imágenes, {nombre}): una sola vez")
+        lotes = listado.pipeline(particion, batch_size=args.batch, tamano=forma[0], transformacion=_preprocesar)
+        with listado.legibles(forma[0]):
             x = extraer_caracteristicas(extractor, lotes, dtype="float32" if pooling else "float16")
         guardar_caracteristicas(ruta, x, y, descripcion)
         resultado += [x, y]
@@ -220,20 +222,21 @@ def ajuste_fino(args, carpeta, variante, repeticion, listado, forma, pesos):
     if args.reanudar and os.path.exists(ruta_metricas):
         return leer_json(ruta_metricas)
     semilla = sembrar(args, repeticion)  # antes de la partición, el barajado, el aumento y el modelo
-    rutas = np.array(listado.rutas_train)
-    rutas_tr, rutas_val, y_tr, y_val = separar_validacion(rutas, listado.y_train, semilla=semilla)
+    # posiciones de las imágenes de entrenamiento y de validación (las rutas o los registros de TFDS)
+    posiciones = np.arange(listado.num("train"))
+    indices_tr, indices_val, _, _ = separar_validacion(posiciones, listado.y_train, semilla=semilla)
     lado = forma[0]
     lote = args.batch_v3 if variante == "v3" else args.batch
     transformacion = _aumentar_y_preprocesar(semilla) if variante == "v4" else _preprocesar
-    it_train = pipeline_desde_archivos(
-        rutas_tr, y_tr, lote, lado, barajar=True, semilla=semilla, transformacion=transformacion
+    it_train = listado.pipeline(
+        "train", indices_tr, batch_size=lote, tamano=lado, barajar=True, semilla=semilla, transformacion=transformacion
     )
-    it_val = pipeline_desde_archivos(rutas_val, y_val, lote, lado, transformacion=_preprocesar)
-    it_test = pipeline_desde_archivos(listado.rutas_test, listado.y_test, lote, lado, transformacion=_preprocesar)
+    it_val = listado.pipeline("train", indices_val, batch_size=lote, tamano=lado, transformacion=_preprocesar)
+    it_test = listado.pipeline("test", batch_size=lote, tamano=lado, transformacion=_preprocesar)
     num_clases = len(listado.clases)
     modelo = VARIANTES[variante][0](getResNet50("avg", forma, pesos), num_clases=num_clases)
     verbose = 0 if args.silencioso else "auto"
-    with imagenes_legibles(list(listado.rutas_train) + list(listado.rutas_test), lado):
+    with listado.legibles(lado):
         if variante == "v4":
             fase1 = os.path.join(carpeta, "calentamiento")
             pesos_fase1 = os.path.join(fase1, "modelo.weights.h5")
@@ -243,8 +246,14 @@ def ajuste_fino(args, carpeta, variante, repeticion, listado, forma, pesos):
                 print("BirdNetV4, fase 1: calentamiento con ResNet50 congelada")
                 compileModel(modelo, learning_rate=TASA_AJUSTE)
                 hist = trainModel(
-                    modelo, it_train, it_val, args.batch, args.epocas_calentamiento, carpeta=fase1,
-                    reanudar=args.reanudar, verbose=verbose,
+                    modelo,
+                    it_train,
+                    it_val,
+                    args.batch,
+                    args.epocas_calentamiento,
+                    carpeta=fase1,
+                    reanudar=args.reanudar,
+                    verbose=verbose,
                 )
                 titulo = f"BirdNetV4, {os.path.basename(carpeta)}: calentamiento (ResNet50 congelada)"
                 mostrarEvolucion(hist, carpeta=fase1, titulo=titulo)
@@ -263,7 +272,10 @@ def ajuste_fino(args, carpeta, variante, repeticion, listado, forma, pesos):
     if args.guardar_pesos:
         guardar_pesos(modelo, os.path.join(carpeta, "modelo.weights.h5"))
     metricas = {
-        "perdida": float(perdida), "precision": float(precision), "epocas": len(hist.epoch), "semilla": semilla,
+        "perdida": float(perdida),
+        "precision": float(precision),
+        "epocas": len(hist.epoch),
+        "semilla": semilla,
         "batch": lote,
     }
     escribir_json(ruta_metricas, metricas)
@@ -291,14 +303,14 @@ def tabla_modelos(filas, informe=True):
 def ejecutar(args):
     # Antes de escribir nada: un error en los datos, los pesos o el tamaño no deja carpeta de resultados.
     sintetico = args.datos == SINTETICO
-    listado = None if sintetico else listar_pajaros(args.datos)
+    listado = None if sintetico else abrir_pajaros(args.datos, carpeta_tfds=args.tfds_dir)
     pesos = comprobar_pesos(_pesos(args.pesos, sintetico))
     forma = (args.tamano or (TAMANO_SINTETICO if sintetico else TAMANO),) * 2 + (3,)
     if forma[0] < 32:
         raise ValueError(f"--tamano debe ser al menos 32 (ResNet50 reduce la imagen 32 veces) y es {forma[0]}.")
     carpeta = iniciar(args, "p3-ejercicio3")
     carpeta_datos, sintetico = _carpeta_datos(args.datos, carpeta)
-    listado = listado or listar_pajaros(carpeta_datos)
+    listado = listado or abrir_pajaros(carpeta_datos)
     num_clases = len(listado.clases)
     motivos = []
     if sintetico:
@@ -310,7 +322,7 @@ def ejecutar(args):
         aviso = f"Aviso: {' y '.join(motivos)}: sirve para comprobar que todo funciona, pero la precisión no significa nada."
         print(aviso)
     print(
-        f"Datos: {carpeta_datos} ({len(listado.rutas_train)} de entrenamiento, {len(listado.rutas_test)} de test, "
+        f"Datos: {listado.origen} ({listado.num('train')} de entrenamiento, {listado.num('test')} de test, "
         f"{num_clases} clases), imágenes de {forma[0]}×{forma[1]}, pesos: {pesos or 'aleatorios'}"
     )
     variantes = [v for v in VARIANTES if v in args.variante or "todas" in args.variante]

@@ -3,6 +3,7 @@
 Opciones de la línea de órdenes, datos (la carpeta del estudiante o, sin ella, una carpeta sintética de
 demostración), entrenamiento de una etapa con su subcarpeta de resultados y la tabla final.
 """
+
 import argparse
 import os
 
@@ -11,9 +12,8 @@ import numpy as np
 from datos.carpetas import escribir_carpeta_sintetica
 from datos.errores import ErrorDatos
 from datos.pipelines import pipeline_desde_carpeta
-from practicas.comun import entero_positivo
-from utilidades.entrenamiento import guardar_pesos as guardar_pesos_atomico
-from utilidades.entrenamiento import trainModel
+from practicas.comun import entero_positivo, opciones_entrenamiento
+from utilidades.entrenamiento import guardar_pesos, trainModel
 from utilidades.graficas import mostrarEvolucion
 from utilidades.resultados import escribir_csv, escribir_json, leer_json
 
@@ -38,7 +38,8 @@ def fraccion(texto):
 
 
 def opciones_carpeta(parser, epocas, batch=32):
-    """Opciones de los talleres con carpetas: datos, pesos de VGG16, tamaño, épocas, lote, semilla, salida."""
+    """Opciones de los talleres con carpetas: carpetas, pesos de VGG16, tamaño y las de todo entrenamiento
+    (`practicas.comun.opciones_entrenamiento`: épocas, lote, semilla, salida...)."""
     parser.add_argument(
         "--carpeta",
         default=None,
@@ -65,14 +66,7 @@ def opciones_carpeta(parser, epocas, batch=32):
     parser.add_argument(
         "--por-clase", type=entero_positivo, default=40, help="imágenes sintéticas por clase en la demostración (40)"
     )
-    parser.add_argument("--epocas", type=entero_positivo, default=epocas, help=f"épocas (por defecto {epocas})")
-    parser.add_argument("--batch", type=entero_positivo, default=batch, help=f"tamaño del lote (por defecto {batch})")
-    parser.add_argument("--semilla", type=int, default=None, help="semilla: la misma da los mismos números en CPU")
-    parser.add_argument(
-        "--salida", default=None, help="carpeta de resultados (por defecto resultados/talleres-<ejercicio>)"
-    )
-    parser.add_argument("--reanudar", action="store_true", help="continuar un entrenamiento interrumpido")
-    parser.add_argument("--silencioso", action="store_true", help="sin barra de progreso de Keras")
+    opciones_entrenamiento(parser, epocas, batch)
 
 
 def preparar_datos(args, carpeta, transformacion=None):
@@ -125,18 +119,18 @@ def resolver_opciones(args):
     return None if args.pesos == "ninguno" else "imagenet"
 
 
-def entrenar_etapa(args, carpeta, nombre, modelo, compilar, train, val, evaluacion, epocas, guardar_pesos=False):
+def entrenar_etapa(args, carpeta, nombre, modelo, compilar, train, val, evaluacion, epocas, con_pesos=False):
     """Una etapa del taller en `carpeta/nombre`: compila, entrena (`trainModel`), dibuja y evalúa.
 
     `train`, `val` y `evaluacion` son datasets o tuplas `(x, y)`. Escribe `historial.csv`,
-    `evolucion.png` y `metricas.json` (y `pesos.weights.h5` con `guardar_pesos`). Con `--reanudar`, una
+    `evolucion.png` y `metricas.json` (y `pesos.weights.h5`, atómico, con `con_pesos`). Con `--reanudar`, una
     etapa terminada no se repite: se leen sus métricas (y se cargan sus pesos en `modelo`).
     """
     sub = os.path.join(carpeta, nombre)
     ruta_metricas = os.path.join(sub, "metricas.json")
     ruta_pesos = os.path.join(sub, "pesos.weights.h5")
-    if args.reanudar and os.path.exists(ruta_metricas) and (not guardar_pesos or os.path.exists(ruta_pesos)):
-        if guardar_pesos:
+    if args.reanudar and os.path.exists(ruta_metricas) and (not con_pesos or os.path.exists(ruta_pesos)):
+        if con_pesos:
             modelo.load_weights(ruta_pesos)
         return leer_json(ruta_metricas)
     compilar(modelo)
@@ -154,8 +148,8 @@ def entrenar_etapa(args, carpeta, nombre, modelo, compilar, train, val, evaluaci
         "epocas": len(hist.epoch),
         "parametros_entrenables": int(sum(np.prod(w.shape) for w in modelo.trainable_weights)),
     }
-    if guardar_pesos:
-        guardar_pesos_atomico(modelo, ruta_pesos)
+    if con_pesos:
+        guardar_pesos(modelo, ruta_pesos)
     escribir_json(ruta_metricas, metricas)
     return metricas
 

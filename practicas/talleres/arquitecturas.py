@@ -6,13 +6,14 @@ cada capa). Después aplica las calculadoras de la clase (`modelos.calculadoras`
 de cada mapa de características con O = (W − K + 2P)/S + 1 y el coste de una convolución 5×5 con y sin
 cuello de botella 1×1, y los guarda en `calculos.json`. `--tamano W K P S` calcula otros casos.
 """
-import datetime
+
 import os
 
 import numpy as np
 
 from modelos import alexnet, coste_cuello_botella, lenet5, red_taller_mnist, tamano_salida, vgg16
-from utilidades.resultados import escribir_csv, escribir_json, info_entorno
+from practicas.comun import escribir_config
+from utilidades.resultados import escribir_csv, escribir_json
 
 AYUDA = "Arquitecturas de la clase (LeNet-5, AlexNet, VGG-16, red del taller MNIST): parámetros y calculadoras"
 CONSTRUCTORES = {"lenet5": lenet5, "alexnet": alexnet, "vgg16": vgg16, "mnist": red_taller_mnist}
@@ -81,17 +82,7 @@ def ejecutar(args):
         c["O"] = tamano_salida(c["W"], c["K"], c["P"], c["S"])
 
     carpeta = args.salida or os.path.join("resultados", "talleres-arquitecturas")
-    opciones_usadas = {k: v for k, v in vars(args).items() if not k.startswith("_")}
-    inicio = datetime.datetime.now().isoformat(timespec="seconds")
-    escribir_json(
-        os.path.join(carpeta, "config.json"),
-        {
-            "ejercicio": "talleres-arquitecturas",
-            "opciones": opciones_usadas,
-            "inicio": inicio,
-            "entorno": info_entorno(),
-        },
-    )
+    escribir_config(carpeta, "talleres-arquitecturas", {k: v for k, v in vars(args).items() if not k.startswith("_")})
 
     filas = []
     for nombre in args.modelos:

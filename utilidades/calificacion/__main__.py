@@ -3,6 +3,7 @@
 Una carpeta es la de una clase (cada archivo, subcarpeta o `.zip` es un estudiante) salvo que su nombre
 sea el de una entrega de Moodle o se pida `--una`: entonces es la entrega de un solo estudiante.
 """
+
 import argparse
 import os
 import sys
@@ -40,20 +41,43 @@ def crear_parser():
     parser.add_argument("ruta", help="entrega (.py, .ipynb, carpeta o .zip) o carpeta con las de toda la clase")
     parser.add_argument("--una", action="store_true", help="la carpeta es la entrega de un solo estudiante")
     parser.add_argument("--suite", default="p3", help="suite de calificación: 'p3' (por defecto) o la ruta de un .py")
-    parser.add_argument("--salida", default=None,
-                        help="carpeta de los informes (por defecto calificacion-<entrega>, o 'calificaciones' para una clase)")
+    parser.add_argument(
+        "--salida",
+        default=None,
+        help="carpeta de los informes (por defecto calificacion-<entrega>, o 'calificaciones' para una clase)",
+    )
     parser.add_argument("--procesos", type=_positivo(int), default=2, help="entregas que se ejecutan a la vez (2)")
-    parser.add_argument("--tiempo-limite", type=_positivo(float), default=600.0,
-                        help="segundos de reloj por entrega (600)")
+    parser.add_argument(
+        "--tiempo-limite", type=_positivo(float), default=600.0, help="segundos de reloj por entrega (600)"
+    )
     parser.add_argument("--memoria", type=_positivo(float), default=4.0, help="GB de memoria por entrega (4)")
-    parser.add_argument("--limite-salida", type=_positivo(int), default=10_000_000,
-                        help="bytes que cada entrega puede escribir por pantalla (10000000)")
-    parser.add_argument("--sin-aislamiento", action="store_true",
-                        help="sin bubblewrap: solo límites y un grupo de procesos (menos seguro)")
-    parser.add_argument("--nombre", type=_par, action="append", default=[], metavar="INFORME=PROPIO",
-                        help="llamar a PROPIO como a la función del informe (p. ej. getBaseNet=crearRed); repetible")
-    parser.add_argument("--regla", type=_par, action="append", default=[], metavar="CLAVE=VALOR",
-                        help="regla opcional de la suite: parametros_mejorada=N, optimizador=Adam, cabeza_v1=cuadro5")
+    parser.add_argument(
+        "--limite-salida",
+        type=_positivo(int),
+        default=10_000_000,
+        help="bytes que cada entrega puede escribir por pantalla (10000000)",
+    )
+    parser.add_argument(
+        "--sin-aislamiento",
+        action="store_true",
+        help="sin bubblewrap: solo límites y un grupo de procesos (menos seguro)",
+    )
+    parser.add_argument(
+        "--nombre",
+        type=_par,
+        action="append",
+        default=[],
+        metavar="INFORME=PROPIO",
+        help="llamar a PROPIO como a la función del informe (p. ej. getBaseNet=crearRed); repetible",
+    )
+    parser.add_argument(
+        "--regla",
+        type=_par,
+        action="append",
+        default=[],
+        metavar="CLAVE=VALOR",
+        help="regla opcional de la suite: parametros_mejorada=N, optimizador=Adam, cabeza_v1=cuadro5",
+    )
     return parser
 
 
@@ -69,8 +93,9 @@ def main(argv=None):
         parser.error(str(error))
     if not os.path.exists(args.ruta):
         parser.error(f"no existe «{args.ruta}»: compruebe la ruta")
-    limites = aislamiento.Limites(tiempo=args.tiempo_limite, memoria=int(args.memoria * 1024**3),
-                                  salida=args.limite_salida)
+    limites = aislamiento.Limites(
+        tiempo=args.tiempo_limite, memoria=int(args.memoria * 1024**3), salida=args.limite_salida
+    )
     aislado = modo_aislado(args.sin_aislamiento)
     nombres, reglas = dict(args.nombre), dict(args.regla)
     nombre = os.path.basename(os.path.normpath(args.ruta))

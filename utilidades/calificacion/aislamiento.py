@@ -11,6 +11,7 @@ de procesos se mata al final y el calificador como *subreaper*, de modo que los 
 también se recogen. Es más débil (la entrega ve el sistema de archivos con los permisos del usuario), y
 por eso el calificador lo avisa una vez.
 """
+
 import ctypes
 import functools
 import os
@@ -58,9 +59,26 @@ def bwrap_disponible():
     if ruta is None:
         return "no está instalado bubblewrap (bwrap); instálelo con «apt-get install bubblewrap»"
     prueba = subprocess.run(
-        [ruta, "--unshare-all", "--uid", str(UID_AISLADO), "--gid", str(UID_AISLADO), "--ro-bind", "/", "/",
-         "--proc", "/proc", "--dev", "/dev", "--die-with-parent", "true"],
-        capture_output=True, text=True, timeout=30,
+        [
+            ruta,
+            "--unshare-all",
+            "--uid",
+            str(UID_AISLADO),
+            "--gid",
+            str(UID_AISLADO),
+            "--ro-bind",
+            "/",
+            "/",
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--die-with-parent",
+            "true",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     if prueba.returncode != 0:
         return f"bubblewrap no puede crear el aislamiento en esta máquina: {prueba.stderr.strip()[:200]}"
@@ -69,9 +87,27 @@ def bwrap_disponible():
 
 def orden_bwrap(carpetas, orden, entorno):
     """La orden de bwrap: `carpetas` = {ruta dentro: (ruta fuera, escribible)}; lo demás, invisible."""
-    argumentos = [shutil.which("bwrap"), "--unshare-all", "--uid", str(UID_AISLADO), "--gid", str(UID_AISLADO),
-                  "--hostname", "entrega", "--die-with-parent", "--new-session", "--clearenv",
-                  "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+    argumentos = [
+        shutil.which("bwrap"),
+        "--unshare-all",
+        "--uid",
+        str(UID_AISLADO),
+        "--gid",
+        str(UID_AISLADO),
+        "--hostname",
+        "entrega",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--perms",
+        "1777",
+        "--tmpfs",
+        "/tmp",
+    ]
     for raiz in ("usr", "etc"):
         argumentos += ["--ro-bind", "/" + raiz, "/" + raiz]
     for enlace in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
@@ -206,8 +242,14 @@ def ejecutar(orden, salida, limites, clave, aislado=True, carpetas=None, entorno
     inicio = time.monotonic()
     with open(salida, "wb") as archivo_salida:
         proceso = subprocess.Popen(
-            argumentos, stdin=subprocess.PIPE, stdout=archivo_salida, stderr=subprocess.STDOUT, cwd=cwd,
-            env=entorno_hijo, start_new_session=True, preexec_fn=_preparar_limites(limites, aislado),
+            argumentos,
+            stdin=subprocess.PIPE,
+            stdout=archivo_salida,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            env=entorno_hijo,
+            start_new_session=True,
+            preexec_fn=_preparar_limites(limites, aislado),
         )
         with _CERROJO:
             _ACTIVOS.add(proceso.pid)

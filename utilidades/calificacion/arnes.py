@@ -16,6 +16,7 @@ Lo observado sale como eventos JSON firmados con HMAC (la clave solo la conocen 
 calificador) y configuraciones de modelos (`model.to_json()`); nunca como nota. El calificador
 reconstruye los modelos por su cuenta y decide.
 """
+
 import ast
 import builtins
 import hashlib
@@ -125,7 +126,9 @@ class Arnes:
             try:
                 exec(codigo, self.espacio)
             except SystemExit:
-                self.canal.enviar(tipo="aviso", texto=f"{self.lugar}: la entrega llamó a sys.exit(); se sigue con lo demás.")
+                self.canal.enviar(
+                    tipo="aviso", texto=f"{self.lugar}: la entrega llamó a sys.exit(); se sigue con lo demás."
+                )
                 return
             except BaseException as error:  # noqa: BLE001 (un error del estudiante es un dato)
                 self.error(error)
@@ -190,8 +193,14 @@ class Arnes:
         if id(modelo) not in self.modelos:
             self.modelos[id(modelo)] = (len(self.modelos), modelo)
         indice = self.modelos[id(modelo)][0]
-        self.canal.enviar(tipo="modelo", origen=origen, modelo=indice, config=self.canal.guardar_config(texto),
-                          lugar=self.lugar, **datos)
+        self.canal.enviar(
+            tipo="modelo",
+            origen=origen,
+            modelo=indice,
+            config=self.canal.guardar_config(texto),
+            lugar=self.lugar,
+            **datos,
+        )
 
     def estadisticas(self, x):
         """Forma, media y desviación de un array (o de su primer elemento si es una tupla/lista)."""
@@ -234,10 +243,22 @@ class Arnes:
         gen = getattr(datos, "image_data_generator", None)
         if gen is None:
             return None
-        claves = ("featurewise_center", "featurewise_std_normalization", "samplewise_center",
-                  "samplewise_std_normalization", "rotation_range", "width_shift_range", "height_shift_range",
-                  "shear_range", "zoom_range", "horizontal_flip", "vertical_flip", "brightness_range",
-                  "channel_shift_range", "zca_whitening")
+        claves = (
+            "featurewise_center",
+            "featurewise_std_normalization",
+            "samplewise_center",
+            "samplewise_std_normalization",
+            "rotation_range",
+            "width_shift_range",
+            "height_shift_range",
+            "shear_range",
+            "zoom_range",
+            "horizontal_flip",
+            "vertical_flip",
+            "brightness_range",
+            "channel_shift_range",
+            "zca_whitening",
+        )
         ajustes = {}
         for clave in claves:
             valor = getattr(gen, clave, None)
@@ -378,10 +399,9 @@ def _reemplazar(original, nuevo):
 
 def adaptar_keras(arnes):
     """Parches de Keras 3 para código de Keras 2 y para abaratar el entrenamiento (una sola vez)."""
+    import keras
     import numpy as np
     import tensorflow as tf
-
-    import keras
 
     arnes.keras, arnes.np = keras, np
     try:
@@ -412,16 +432,23 @@ def adaptar_keras(arnes):
     sys.modules["keras.backend.tensorflow_backend"] = sesion
     keras.backend.tensorflow_backend = sesion
     keras.backend.set_session = sesion.set_session
-    for nombre, valor in (("set_random_seed", tf.random.set_seed), ("ConfigProto", tf.compat.v1.ConfigProto),
-                          ("Session", tf.compat.v1.Session), ("get_default_graph", tf.compat.v1.get_default_graph)):
+    for nombre, valor in (
+        ("set_random_seed", tf.random.set_seed),
+        ("ConfigProto", tf.compat.v1.ConfigProto),
+        ("Session", tf.compat.v1.Session),
+        ("get_default_graph", tf.compat.v1.get_default_graph),
+    ):
         if not hasattr(tf, nombre):
             setattr(tf, nombre, valor)
     if not hasattr(tf.random, "set_random_seed"):
         tf.random.set_random_seed = tf.random.set_seed
 
     # Optimizadores: `lr=` y `decay=` de Keras 2.
-    for clase in {getattr(keras.optimizers, n) for n in ("SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax",
-                                                          "Nadam") if hasattr(keras.optimizers, n)}:
+    for clase in {
+        getattr(keras.optimizers, n)
+        for n in ("SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam")
+        if hasattr(keras.optimizers, n)
+    }:
         _envolver_optimizador(arnes, clase)
 
     # ImageNet: weights=None (sin conexión ni 100 MB por entrega).
@@ -528,8 +555,12 @@ def _compilacion(modelo):
     metricas = []
     for metrica in (getattr(modelo, "_compile_metrics", None) and modelo._compile_metrics._user_metrics) or []:
         metricas.append(_nombre(metrica))
-    return {"optimizador": _nombre(type(optimizador)) if optimizador is not None else None, "tasa": tasa,
-            "perdida": _nombre(perdida), "metricas": [m for m in metricas if m]}
+    return {
+        "optimizador": _nombre(type(optimizador)) if optimizador is not None else None,
+        "tasa": tasa,
+        "perdida": _nombre(perdida),
+        "metricas": [m for m in metricas if m],
+    }
 
 
 def _rapido(modelo):
@@ -567,9 +598,24 @@ def _envolver_modelo(arnes, Model):
                 datos["x_validacion"] = arnes.estadisticas(xv)
         return datos, x, validation_data
 
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
-            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
-            steps_per_epoch=None, validation_steps=None, **kwargs):
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch=0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        **kwargs,
+    ):
         datos, x, validation_data = _datos(x, y, validation_data, validation_split)
         arnes.capturar(self, "fit", compilacion=_compilacion(self), datos=datos, epocas=epochs, lote=batch_size)
         epocas = max(1, int(epochs or 1) - int(initial_epoch or 0))
@@ -586,8 +632,11 @@ def _envolver_modelo(arnes, Model):
             arnes.adaptar("fit, evaluate y predict recortados a un paso sobre los datos que reciben")
             argumentos = dict(epochs=1, verbose=0, shuffle=False)
             if hasattr(x, "shape"):
-                argumentos.update(x=x[:MAX_FILAS], y=None if y is None else y[:MAX_FILAS],
-                                  batch_size=min(int(batch_size or 32), MAX_FILAS))
+                argumentos.update(
+                    x=x[:MAX_FILAS],
+                    y=None if y is None else y[:MAX_FILAS],
+                    batch_size=min(int(batch_size or 32), MAX_FILAS),
+                )
                 if validation_split:
                     argumentos["validation_split"] = validation_split
             else:
@@ -609,8 +658,12 @@ def _envolver_modelo(arnes, Model):
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None, **kwargs):
         x_lote, y_lote, x = arnes.primer_lote(x) if not hasattr(x, "shape") else (x, y, x)
-        arnes.capturar(self, "evaluate", compilacion=_compilacion(self),
-                       datos={"x": arnes.estadisticas(x_lote), "y": arnes.estadisticas(y_lote)})
+        arnes.capturar(
+            self,
+            "evaluate",
+            compilacion=_compilacion(self),
+            datos={"x": arnes.estadisticas(x_lote), "y": arnes.estadisticas(y_lote)},
+        )
         nombres = ["loss"] + _compilacion(self)["metricas"]
         if self.count_params() > LIMITE_PARAMETROS_ENTRENAR or self.optimizer is None:
             valores = [float("nan")] * len(nombres)
@@ -738,10 +791,14 @@ def _anotar_resultado(arnes, llamada, resultado, argumentos):
     if isinstance(resultado, tuple) and len(resultado) >= 3 and llamada.get("iteradores"):
         entrenamiento, validacion, test = resultado[:3]
         x_lote, _, _ = arnes.primer_lote(entrenamiento)
-        arnes.canal.enviar(tipo="iteradores", funcion=llamada["funcion"],
-                           generador=arnes.generador(entrenamiento),
-                           x=arnes.estadisticas(x_lote), test=arnes.estadisticas(test),
-                           validacion=validacion is not None)
+        arnes.canal.enviar(
+            tipo="iteradores",
+            funcion=llamada["funcion"],
+            generador=arnes.generador(entrenamiento),
+            x=arnes.estadisticas(x_lote),
+            test=arnes.estadisticas(test),
+            validacion=validacion is not None,
+        )
 
 
 def anotar_variables(arnes):
@@ -765,8 +822,9 @@ def main():
     arnes = Arnes(trabajo, canal)
     propios = {os.path.splitext(os.path.basename(a["archivo"]))[0] for a in trabajo["archivos"]}
     sys.meta_path.insert(0, Buscador(arnes, propios))
-    sys.path[:] = [trabajo["carpeta"]] + [r for r in sys.path if r and os.path.abspath(r) != os.path.dirname(
-        os.path.abspath(__file__))]
+    sys.path[:] = [trabajo["carpeta"]] + [
+        r for r in sys.path if r and os.path.abspath(r) != os.path.dirname(os.path.abspath(__file__))
+    ]
     os.chdir(trabajo["carpeta"])
     instalar_importaciones(arnes)
     inicio = time.monotonic()

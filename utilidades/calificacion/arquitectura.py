@@ -6,14 +6,22 @@ una lista de capas con las claves que se quieran comprobar, por ejemplo
 
     [{"tipo": "Conv2D", "salida": (None, 28, 28, 6), "parametros": 456, "activacion": "relu"}, ...]
 """
+
 import difflib
 
 ATRIBUTOS = ("tipo", "salida", "parametros", "activacion", "entrenable", "detalles")
 _CLAVES_CAPA = set(ATRIBUTOS) | {"nombre", "entrenables"}
 # Lo que define una capa por sí misma (no depende de las anteriores), de su get_config().
 _DETALLES = ("filters", "kernel_size", "strides", "padding", "units", "pool_size", "rate")
-_TEXTO_DETALLE = {"filters": "filtros", "kernel_size": "núcleo", "strides": "paso", "padding": "relleno",
-                  "units": "neuronas", "pool_size": "ventana", "rate": "tasa"}
+_TEXTO_DETALLE = {
+    "filters": "filtros",
+    "kernel_size": "núcleo",
+    "strides": "paso",
+    "padding": "relleno",
+    "units": "neuronas",
+    "pool_size": "ventana",
+    "rate": "tasa",
+}
 _CLAVES_MODELO = {"nombre", "capas", "entrada", "salida", "parametros", "entrenables", "no_entrenables"}
 # Capas de activación sueltas: equivalen al parámetro `activation` de la capa anterior (§2.1).
 _ACTIVACIONES = {"Activation": None, "ReLU": "relu", "Softmax": "softmax", "LeakyReLU": "leaky_relu", "ELU": "elu"}
@@ -122,7 +130,9 @@ class ComparacionArquitectura:
     def __str__(self):
         if self.coincide:
             return f"La arquitectura coincide con la referencia ({self.resumen})."
-        lineas = [f"La arquitectura no coincide con la referencia ({self.coincidentes} de {self.total} capas coinciden):"]
+        lineas = [
+            f"La arquitectura no coincide con la referencia ({self.coincidentes} de {self.total} capas coinciden):"
+        ]
         lineas += [f"- {d}" for d in self.diferencias[: self.max_diferencias]]
         if len(self.diferencias) > self.max_diferencias:
             lineas.append(f"- … y {len(self.diferencias) - self.max_diferencias} diferencias más.")
@@ -163,12 +173,16 @@ def comparar_arquitectura(modelo, referencia, max_diferencias=5):
             penalizaciones += 1
         for j in range(j1 + pares, j2):
             despues = f"después de la capa {i1 + pares}" if i1 + pares else "al principio"
-            diferencias.append(f"falta una capa {esperadas[j].get('tipo', '')} {despues} (capa {j + 1} de la referencia).")
+            diferencias.append(
+                f"falta una capa {esperadas[j].get('tipo', '')} {despues} (capa {j + 1} de la referencia)."
+            )
 
     capas_bien = not diferencias
     for clave, texto in (("parametros", "parámetros"), ("entrenables", "parámetros entrenables")):
         if referencia.get(clave) is not None and modelo.get(clave) is not None and referencia[clave] != modelo[clave]:
-            diferencias.append(f"{texto} en total: {_numero(modelo[clave])}, se esperaban {_numero(referencia[clave])}.")
+            diferencias.append(
+                f"{texto} en total: {_numero(modelo[clave])}, se esperaban {_numero(referencia[clave])}."
+            )
             if capas_bien:  # si ya falla alguna capa, el total no vuelve a restar
                 penalizaciones += 1
                 capas_bien = False
@@ -229,7 +243,9 @@ def _diferencias_capa(capa, esperada):
     if con_detalles:
         for clave, valor in esperados.items():
             if clave in detalles and detalles[clave] != valor:
-                problemas.append(f"{_TEXTO_DETALLE.get(clave, clave)} {_valor(detalles[clave])}, se esperaba {_valor(valor)}")
+                problemas.append(
+                    f"{_TEXTO_DETALLE.get(clave, clave)} {_valor(detalles[clave])}, se esperaba {_valor(valor)}"
+                )
                 propios = True
     antes = len(problemas)
     salida, salida_esperada = capa.get("salida"), esperada.get("salida")
@@ -240,7 +256,9 @@ def _diferencias_capa(capa, esperada):
         if salida != salida_esperada:
             problemas.append(f"salida {_forma_texto(salida)}, se esperaba {_forma_texto(salida_esperada)}")
     if esperada.get("parametros") is not None and capa.get("parametros") != esperada["parametros"]:
-        problemas.append(f"{_numero(capa.get('parametros'))} parámetros, se esperaban {_numero(esperada['parametros'])}")
+        problemas.append(
+            f"{_numero(capa.get('parametros'))} parámetros, se esperaban {_numero(esperada['parametros'])}"
+        )
     if esperada.get("activacion") is not None and (capa.get("activacion") or "linear") != esperada["activacion"]:
         problemas.append(f"activación '{capa.get('activacion') or 'linear'}', se esperaba '{esperada['activacion']}'")
         propios = True

@@ -7,6 +7,7 @@ por prueba), el resumen para el profesor (`resumen.md`, `notas.png`, `pruebas.pn
 `<salida>/<estudiante>/results.json` e `informe.md`. El fallo, cuelgue o ataque de una entrega es la fila
 de ese estudiante: la clase siempre termina.
 """
+
 import concurrent.futures
 import contextlib
 import importlib.util
@@ -51,8 +52,14 @@ def carpeta_estudiante(nombre):
 
 
 def opciones_pytest(limites, aislado, nombres, reglas):
-    opciones = ["--tiempo-limite", str(limites.tiempo), "--memoria", str(limites.memoria / 1024**3),
-                "--limite-salida", str(limites.salida)]
+    opciones = [
+        "--tiempo-limite",
+        str(limites.tiempo),
+        "--memoria",
+        str(limites.memoria / 1024**3),
+        "--limite-salida",
+        str(limites.salida),
+    ]
     opciones += [] if aislado else ["--sin-aislamiento"]
     for clave, valor in (nombres or {}).items():
         opciones += ["--nombre", f"{clave}={valor}"]
@@ -74,7 +81,9 @@ def calificar_entrega(entrega, suite="p3", salida=None, observado=None, opciones
     with contextlib.redirect_stdout(io.StringIO()) if silencioso else contextlib.nullcontext():
         codigo = pytest.main(argumentos + (["-q"] if silencioso else []), plugins=[*registrados, intercambio])
     if intercambio.informe is None:
-        raise RuntimeError(f"La suite {ruta_suite(suite)} no se pudo ejecutar sobre {entrega} (pytest devolvió {codigo}).")
+        raise RuntimeError(
+            f"La suite {ruta_suite(suite)} no se pudo ejecutar sobre {entrega} (pytest devolvió {codigo})."
+        )
     return int(codigo), intercambio.informe
 
 
@@ -85,8 +94,9 @@ def _plugin_registrado():
     return any(e.value == "utilidades.calificacion.plugin" for e in entry_points(group="pytest11"))
 
 
-def calificar_clase(carpeta, salida, suite="p3", procesos=2, limites=None, aislado=True, nombres=None, reglas=None,
-                    mostrar=print):
+def calificar_clase(
+    carpeta, salida, suite="p3", procesos=2, limites=None, aislado=True, nombres=None, reglas=None, mostrar=print
+):
     """Califica todas las entregas de `carpeta`; escribe `salida/calificaciones.csv`, el resumen y los informes.
 
     Devuelve las filas del CSV: `estudiante`, `entrega`, `nota`, `maximo`, una columna por prueba con sus
@@ -107,14 +117,26 @@ def calificar_clase(carpeta, salida, suite="p3", procesos=2, limites=None, aisla
     for entrega, observacion in zip(lista, observaciones):
         carpeta_informe = os.path.join(salida, carpeta_estudiante(entrega.estudiante))
         try:
-            _, informe = calificar_entrega(entrega.ruta, suite, carpeta_informe, Observado(observacion), opciones,
-                                           silencioso=True)
+            _, informe = calificar_entrega(
+                entrega.ruta, suite, carpeta_informe, Observado(observacion), opciones, silencioso=True
+            )
         except Exception as error:  # noqa: BLE001 (un fallo del calificador con un estudiante es su fila)
-            informe = {"estudiante": entrega.estudiante, "nota": 0, "maximo": 0, "pruebas": [], "soluciones": [],
-                       "error": f"error interno de la calificación (revísela a mano): {type(error).__name__}: {error}"}
+            informe = {
+                "estudiante": entrega.estudiante,
+                "nota": 0,
+                "maximo": 0,
+                "pruebas": [],
+                "soluciones": [],
+                "error": f"error interno de la calificación (revísela a mano): {type(error).__name__}: {error}",
+            }
         informes.append(informe)
-        fila = {"estudiante": entrega.estudiante, "entrega": os.path.relpath(entrega.ruta, carpeta),
-                "nota": informe["nota"], "maximo": informe["maximo"], "error": informe["error"] or ""}
+        fila = {
+            "estudiante": entrega.estudiante,
+            "entrega": os.path.relpath(entrega.ruta, carpeta),
+            "nota": informe["nota"],
+            "maximo": informe["maximo"],
+            "error": informe["error"] or "",
+        }
         for prueba in informe["pruebas"]:
             fila[prueba["id"]] = prueba["puntuacion"]
             if prueba["id"] not in columnas:
@@ -154,8 +176,16 @@ def escribir_resumen(informes, salida):
     guardar_figura(figura, os.path.join(salida, "pruebas.png"))
 
     media = sum(notas) / len(notas) if notas else 0
-    lineas = ["# Resumen de la clase", "", f"{len(informes)} entregas; nota media {cifra(media)} / {cifra(maximo)}.",
-              "", "![Notas](notas.png)", "", "| prueba | superada por |", "|---|---|"]
+    lineas = [
+        "# Resumen de la clase",
+        "",
+        f"{len(informes)} entregas; nota media {cifra(media)} / {cifra(maximo)}.",
+        "",
+        "![Notas](notas.png)",
+        "",
+        "| prueba | superada por |",
+        "|---|---|",
+    ]
     lineas += [f"| {n} | {sum(v)} de {len(v)} |" for n, v in pruebas.items()]
     lineas += ["", "![Pruebas](pruebas.png)", ""]
     fallidas = [i for i in informes if i["error"] or i.get("soluciones")]
@@ -169,6 +199,8 @@ def escribir_resumen(informes, salida):
     if con_errores:
         lineas += ["## Errores dentro de entregas que sí terminaron", ""]
         for informe in con_errores:
-            lineas.append(f"- **{informe['estudiante']}**: {informe['errores'][0]}"
-                          + (f" (y {len(informe['errores']) - 1} más)" if len(informe["errores"]) > 1 else ""))
+            lineas.append(
+                f"- **{informe['estudiante']}**: {informe['errores'][0]}"
+                + (f" (y {len(informe['errores']) - 1} más)" if len(informe["errores"]) > 1 else "")
+            )
     escribir_texto(os.path.join(salida, "resumen.md"), "\n".join(lineas).rstrip() + "\n")

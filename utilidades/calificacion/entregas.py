@@ -8,6 +8,7 @@ proceso, de modo que cada archivo ve lo que definieron los anteriores. Las carpe
 Del proceso del estudiante (`arnes.py`, dentro de `aislamiento.py`) solo vuelven datos: eventos JSON
 firmados y configuraciones de modelos, que aquí se comprueban (firma, suma, tamaño) antes de usarlos.
 """
+
 import hashlib
 import hmac
 import io
@@ -84,9 +85,7 @@ def buscar_entregas(carpeta, excluir=()):
         if vistos[entrega.estudiante] > 1:
             entrega.estudiante = os.path.basename(entrega.ruta)
     if not entregas:
-        raise ErrorEntrega(
-            f"La carpeta «{carpeta}» no tiene entregas: ni archivos .py/.ipynb, ni carpetas, ni .zip."
-        )
+        raise ErrorEntrega(f"La carpeta «{carpeta}» no tiene entregas: ni archivos .py/.ipynb, ni carpetas, ni .zip.")
     return entregas
 
 
@@ -308,16 +307,29 @@ def ejecutar_entrega(entrega, llamadas=(), limites=None, aislado=True):
             json.dump(especificacion, f)
         clave = secrets.token_hex(32).encode()
         entorno = {
-            "HOME": dentro["trabajo"], "MPLBACKEND": "Agg", "MPLCONFIGDIR": os.path.join(dentro["trabajo"], ".matplotlib"),
-            "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "", "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1", "PYTHONNOUSERSITE": "1", "LANG": "C.UTF-8",
-            "KERAS_HOME": os.path.join(dentro["trabajo"], ".keras"), "PRACTICAS_ENTREGA": "1",
-            "PATH": "/usr/bin:/bin", "TF_ENABLE_ONEDNN_OPTS": "0",
+            "HOME": dentro["trabajo"],
+            "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": os.path.join(dentro["trabajo"], ".matplotlib"),
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "CUDA_VISIBLE_DEVICES": "",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONHASHSEED": "0",
+            "OMP_NUM_THREADS": "1",
+            "PYTHONNOUSERSITE": "1",
+            "LANG": "C.UTF-8",
+            "KERAS_HOME": os.path.join(dentro["trabajo"], ".keras"),
+            "PRACTICAS_ENTREGA": "1",
+            "PATH": "/usr/bin:/bin",
+            "TF_ENABLE_ONEDNN_OPTS": "0",
         }
         salida = os.path.join(temporal, "salida.txt")
         if aislado:
-            carpetas = {"/trabajo": (trabajo, True), "/canal": (canal, True),
-                        "/config/trabajo.json": (ruta_trabajo, False), "/arnes/arnes.py": (ARNES, False)}
+            carpetas = {
+                "/trabajo": (trabajo, True),
+                "/canal": (canal, True),
+                "/config/trabajo.json": (ruta_trabajo, False),
+                "/arnes/arnes.py": (ARNES, False),
+            }
             orden = [sys.executable, "-I", "-u", "/arnes/arnes.py", "/config/trabajo.json"]
             ejecucion = aislamiento.ejecutar(orden, salida, limites, clave, True, carpetas, entorno)
         else:
@@ -371,8 +383,10 @@ def _explicar(ejecucion, observacion, limites):
         iba = f"; iba por {lugares[-1]}" if lugares else ""
         return f"la entrega no terminó en {limites.tiempo:g} s y se detuvo (¿un bucle infinito?{iba})"
     if ejecucion.motivo == "salida":
-        return (f"la entrega escribió más de {limites.salida / 1e6:g} MB por pantalla y se detuvo "
-                "(quite los print dentro de bucles)")
+        return (
+            f"la entrega escribió más de {limites.salida / 1e6:g} MB por pantalla y se detuvo "
+            "(quite los print dentro de bucles)"
+        )
     if ejecucion.motivo == "memoria":
         return f"la entrega usó más de {limites.memoria / 1024**3:g} GB de memoria y se detuvo ({donde})"
     if "fin" in tipos:

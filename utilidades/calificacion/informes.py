@@ -6,6 +6,7 @@ Keras 2 o Colab que se adaptó), `soluciones` (módulos del paquete que intentó
 `salida`, `segundos` y `pruebas`, una lista de `{id, titulo, puntos, puntuacion, estado, mensaje}` con
 `estado` "passed" o "failed", como en Gradescope.
 """
+
 import os
 import re
 
@@ -38,8 +39,12 @@ def resultados_gradescope(informe):
             }
             for numero, prueba in enumerate(informe["pruebas"], start=1)
         ],
-        "extra_data": {"estudiante": informe.get("estudiante"), "entrega": informe["entrega"],
-                       "max_score": informe["maximo"], "adaptaciones": informe.get("adaptaciones", [])},
+        "extra_data": {
+            "estudiante": informe.get("estudiante"),
+            "entrega": informe["entrega"],
+            "max_score": informe["maximo"],
+            "adaptaciones": informe.get("adaptaciones", []),
+        },
     }
 
 
@@ -57,8 +62,11 @@ def markdown(informe):
     if informe["error"]:
         lineas += [f"> **La ejecución no terminó:** {informe['error']}", ""]
     if informe.get("soluciones"):
-        lineas += [f"> **La entrega usa las soluciones del paquete** ({', '.join(informe['soluciones'])}): en la "
-                   "calificación no están disponibles y lo que depende de ellas no puntúa.", ""]
+        lineas += [
+            f"> **La entrega usa las soluciones del paquete** ({', '.join(informe['soluciones'])}): en la "
+            "calificación no están disponibles y lo que depende de ellas no puntúa.",
+            "",
+        ]
     lineas += ["| | prueba | puntos |", "|---|---|---|"]
     for prueba in informe["pruebas"]:
         marca = "✅" if prueba["estado"] == "passed" else "❌"
@@ -76,11 +84,22 @@ def markdown(informe):
                 "",
             ]
     if informe.get("errores"):
-        lineas += ["", "## Errores al ejecutar la entrega", "",
-                   "Cada error distinto, una vez (la ejecución sigue con la instrucción siguiente):", ""]
+        lineas += [
+            "",
+            "## Errores al ejecutar la entrega",
+            "",
+            "Cada error distinto, una vez (la ejecución sigue con la instrucción siguiente):",
+            "",
+        ]
         lineas += [f"- {error}" for error in informe["errores"]]
     if informe.get("adaptaciones"):
-        lineas += ["", "## Se adaptó", "", "Para ejecutar código de Keras 2 o de Colab, y para abaratar la ejecución:", ""]
+        lineas += [
+            "",
+            "## Se adaptó",
+            "",
+            "Para ejecutar código de Keras 2 o de Colab, y para abaratar la ejecución:",
+            "",
+        ]
         lineas += [f"- {texto}" for texto in informe["adaptaciones"]]
     if informe["avisos"]:
         lineas += ["", "## Avisos", ""] + [f"- {aviso}" for aviso in informe["avisos"]]

@@ -8,6 +8,7 @@ Un `Modelo` es un objeto de Keras de la entrega; sus `eventos` son las veces que
 evaluó, predijo o se obtuvo de una función, cada uno con la configuración de ese momento (así se ve si
 la ResNet50 estaba congelada al entrenar) y los datos que recibió.
 """
+
 import functools
 import json
 import re
@@ -113,7 +114,7 @@ def partes_resnet(descripcion):
     ultima = indices[-1]
     if ultima + 1 < len(capas) and capas[ultima + 1]["nombre"] in _POOLING_RESNET:
         ultima += 1
-    return capas[: ultima + 1], capas[ultima + 1:]
+    return capas[: ultima + 1], capas[ultima + 1 :]
 
 
 class Observado:

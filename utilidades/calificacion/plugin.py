@@ -13,6 +13,7 @@ hasta que se da `--entrega`; sin ella, las pruebas que piden la fixture `entrega
 - al final, una tabla en la terminal y, en `--calificacion-salida`, `results.json` (formato de
   Gradescope) e `informe.md` para el estudiante.
 """
+
 import os
 import time
 
@@ -29,19 +30,45 @@ _AVISADO = []
 def pytest_addoption(parser):
     grupo = parser.getgroup("calificacion", "calificación de entregas (utilidades.calificacion)")
     grupo.addoption("--entrega", metavar="RUTA", help="entrega que se califica: .py, .ipynb, carpeta o .zip")
-    grupo.addoption("--calificacion-salida", metavar="CARPETA",
-                    help="carpeta de results.json e informe.md (por defecto calificacion-<entrega>)")
-    grupo.addoption("--tiempo-limite", type=float, default=600.0, metavar="S",
-                    help="segundos de reloj para ejecutar la entrega entera (600)")
+    grupo.addoption(
+        "--calificacion-salida",
+        metavar="CARPETA",
+        help="carpeta de results.json e informe.md (por defecto calificacion-<entrega>)",
+    )
+    grupo.addoption(
+        "--tiempo-limite",
+        type=float,
+        default=600.0,
+        metavar="S",
+        help="segundos de reloj para ejecutar la entrega entera (600)",
+    )
     grupo.addoption("--memoria", type=float, default=4.0, metavar="GB", help="memoria de la entrega en GB (4)")
-    grupo.addoption("--limite-salida", type=int, default=10_000_000, metavar="BYTES",
-                    help="lo que la entrega puede escribir por pantalla (10000000)")
-    grupo.addoption("--sin-aislamiento", action="store_true",
-                    help="ejecutar sin bubblewrap (solo límites y un grupo de procesos): menos seguro")
-    grupo.addoption("--nombre", action="append", default=[], metavar="INFORME=PROPIO",
-                    help="llamar a la función PROPIO como a la del informe (p. ej. getBaseNet=crearRed); repetible")
-    grupo.addoption("--regla", action="append", default=[], metavar="CLAVE=VALOR",
-                    help="activa una regla opcional de la suite (p. ej. optimizador=Adam); repetible")
+    grupo.addoption(
+        "--limite-salida",
+        type=int,
+        default=10_000_000,
+        metavar="BYTES",
+        help="lo que la entrega puede escribir por pantalla (10000000)",
+    )
+    grupo.addoption(
+        "--sin-aislamiento",
+        action="store_true",
+        help="ejecutar sin bubblewrap (solo límites y un grupo de procesos): menos seguro",
+    )
+    grupo.addoption(
+        "--nombre",
+        action="append",
+        default=[],
+        metavar="INFORME=PROPIO",
+        help="llamar a la función PROPIO como a la del informe (p. ej. getBaseNet=crearRed); repetible",
+    )
+    grupo.addoption(
+        "--regla",
+        action="append",
+        default=[],
+        metavar="CLAVE=VALOR",
+        help="activa una regla opcional de la suite (p. ej. optimizador=Adam); repetible",
+    )
 
 
 def pytest_configure(config):
@@ -81,8 +108,10 @@ def modo_aislado(sin_aislamiento, avisar=print):
         return True
     if not _AVISADO:
         _AVISADO.append(motivo)
-        avisar(f"AVISO: {motivo}. Se califica sin bubblewrap: solo límites de recursos y un grupo de procesos "
-               "que se mata al final (la entrega ve el sistema de archivos).")
+        avisar(
+            f"AVISO: {motivo}. Se califica sin bubblewrap: solo límites de recursos y un grupo de procesos "
+            "que se mata al final (la entrega ve el sistema de archivos)."
+        )
     return False
 
 
@@ -141,8 +170,11 @@ class Calificacion:
 
     def observado(self, session):
         if self._observado is None:
-            precalculados = [p.observado for p in self.config.pluginmanager.get_plugins()
-                             if isinstance(p, Intercambio) and p.observado is not None]
+            precalculados = [
+                p.observado
+                for p in self.config.pluginmanager.get_plugins()
+                if isinstance(p, Intercambio) and p.observado is not None
+            ]
             if precalculados:
                 self._observado = precalculados[0]
             else:
@@ -160,11 +192,14 @@ class Calificacion:
             entrega = entregas.entrega_de_ruta(self.ruta)
         except entregas.ErrorEntrega as error:
             raise pytest.UsageError(str(error)) from None
-        limites = aislamiento.Limites(tiempo=opcion("tiempo_limite"), memoria=int(opcion("memoria") * 1024**3),
-                                      salida=opcion("limite_salida"))
+        limites = aislamiento.Limites(
+            tiempo=opcion("tiempo_limite"), memoria=int(opcion("memoria") * 1024**3), salida=opcion("limite_salida")
+        )
         aislado = modo_aislado(opcion("sin_aislamiento"), escribir)
-        escribir(f"Ejecutando {os.path.basename(os.path.normpath(self.ruta))} "
-                 f"{'en bubblewrap' if aislado else 'sin bubblewrap'}…")
+        escribir(
+            f"Ejecutando {os.path.basename(os.path.normpath(self.ruta))} "
+            f"{'en bubblewrap' if aislado else 'sin bubblewrap'}…"
+        )
         observacion = entregas.ejecutar_entrega(
             entrega, llamadas(_llamadas_suite(session.items), pares(opcion("nombre"), "--nombre")), limites, aislado
         )

@@ -22,6 +22,7 @@ Reglas opcionales (`--regla CLAVE=VALOR`), desactivadas por defecto porque el cu
 `parametros_mejorada=N` (presupuesto de parámetros del modelo mejorado), `optimizador=Adam` (el de
 `compileModel` del informe) y `cabeza_v1=cuadro5` (la cabeza de transferencia igual al Cuadro 5).
 """
+
 import functools
 
 import pytest
@@ -43,14 +44,38 @@ LLAMADAS = [
 ]
 
 CLASES_CIFAR, CLASES_PAJAROS = 25, 200
-_PERDIDAS = {"categorical_crossentropy", "CategoricalCrossentropy", "sparse_categorical_crossentropy",
-             "SparseCategoricalCrossentropy"}
-_METRICAS = {"accuracy", "acc", "categorical_accuracy", "CategoricalAccuracy", "Accuracy",
-             "sparse_categorical_accuracy"}
-_AUMENTO = ("rotation_range", "width_shift_range", "height_shift_range", "shear_range", "zoom_range",
-            "horizontal_flip", "vertical_flip", "brightness_range", "channel_shift_range")
-_NORMALIZACION = ("featurewise_center", "featurewise_std_normalization", "samplewise_center",
-                  "samplewise_std_normalization", "zca_whitening")
+_PERDIDAS = {
+    "categorical_crossentropy",
+    "CategoricalCrossentropy",
+    "sparse_categorical_crossentropy",
+    "SparseCategoricalCrossentropy",
+}
+_METRICAS = {
+    "accuracy",
+    "acc",
+    "categorical_accuracy",
+    "CategoricalAccuracy",
+    "Accuracy",
+    "sparse_categorical_accuracy",
+}
+_AUMENTO = (
+    "rotation_range",
+    "width_shift_range",
+    "height_shift_range",
+    "shear_range",
+    "zoom_range",
+    "horizontal_flip",
+    "vertical_flip",
+    "brightness_range",
+    "channel_shift_range",
+)
+_NORMALIZACION = (
+    "featurewise_center",
+    "featurewise_std_normalization",
+    "samplewise_center",
+    "samplewise_std_normalization",
+    "zca_whitening",
+)
 _CAPAS_NORMALIZACION = ("Normalization",)
 _CAPAS_AUMENTO = ("RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomCrop", "RandomContrast")
 
@@ -147,12 +172,16 @@ def test_mejorada(entrega, nota, reglas):
     base, _ = basenet_de(entrega)
     candidatos = [m for m in entrega.modelos_cifar() if m is not base] or entrega.modelos_cifar()
     assert candidatos, _sin_modelos(entrega, "ningún modelo de entrada 32×32×3 (la red mejorada)")
-    elegido = max(candidatos, key=lambda m: (sum(criterios_mejorada(entrega, m).values()), len(_tipos(m.descripcion()))))
+    elegido = max(
+        candidatos, key=lambda m: (sum(criterios_mejorada(entrega, m).values()), len(_tipos(m.descripcion())))
+    )
     criterios = criterios_mejorada(entrega, elegido)
     limite = reglas.get("parametros_mejorada")
     if limite is not None:
         parametros = elegido.descripcion()["parametros"]
-        criterios[f"como mucho {_numero(int(limite))} parámetros (tiene {_numero(parametros)})"] = parametros <= int(limite)
+        criterios[f"como mucho {_numero(int(limite))} parámetros (tiene {_numero(parametros)})"] = parametros <= int(
+            limite
+        )
     faltan = [c for c, cumple in criterios.items() if not cumple]
     nota.parcial(1 - len(faltan) / len(criterios))
     assert not faltan, f"La red mejorada ({_lugar(elegido)}) no tiene: " + ", ".join(faltan) + "."
@@ -173,8 +202,13 @@ def parejas_entrenamiento_test(entrega):
     parejas = []
     for modelo in entrega.modelos_cifar():
         entrenos = [e["datos"]["x"] for e in modelo.eventos_de("fit") if (e.get("datos") or {}).get("x")]
-        pruebas = [e["datos"]["x"] for e in modelo.eventos if e["origen"] in ("evaluate", "predict")
-                   and (e.get("datos") or {}).get("x") and (e["datos"]["x"].get("forma") or [0])[0] == N_TEST]
+        pruebas = [
+            e["datos"]["x"]
+            for e in modelo.eventos
+            if e["origen"] in ("evaluate", "predict")
+            and (e.get("datos") or {}).get("x")
+            and (e["datos"]["x"].get("forma") or [0])[0] == N_TEST
+        ]
         for x_train in entrenos:
             for x_test in pruebas:
                 parejas.append((x_train, x_test, _lugar(modelo)))
@@ -227,7 +261,8 @@ def test_validacion(entrega):
         return
     pytest.fail(
         "Ningún entrenamiento de CIFAR usa validación: pase validation_data=… o validation_split=0.1 a fit, o "
-        "separe un 10 % con train_test_split.", pytrace=False,
+        "separe un 10 % con train_test_split.",
+        pytrace=False,
     )
 
 
@@ -235,7 +270,9 @@ def test_validacion(entrega):
 def test_compilacion(entrega, reglas):
     """Compilación con entropía cruzada categórica y la precisión como métrica (§2.2)"""
     compilaciones = [
-        e["compilacion"] for m in entrega.con_descripcion() for e in m.eventos
+        e["compilacion"]
+        for m in entrega.con_descripcion()
+        for e in m.eventos
         if e.get("compilacion") and (m.salida or [None, 0])[-1] in (CLASES_CIFAR, CLASES_PAJAROS, 3)
     ]
     assert compilaciones, _sin_modelos(entrega, "ningún modelo compilado")
@@ -263,8 +300,9 @@ def _clasificador(cabeza):
 
 def _ruta_caracteristicas(entrega):
     """Transferencia por características: predict con ResNet50 y una cabeza que entrena sobre su salida."""
-    salidas = {tuple(m.descripcion(e)["salida"][1:]) for m, e, _, _ in entrega.modelos_resnet()
-               if e["origen"] == "predict"}
+    salidas = {
+        tuple(m.descripcion(e)["salida"][1:]) for m, e, _, _ in entrega.modelos_resnet() if e["origen"] == "predict"
+    }
     for modelo in entrega.con_descripcion():
         if modelo.eventos_de("fit") and tuple(modelo.entrada[1:]) in salidas and modelo.salida[-1] == CLASES_PAJAROS:
             return modelo
@@ -292,11 +330,16 @@ def test_transferencia(entrega, nota, reglas):
         if not con_clases:
             nota.parcial(0.5)
             modelo, _, _, cabeza = congelados[0]
-            pytest.fail(f"{_lugar(modelo)}: la cabeza sobre ResNet50 debe acabar en {CLASES_PAJAROS} clases y da "
-                        f"{cabeza[-1]['salida']}.", pytrace=False)
+            pytest.fail(
+                f"{_lugar(modelo)}: la cabeza sobre ResNet50 debe acabar en {CLASES_PAJAROS} clases y da "
+                f"{cabeza[-1]['salida']}.",
+                pytrace=False,
+            )
         if reglas.get("cabeza_v1"):
-            mejor = max((comparar_arquitectura(c, referencia("BirdNetV1")) for _, _, _, c in con_clases),
-                        key=lambda x: x.fraccion)
+            mejor = max(
+                (comparar_arquitectura(c, referencia("BirdNetV1")) for _, _, _, c in con_clases),
+                key=lambda x: x.fraccion,
+            )
             nota.parcial(0.5 + 0.5 * mejor.fraccion)
             assert mejor, "La cabeza no es la del Cuadro 5: " + str(mejor)
 
@@ -314,5 +357,6 @@ def test_ajuste_fino(entrega, nota):
     entrenados = [x for x in ajustados if x[1]["origen"] in ("fit", "compile") or x[1]["origen"].startswith("funcion:")]
     if not entrenados:
         nota.parcial(0.5)
-        pytest.fail(f"{_lugar(ajustados[0][0])} tiene ResNet50 descongelada, pero no se compila ni se entrena.",
-                    pytrace=False)
+        pytest.fail(
+            f"{_lugar(ajustados[0][0])} tiene ResNet50 descongelada, pero no se compila ni se entrena.", pytrace=False
+        )

@@ -5,9 +5,15 @@ un `modelos.py` del estudiante, o su carpeta de imágenes `datos/`, se importa e
 mismo nombre. `paquete_tapado` dice qué archivo o carpeta lo tapa y `comprobar_paquetes` lo explica en
 español: error si el paquete hace falta, aviso si no.
 
-Este módulo solo usa la biblioteca estándar, y vive en `practicas` (cuyo `__init__` no importa nada) para
-poder usarse desde los demás paquetes sin importarlos.
+Dónde vive: en `datos`, la capa de abajo del proyecto. Las dependencias van en un solo sentido,
+`practicas → utilidades → modelos → datos` (cada paquete importa solo los que tiene a su derecha), y
+`datos` no importa ningún otro; así `datos/__init__`, `modelos/__init__` y `utilidades/__init__` usan este
+módulo sin ciclos. Solo usa la
+biblioteca estándar y no importa TensorFlow (el `__init__` de `datos` carga lo demás al usarlo). Si el
+tapado es el propio `datos` (un `datos.py` del usuario), el error de Python ya lo nombra:
+«No module named 'datos._sombras'; 'datos' is not a package».
 """
+
 import importlib.util
 import os
 import sys
@@ -57,17 +63,3 @@ def comprobar_paquetes(necesarios=(), avisar=PAQUETES):
         if ruta is not None:
             _avisados.add(nombre)
             print(f"Aviso: {mensaje_tapado(nombre, ruta)}", file=sys.stderr)
-
-
-def quitar_carpeta_de_trabajo(ruta_busqueda):
-    """Quita de `ruta_busqueda` (`sys.path`) la carpeta de trabajo, salvo que sea la del proyecto.
-
-    Con `python -m practicas`, Python añade la carpeta de trabajo al principio de `sys.path`; así los
-    archivos del usuario no tapan los paquetes del proyecto. Devuelve las entradas quitadas.
-    """
-    trabajo = os.path.realpath(os.getcwd())
-    if trabajo == RAIZ:
-        return []
-    quitadas = [e for e in ruta_busqueda if e == "" or os.path.realpath(e) == trabajo]
-    ruta_busqueda[:] = [e for e in ruta_busqueda if e not in quitadas]
-    return quitadas

@@ -49,10 +49,10 @@ def activaciones_por_capa(x, capas, unidades, activacion, esquema, generador=Non
     """Propaga `x` por un MLP de `capas` capas de `unidades` neuronas sin sesgo y devuelve la lista de
     activaciones de cada capa (el experimento de la clase: 10 capas de 500 neuronas).
 
-    `activacion` es una función de NumPy (p. ej. `np.tanh`) o un nombre de `utilidades.activaciones`.
+    `activacion` es una función de NumPy (p. ej. `np.tanh`) o un nombre de `utilidades.teoria.activaciones`.
     """
     if isinstance(activacion, str):
-        from utilidades.activaciones import obtener_activacion
+        from utilidades.teoria.activaciones import obtener_activacion
 
         activacion = obtener_activacion(activacion)[0]
     if int(capas) < 1 or int(unidades) < 1:

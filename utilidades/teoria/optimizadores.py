@@ -40,8 +40,6 @@ from utilidades.comprobaciones import fraccion, positivo
 CONVENCIONES = ("clase", "keras")
 
 
-
-
 class Optimizador:
     """Base de los optimizadores: valida los argumentos y lleva la cuenta de pasos `t`."""
 

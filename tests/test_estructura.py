@@ -1,0 +1,136 @@
+"""La estructura del paquete: dependencias en un solo sentido, importaciones perezosas y errores del paquete.
+
+`practicas → utilidades → modelos → datos`: cada paquete importa solo los de su derecha. Lo que no necesita
+TensorFlow (los errores de `datos`, `--help`, el escritor de resultados) no lo carga.
+"""
+
+import ast
+import importlib.util
+import json
+import pathlib
+import subprocess
+import sys
+
+import keras
+import pytest
+
+import datos
+import modelos
+import practicas
+import utilidades
+from datos.errores import DatosNoDisponibles
+from modelos.calculadoras import tamano_salida
+from practicas.__main__ import _error_propio, main
+from practicas.registro import ayudas, ejercicios, practicas_disponibles
+from utilidades.resultados import leer_json
+
+
+def _en_otro_proceso(codigo, carpeta):
+    """Ejecuta `codigo` en un Python nuevo (sin nada importado) y devuelve lo que imprime como JSON.
+
+    Se ejecuta en `carpeta`, fuera del checkout: se importa el paquete instalado.
+    """
+    r = subprocess.run([sys.executable, "-c", codigo], cwd=carpeta, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+# paquete -> paquetes del proyecto que no puede importar (ni al cargarse ni dentro de una función)
+PROHIBIDOS = {
+    "datos": ["modelos", "utilidades", "practicas"],
+    "modelos": ["utilidades", "practicas"],
+    "utilidades": ["practicas"],
+}
+
+
+def _importaciones(archivo):
+    """(línea, módulo) de cada `import` absoluto del archivo, también los perezosos dentro de funciones."""
+    for nodo in ast.walk(ast.parse(archivo.read_text(encoding="utf-8"), filename=str(archivo))):
+        if isinstance(nodo, ast.Import):
+            yield from ((nodo.lineno, alias.name) for alias in nodo.names)
+        elif isinstance(nodo, ast.ImportFrom) and nodo.level == 0:
+            yield nodo.lineno, nodo.module
+
+
+@pytest.mark.parametrize("paquete", sorted(PROHIBIDOS))
+def test_dependencias_en_un_solo_sentido(paquete):
+    carpeta = pathlib.Path(importlib.util.find_spec(paquete).submodule_search_locations[0])
+    archivos = sorted(carpeta.rglob("*.py"))
+    assert len(archivos) > 3
+    indebidas = [
+        f"{archivo.relative_to(carpeta.parent)}:{linea} importa {modulo}"
+        for archivo in archivos
+        for linea, modulo in _importaciones(archivo)
+        if modulo.split(".")[0] in PROHIBIDOS[paquete]
+    ]
+    assert indebidas == []
+
+
+def test_lo_ligero_no_importa_tensorflow(tmp_path):
+    codigo = (
+        "import json, sys\n"
+        "import datos.errores, datos.cache, modelos, utilidades, utilidades.resultados, utilidades.teoria\n"
+        "import utilidades.calificacion\n"
+        "from datos import ErrorDatos, DatosNoDisponibles\n"
+        "print(json.dumps([m for m in ('tensorflow', 'keras') if m in sys.modules]))\n"
+    )
+    assert _en_otro_proceso(codigo, tmp_path) == []
+
+
+@pytest.mark.parametrize("orden", [["--help"], ["p3", "--help"], ["talleres", "--help"], ["p9"]])
+def test_la_ayuda_no_importa_tensorflow_ni_los_ejercicios(orden, tmp_path):
+    codigo = (
+        "import json, runpy, sys\n"
+        f"sys.argv = ['practicas', *{orden!r}]\n"
+        "try:\n"
+        "    runpy.run_module('practicas', run_name='__main__', alter_sys=True)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "cargados = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'modelos')]\n"
+        "cargados += [m for m in sys.modules if m.count('.') == 2 and m.startswith('practicas.')]\n"
+        "print(json.dumps(sorted(cargados)))\n"
+    )
+    assert _en_otro_proceso(codigo, tmp_path) == []
+
+
+def test_el_registro_lee_los_ejercicios_sin_importarlos():
+    for practica in practicas_disponibles():
+        leidas = ayudas(practica)
+        assert leidas and leidas == {nombre: m.AYUDA for nombre, m in ejercicios(practica).items()}
+
+
+@pytest.mark.parametrize("paquete", [datos, modelos, utilidades])
+def test_los_nombres_exportados_se_cargan_al_usarlos(paquete):
+    for nombre in paquete.__all__:
+        assert getattr(paquete, nombre) is not None, nombre
+    assert set(paquete.__all__) <= set(dir(paquete))
+    with pytest.raises(AttributeError):
+        paquete.no_existe  # noqa: B018
+
+
+def test_la_teoria_de_numpy_no_es_la_api_de_entrenamiento():
+    for nombre in ("crear_optimizador", "dropout_invertido", "batch_norm"):
+        assert nombre not in utilidades.__all__
+    assert {"compileModel", "trainModel", "testModel", "ParadaTemprana"} <= set(utilidades.__all__)
+
+
+def test_errores_del_paquete_y_errores_ajenos():
+    def capturado(funcion):
+        try:
+            funcion()
+        except (ValueError, FileNotFoundError) as e:
+            return e
+        raise AssertionError("no ha lanzado nada")
+
+    assert _error_propio(capturado(lambda: tamano_salida(5, 2, 0, 2)))  # `raise ValueError` de modelos
+    assert _error_propio(DatosNoDisponibles("faltan los datos"))
+    assert not _error_propio(capturado(lambda: keras.optimizers.get("no_existe")))  # de Keras
+    assert not _error_propio(capturado(lambda: int("x")))  # ni nuestro ni un raise
+
+
+def test_config_anota_la_version_del_paquete(tmp_path, capsys):
+    salida = tmp_path / "arq"
+    assert main(["talleres", "arquitecturas", "--modelos", "lenet5", "--silencioso", "--salida", str(salida)]) == 0
+    config = leer_json(salida / "config.json")
+    assert config["version"] == practicas.__version__ and config["ejercicio"] == "talleres-arquitecturas"
+    assert {"tensorflow", "keras", "numpy", "python"} <= set(config["entorno"])

@@ -1,0 +1,15 @@
+"""El material de las clases de teoría escrito en NumPy, para leerlo y compararlo con Keras.
+
+Clases «Entrenamiento de redes neuronales» (Bariloche y Granada) y «Aprendizaje de Máquinas: redes
+profundas». Cada módulo escribe en NumPy lo que hace Keras y dice con qué pieza de Keras coincide:
+
+- `optimizadores`: SGD, momento, Nesterov, AdaGrad, RMSProp, Adam y Adadelta (`crear_optimizador`), las
+  funciones de prueba de la clase y el SGD por mini-lotes de la regresión lineal;
+- `activaciones`: las funciones de activación y sus derivadas (`ACTIVACIONES`, `zonas_saturadas`);
+- `inicializacion`: los esquemas de inicialización y las activaciones por capa de un MLP profundo;
+- `regularizacion`: penalizaciones L1, L2 y elastic net, `dropout_invertido`, `batch_norm` y
+  `ParadaTemprana` (la regla de `EarlyStopping`; como callback también la exporta `utilidades`).
+
+La API de entrenamiento del estudiante (`compileModel`, `trainModel`, `testModel`...) está en `utilidades`;
+los programas de la tasa de aprendizaje, que son `LearningRateSchedule` de Keras, en `utilidades.tasas`.
+"""

@@ -18,6 +18,7 @@ Se corrigen dos descuidos del informe: la validación (y el test) nunca se aumen
 devuelve un array nuevo en vez de modificar el del llamante.
 """
 
+import inspect
 import math
 import numbers
 import os
@@ -29,11 +30,11 @@ import tensorflow as tf
 
 from datos.carpetas import EXTENSIONES
 from datos.errores import DatosNoDisponibles, ErrorDatos
+from datos.geometria import MODOS_RELLENO, matriz_afin, muestrear_bilineal
 from datos.iteradores import IteradorLotes
 from datos.normalizacion import NormalizadorCanal
 from datos.validacion import validar_imagenes
 
-MODOS_RELLENO = ("constant", "nearest", "reflect", "wrap")
 CANALES_ADMITIDOS = (1, 3, 4)
 CANALES_COLOR = {"grayscale": 1, "rgb": 3, "rgba": 4}
 MODOS_CLASE = ("categorical", "binary", "sparse", "input", None)
@@ -107,6 +108,17 @@ class Aumento:
         self.fill_mode = fill_mode
         self.cval = float(_numero(cval, "cval", minimo=-math.inf))
 
+    @classmethod
+    def desde(cls, opciones, quien):
+        """`Aumento(**opciones)`; un nombre que no es de `Aumento` da un error que lo nombra (`quien` lo recibió)."""
+        desconocidas = sorted(set(opciones) - set(cls.PARAMETROS))
+        if desconocidas:
+            raise TypeError(
+                f"{quien} no admite {', '.join(map(repr, desconocidas))}. Los parámetros de aumento admitidos "
+                f"son: {', '.join(cls.PARAMETROS)}."
+            )
+        return cls(**opciones)
+
     @property
     def geometrico(self):
         return bool(
@@ -178,90 +190,6 @@ class Aumento:
         return tf.cast(x, dtype)
 
 
-def matriz_afin(p, alto, ancho):
-    """Matriz [N, 2, 3] que lleva cada píxel de salida (fila, columna) a su posición en la entrada.
-
-    Es rotación · desplazamiento · cizalla · zoom alrededor del centro, como `apply_affine_transform` de
-    ImageDataGenerator, seguida de los volteos: una sola transformación. El producto se escribe ya hecho
-    (operaciones elementales sobre vectores [N]), que XLA compila mucho antes que matrices 3×3 por imagen.
-    """
-    theta, shear, zx, zy = p["theta"], p["shear"], p["zx"], p["zy"]
-    cos, sin = tf.cos(theta), tf.sin(theta)
-    # Parte lineal de R·Sh·Z, con R = [[cos, -sin], [sin, cos]], Sh = [[1, -sin s], [0, cos s]], Z = diag(zx, zy).
-    a00, a01 = zx * cos, -zy * tf.sin(theta + shear)
-    a10, a11 = zx * sin, zy * tf.cos(theta + shear)
-    # Traslación: R·(tx, ty) y el giro alrededor del centro o: o - L·o.
-    of = tf.cast(alto, tf.float32) / 2 - 0.5
-    oc = tf.cast(ancho, tf.float32) / 2 - 0.5
-    t0 = cos * p["tx"] - sin * p["ty"] + of - (a00 * of + a01 * oc)
-    t1 = sin * p["tx"] + cos * p["ty"] + oc - (a10 * of + a11 * oc)
-    # Volteos, aplicados a la salida: (f, c) -> (alto-1-f, c) o (f, ancho-1-c).
-    vv = tf.where(p["flip_vertical"], -1.0, 1.0)
-    vh = tf.where(p["flip_horizontal"], -1.0, 1.0)
-    ff = tf.where(p["flip_vertical"], tf.cast(alto - 1, tf.float32), 0.0)
-    fc = tf.where(p["flip_horizontal"], tf.cast(ancho - 1, tf.float32), 0.0)
-    filas = tf.stack([a00 * vv, a01 * vh, a00 * ff + a01 * fc + t0], axis=-1)
-    columnas = tf.stack([a10 * vv, a11 * vh, a10 * ff + a11 * fc + t1], axis=-1)
-    return tf.stack([filas, columnas], axis=-2)
-
-
-def _indices_validos(i, n, fill_mode):
-    """Lleva los índices `i` fuera de [0, n) dentro: reflejados con 'reflect', repetido el borde en los demás modos."""
-    if fill_mode == "reflect":  # d c b a | a b c d | d c b a
-        m = tf.math.floormod(i, 2 * n)
-        return tf.where(m >= n, 2 * n - 1 - m, m)
-    return tf.clip_by_value(i, 0, n - 1)
-
-
-def _envolver(f, n):
-    """'wrap' de SciPy (el de Keras 2): fuera de [0, n-1] la coordenada da la vuelta con periodo n-1 (el primer
-    y el último píxel se solapan); dentro no cambia."""
-    periodo = tf.cast(tf.maximum(n - 1, 1), tf.float32)
-    return tf.where((f < 0) | (f > periodo), tf.math.floormod(f, periodo), f)
-
-
-def muestrear_bilineal(x, matriz, fill_mode="nearest", cval=0.0):
-    """Remuestrea el lote `x` [N, H, W, C] con las matrices `matriz` [N, 2, 3] (salida → entrada).
-
-    Interpolación bilineal con cuatro `tf.gather` sobre el lote aplanado: todo el lote de una vez, y
-    compilable con XLA. Los modos de relleno son los de `scipy.ndimage.affine_transform` con `order=1`,
-    que usa el `ImageDataGenerator` de Keras 2: 'nearest', 'reflect', 'wrap' y 'constant' (un punto que
-    cae fuera de la imagen vale `cval`, sin mezclarse con el borde).
-    """
-    forma = tf.shape(x)
-    n, alto, ancho, canales = forma[0], forma[1], forma[2], forma[3]
-    filas, columnas = tf.meshgrid(tf.range(alto), tf.range(ancho), indexing="ij")
-    rejilla = tf.stack(
-        [
-            tf.cast(tf.reshape(filas, [-1]), tf.float32),
-            tf.cast(tf.reshape(columnas, [-1]), tf.float32),
-            tf.ones([alto * ancho], tf.float32),
-        ]
-    )  # [3, H*W]
-    origen = tf.einsum("nij,jk->nik", matriz, rejilla)  # [N, 2, H*W]
-    f, c = origen[:, 0], origen[:, 1]
-    if fill_mode == "wrap":
-        f, c = _envolver(f, alto), _envolver(c, ancho)
-    f0, c0 = tf.floor(f), tf.floor(c)
-    df, dc = (f - f0)[..., None], (c - c0)[..., None]
-    f0, c0 = tf.cast(f0, tf.int32), tf.cast(c0, tf.int32)
-    plano = tf.reshape(x, [-1, canales])
-    base = (tf.range(n) * alto * ancho)[:, None]
-
-    def leer(fi, ci):
-        fi = _indices_validos(fi, alto, fill_mode)
-        ci = _indices_validos(ci, ancho, fill_mode)
-        return tf.gather(plano, base + fi * ancho + ci)  # [N, H*W, C]
-
-    arriba = leer(f0, c0) * (1 - dc) + leer(f0, c0 + 1) * dc
-    abajo = leer(f0 + 1, c0) * (1 - dc) + leer(f0 + 1, c0 + 1) * dc
-    valores = arriba * (1 - df) + abajo * df
-    if fill_mode == "constant":
-        dentro = (f >= 0) & (f <= tf.cast(alto - 1, tf.float32)) & (c >= 0) & (c <= tf.cast(ancho - 1, tf.float32))
-        valores = tf.where(dentro[..., None], valores, cval)
-    return tf.reshape(valores, forma)
-
-
 def estandarizar(x, rescale=None, samplewise_center=False, samplewise_std=False, media=None, desviacion=None):
     """`rescale`, normalización de cada imagen y (con `media`/`desviacion` de `fit`) la de cada canal, en ese orden."""
     if rescale:
@@ -318,6 +246,11 @@ def transformacion_compilada(
     return _COMPILADAS[clave]
 
 
+# Los nombres de los parámetros de aumento: la única lista, la firma de `Aumento` (ImageDataGenerator y
+# CapaAumento los reciben tal cual con **opciones).
+Aumento.PARAMETROS = tuple(inspect.signature(Aumento).parameters)
+
+
 class ImageDataGenerator:
     """`ImageDataGenerator` de Keras 2 sobre `tf.data`: misma interfaz, lotes transformados de una vez (§3).
 
@@ -344,18 +277,9 @@ class ImageDataGenerator:
         samplewise_center=False,
         featurewise_std_normalization=False,
         samplewise_std_normalization=False,
-        rotation_range=0,
-        width_shift_range=0.0,
-        height_shift_range=0.0,
-        brightness_range=None,
-        shear_range=0.0,
-        zoom_range=0.0,
-        fill_mode="nearest",
-        cval=0.0,
-        horizontal_flip=False,
-        vertical_flip=False,
         rescale=None,
         validation_split=0.0,
+        **aumento,
     ):
         if featurewise_std_normalization and not featurewise_center:
             warnings.warn("featurewise_std_normalization implica featurewise_center: se activa también.", stacklevel=2)
@@ -377,18 +301,7 @@ class ImageDataGenerator:
                 f"'validation_split' debe ser un número en [0, 1) (p. ej. 0.1 para un 10 %) y es {validation_split!r}."
             )
         self.validation_split = float(validation_split)
-        self.aumento = Aumento(
-            rotation_range=rotation_range,
-            width_shift_range=width_shift_range,
-            height_shift_range=height_shift_range,
-            zoom_range=zoom_range,
-            shear_range=shear_range,
-            horizontal_flip=horizontal_flip,
-            vertical_flip=vertical_flip,
-            brightness_range=brightness_range,
-            fill_mode=fill_mode,
-            cval=cval,
-        )
+        self.aumento = Aumento.desde(aumento, "ImageDataGenerator")
         self.normalizador = None
 
     # Estadísticas con los nombres de Keras 2, de forma (1, 1, canales).
@@ -699,45 +612,28 @@ class CapaAumento(keras.layers.Layer):
     """La misma transformación aleatoria de `ImageDataGenerator`, como capa de un modelo (§3, mejora 1).
 
     Solo actúa al entrenar (`training=True`); en `evaluate` y `predict` deja pasar la imagen. Admite los
-    parámetros geométricos y de brillo de `ImageDataGenerator` y una `seed`. Al ir dentro del modelo
-    se ejecuta en la GPU, y como solo usa `gather` y operaciones elementales no impide compilar con XLA.
+    parámetros geométricos y de brillo de `ImageDataGenerator` (`Aumento.PARAMETROS`) y una `seed`. Al ir
+    dentro del modelo se ejecuta en la GPU, y como solo usa `gather` y operaciones elementales no impide
+    compilar con XLA.
+
+    Dentro del modelo, cada paso toma una semilla nueva de su `SeedGenerator`. En una tubería `tf.data`,
+    que prepara varios lotes en paralelo, un generador con estado no daría lotes repetibles: allí se le pasa
+    la semilla sin estado de cada lote, `capa(x, training=True, semilla=s)` (`pipeline_desde_arrays` y
+    `pipeline_desde_archivos` la dan con `semillas_por_lote=True`).
     """
 
-    def __init__(
-        self,
-        rotation_range=0.0,
-        width_shift_range=0.0,
-        height_shift_range=0.0,
-        zoom_range=0.0,
-        shear_range=0.0,
-        horizontal_flip=False,
-        vertical_flip=False,
-        brightness_range=None,
-        fill_mode="nearest",
-        cval=0.0,
-        seed=None,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        self.aumento = Aumento(
-            rotation_range=rotation_range,
-            width_shift_range=width_shift_range,
-            height_shift_range=height_shift_range,
-            zoom_range=zoom_range,
-            shear_range=shear_range,
-            horizontal_flip=horizontal_flip,
-            vertical_flip=vertical_flip,
-            brightness_range=brightness_range,
-            fill_mode=fill_mode,
-            cval=cval,
-        )
+    def __init__(self, seed=None, **opciones):
+        capa = {k: opciones.pop(k) for k in list(opciones) if k not in Aumento.PARAMETROS}
+        super().__init__(**capa)
+        self.aumento = Aumento.desde(opciones, "CapaAumento")
         self.seed = seed
         self.generador = keras.random.SeedGenerator(seed)
 
-    def call(self, x, training=None):
+    def call(self, x, training=None, semilla=None):
         if not training or not self.aumento.activo:
             return x
-        semilla = keras.random.randint((2,), 0, 2**31 - 1, seed=self.generador)
+        if semilla is None:
+            semilla = keras.random.randint((2,), 0, 2**31 - 1, seed=self.generador)
         return self.aumento(x, semilla)
 
     def compute_output_shape(self, input_shape):

@@ -383,7 +383,12 @@ def _cargar_tfds(listado, tamano, dtype, semilla, batch_size=64):
     return tuple(resultado)
 
 
-def crear_carpeta_sintetica(destino, num_clases=5, por_clase=8, tamano=64, formato="jpg", semilla=0):
+# La fuente `pajaros-sintetico`, la misma en memoria (`cargar_fuente`) y en disco (ejercicio 3): 5 clases
+# de 12 imágenes (6 de entrenamiento y 6 de test) de unos 64 px.
+PAJAROS_SINTETICOS = {"num_clases": 5, "por_clase": 12, "tamano": 64}
+
+
+def crear_carpeta_sintetica(destino, num_clases=5, por_clase=12, tamano=64, formato="jpg", semilla=0):
     """Escribe en `destino` una carpeta pequeña con el formato exacto de CUB-200 (2010) y la devuelve.
 
     `num_clases` carpetas `NNN.Pajaro_sintetico_K` con `por_clase` imágenes cada una (la mitad a
@@ -421,6 +426,6 @@ def crear_carpeta_sintetica(destino, num_clases=5, por_clase=8, tamano=64, forma
 
 
 def cargar_pajaros_sintetico(tamano=TAMANO):
-    """La fuente `pajaros-sintetico`: una carpeta sintética temporal cargada con `cargarDatos` (sin conexión)."""
+    """La fuente `pajaros-sintetico` (`PAJAROS_SINTETICOS`) cargada con `cargarDatos`, sin conexión."""
     with tempfile.TemporaryDirectory(prefix="pajaros-sintetico-") as carpeta:
-        return cargarDatos(crear_carpeta_sintetica(carpeta), tamano=tamano, semilla=0)
+        return cargarDatos(crear_carpeta_sintetica(carpeta, **PAJAROS_SINTETICOS), tamano=tamano, semilla=0)

@@ -14,6 +14,32 @@ import tensorflow as tf
 AUTOTUNE = tf.data.AUTOTUNE
 
 
+def semillas_de_lote(semilla):
+    """Dataset infinito de semillas sin estado `[2]` (int64), una por lote y distinta en cada época.
+
+    Repetible con `semilla`. Es lo que reciben las transformaciones con `semillas_por_lote=True`:
+    `tf.data` prepara varios lotes en paralelo, y un generador con estado no daría lotes repetibles.
+    """
+    return tf.data.Dataset.random(seed=semilla, rerandomize_each_iteration=True).batch(2)
+
+
+def _transformar_lotes(ds, transformacion, semillas_por_lote, semilla, con_etiquetas=True):
+    """Aplica `transformacion(x, y[, semilla_lote])` a cada lote de `ds` (elementos `(x, y)` o solo `x`)."""
+    if transformacion is None:
+        return ds
+    if semillas_por_lote:
+        ds = tf.data.Dataset.zip((ds, semillas_de_lote(semilla)))
+        if con_etiquetas:
+            funcion = lambda lote, s: transformacion(*lote, s)  # noqa: E731
+        else:
+            funcion = lambda xb, s: transformacion(xb, None, s)[0]  # noqa: E731
+    elif con_etiquetas:
+        funcion = transformacion
+    else:
+        funcion = lambda xb: transformacion(xb, None)[0]  # noqa: E731
+    return ds.map(funcion, num_parallel_calls=AUTOTUNE, deterministic=True)
+
+
 def pipeline_desde_arrays(
     x, y=None, batch_size=64, barajar=False, semilla=None, transformacion=None, semillas_por_lote=False
 ):
@@ -36,8 +62,7 @@ def pipeline_desde_arrays(
         lotes = lotes.shuffle(n, seed=semilla, reshuffle_each_iteration=True)
     lotes = lotes.batch(batch_size)
     if semillas_por_lote:
-        semillas = tf.data.Dataset.random(seed=semilla, rerandomize_each_iteration=True).batch(2)
-        lotes = tf.data.Dataset.zip((lotes, semillas))
+        lotes = tf.data.Dataset.zip((lotes, semillas_de_lote(semilla)))
 
     def preparar(indices, *semilla_lote):
         x_lote = tf.gather(x, indices)
@@ -50,7 +75,14 @@ def pipeline_desde_arrays(
 
 
 def pipeline_desde_carpeta(
-    carpeta, tamano=(150, 150), batch_size=32, validacion=0.2, barajar=True, semilla=None, transformacion=None
+    carpeta,
+    tamano=(150, 150),
+    batch_size=32,
+    validacion=0.2,
+    barajar=True,
+    semilla=None,
+    transformacion=None,
+    semillas_por_lote=False,
 ):
     """Lotes `(imágenes, etiquetas one-hot)` de una carpeta `clase/imagen.jpg` (clase de CNN, taller de perros y gatos).
 
@@ -61,7 +93,8 @@ def pipeline_desde_carpeta(
     - `validacion`: fracción que se aparta para validar; devuelve `(entrenamiento, validacion)`. La
       validación no se baraja ni se transforma. Con `validacion=None` devuelve un solo dataset (p. ej. test).
     - `transformacion(x_lote, y_lote) -> (x_lote, y_lote)`: se aplica solo al primer dataset, el de
-      entrenamiento (p. ej. el aumento de datos).
+      entrenamiento (p. ej. el aumento de datos); con `semillas_por_lote`, como en `pipeline_desde_arrays`,
+      recibe además la semilla sin estado del lote.
     """
     import keras
 
@@ -99,7 +132,7 @@ def pipeline_desde_carpeta(
             keras.utils.image_dataset_from_directory(carpeta, validation_split=validacion, subset="both", **leer)
         )
     if transformacion is not None:
-        datasets[0] = datasets[0].map(transformacion, num_parallel_calls=AUTOTUNE).prefetch(AUTOTUNE)
+        datasets[0] = _transformar_lotes(datasets[0], transformacion, semillas_por_lote, semilla).prefetch(AUTOTUNE)
     for ds in datasets:
         ds.class_names = clases
     return datasets[0] if validacion is None else tuple(datasets)
@@ -139,7 +172,15 @@ BUFER_BARAJADO = 1024
 
 
 def pipeline_desde_archivos(
-    rutas, etiquetas=None, batch_size=64, tamano=224, barajar=False, semilla=None, cache=None, transformacion=None
+    rutas,
+    etiquetas=None,
+    batch_size=64,
+    tamano=224,
+    barajar=False,
+    semilla=None,
+    cache=None,
+    transformacion=None,
+    semillas_por_lote=False,
 ):
     """`tf.data.Dataset` de lotes `(x, y)` (o solo `x`) que lee las imágenes según se necesitan.
 
@@ -156,7 +197,8 @@ def pipeline_desde_archivos(
     - `cache`: `None` (se leen en cada época), `True` (se guardan decodificadas en memoria tras la primera
       época) o la ruta de un archivo de caché en disco.
     - `transformacion(x_lote, y_lote) -> (x_lote, y_lote)`: se aplica a cada lote completo (p. ej. aumento y
-      preprocesado); sin ella los lotes son uint8.
+      preprocesado); sin ella los lotes son uint8. Con `semillas_por_lote`, como en `pipeline_desde_arrays`,
+      recibe además la semilla sin estado del lote.
     """
     cache = None if cache is False else cache
     if batch_size < 1:
@@ -187,12 +229,7 @@ def pipeline_desde_archivos(
         ds = ds.cache("" if cache is True else os.fspath(cache))
         if barajar:
             ds = ds.shuffle(min(n or BUFER_BARAJADO, BUFER_BARAJADO), seed=semilla, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size)
-    if transformacion is not None:
-        if con_etiquetas:
-            ds = ds.map(transformacion, num_parallel_calls=AUTOTUNE, deterministic=True)
-        else:
-            ds = ds.map(lambda xb: transformacion(xb, None)[0], num_parallel_calls=AUTOTUNE, deterministic=True)
+    ds = _transformar_lotes(ds.batch(batch_size), transformacion, semillas_por_lote, semilla, con_etiquetas)
     return ds.prefetch(AUTOTUNE)
 
 

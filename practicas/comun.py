@@ -108,8 +108,8 @@ def sembrar(args, repeticion=1):
 
 
 # Opciones que pueden cambiar al reanudar: no cambian los números de ningún entrenamiento (con menos
-# repeticiones, `iniciar` borra las carpetas que sobran).
-OPCIONES_LIBRES = ("reanudar", "silencioso", "verboso", "sin_verificar", "salida", "repeticiones")
+# repeticiones, `iniciar` borra las carpetas que sobran; `--tfds-dir` solo dice dónde están los mismos datos).
+OPCIONES_LIBRES = ("reanudar", "silencioso", "verboso", "sin_verificar", "salida", "repeticiones", "tfds_dir")
 
 
 def _opcion(nombre):

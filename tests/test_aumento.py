@@ -11,7 +11,7 @@ import scipy.ndimage as ndi
 import tensorflow as tf
 
 from datos import CapaAumento, ImageDataGenerator, cargar_digitos, getNormalizedData
-from datos.aumento import matriz_afin, muestrear_bilineal
+from datos.geometria import matriz_afin, muestrear_bilineal
 from datos.iteradores import separar_validacion
 
 LADO = 32
@@ -554,3 +554,38 @@ def test_flow_antes_de_fit_y_canales_distintos_de_los_de_fit():
 def test_parametros_invalidos(opciones, mensaje):
     with pytest.raises(ValueError, match=mensaje):
         ImageDataGenerator(**opciones)
+
+
+# ---- una sola lista de parámetros y semillas sin estado en tf.data ----
+
+
+def test_una_sola_lista_de_parametros_de_aumento():
+    from datos.aumento import Aumento
+
+    assert set(Aumento.PARAMETROS) == set(Aumento().config())
+    opciones = dict(rotation_range=7, zoom_range=0.1, fill_mode="reflect", brightness_range=(0.9, 1.1))
+    assert ImageDataGenerator(**opciones).aumento.config() == CapaAumento(**opciones).aumento.config()
+    with pytest.raises(TypeError, match="ImageDataGenerator no admite 'zca_whitening'.*rotation_range"):
+        ImageDataGenerator(zca_whitening=True)
+    assert CapaAumento(rotation_range=5, name="aumento").name == "aumento"  # lo demás es de la capa
+
+
+def test_capa_en_tf_data_con_semillas_por_lote_da_lotes_repetibles():
+    from datos import pipeline_desde_arrays
+
+    x = np.random.default_rng(3).random((96, 12, 12, 3)).astype("float32")
+    capa = CapaAumento(rotation_range=20, width_shift_range=0.2, horizontal_flip=True)
+
+    def aumentar(xb, yb, semilla_lote):
+        return capa(xb, training=True, semilla=semilla_lote), yb
+
+    def dos_epocas(semilla):
+        ds = pipeline_desde_arrays(x, np.arange(96), 8, True, semilla, aumentar, semillas_por_lote=True)
+        return [[xb.numpy() for xb, _ in ds] for _ in range(2)]
+
+    a, b = dos_epocas(5), dos_epocas(5)
+    for epoca_a, epoca_b in zip(a, b):  # 12 lotes preparados en paralelo, idénticos en las dos ejecuciones
+        for lote_a, lote_b in zip(epoca_a, epoca_b):
+            np.testing.assert_array_equal(lote_a, lote_b)
+    assert not np.array_equal(a[0][0], a[1][0])  # otra época, otro aumento
+    assert not np.array_equal(a[0][0], dos_epocas(6)[0][0])  # otra semilla, otros lotes

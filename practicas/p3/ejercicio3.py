@@ -24,7 +24,7 @@ import tensorflow as tf
 
 from datos import CapaAumento, abrir_pajaros, crear_carpeta_sintetica, pipeline_desde_arrays
 from datos.iteradores import AUMENTO_BASENETPP, separar_validacion
-from datos.pajaros import TAMANO
+from datos.pajaros import PAJAROS_SINTETICOS, TAMANO
 from modelos import (
     comprobar_pesos,
     descongelar_desde,
@@ -46,7 +46,7 @@ from utilidades.resultados import escribir_csv, escribir_json, leer_json
 AYUDA = "ResNet50 en los pájaros de Caltech-UCSD: BirdNetV0–V4 (transferencia y ajuste fino); tabla como el Cuadro 8"
 
 SINTETICO = "pajaros-sintetico"
-TAMANO_SINTETICO = 64
+TAMANO_SINTETICO = PAJAROS_SINTETICOS["tamano"]
 # variante -> (constructor, pooling de ResNet50); V0–V2 se entrenan sobre características en caché.
 VARIANTES = {
     "v0": (getBirdNetV0, "avg"),
@@ -131,12 +131,15 @@ def _preprocesar(x, y):
     return preprocesar_imagenes(x), y
 
 
-def _aumentar_y_preprocesar(semilla):
-    """Transformación de los lotes de entrenamiento de V4: el aumento del ejercicio 2 (§3) y el preprocesado."""
-    aumento = CapaAumento(**AUMENTO_BASENETPP, seed=semilla)
+def _aumentar_y_preprocesar():
+    """Transformación de los lotes de entrenamiento de V4: el aumento del ejercicio 2 (§3) y el preprocesado.
 
-    def transformar(x, y):
-        return preprocesar_imagenes(aumento(tf.cast(x, "float32"), training=True)), y
+    Recibe la semilla sin estado de cada lote (`semillas_por_lote=True`): lotes repetibles con `tf.data` en paralelo.
+    """
+    aumento = CapaAumento(**AUMENTO_BASENETPP)
+
+    def transformar(x, y, semilla_lote):
+        return preprocesar_imagenes(aumento(tf.cast(x, "float32"), training=True, semilla=semilla_lote)), y
 
     return transformar
 
@@ -147,7 +150,7 @@ def _carpeta_datos(fuente, carpeta):
         return fuente, False
     destino = os.path.join(carpeta, "datos-sinteticos")
     if not os.path.isfile(os.path.join(destino, "test.txt")):
-        crear_carpeta_sintetica(destino, num_clases=5, por_clase=12, tamano=TAMANO_SINTETICO)
+        crear_carpeta_sintetica(destino, **PAJAROS_SINTETICOS)
     return destino, True
 
 
@@ -227,9 +230,16 @@ def ajuste_fino(args, carpeta, variante, repeticion, listado, forma, pesos):
     indices_tr, indices_val, _, _ = separar_validacion(posiciones, listado.y_train, semilla=semilla)
     lado = forma[0]
     lote = args.batch_v3 if variante == "v3" else args.batch
-    transformacion = _aumentar_y_preprocesar(semilla) if variante == "v4" else _preprocesar
+    aumentar = variante == "v4"
     it_train = listado.pipeline(
-        "train", indices_tr, batch_size=lote, tamano=lado, barajar=True, semilla=semilla, transformacion=transformacion
+        "train",
+        indices_tr,
+        batch_size=lote,
+        tamano=lado,
+        barajar=True,
+        semilla=semilla,
+        transformacion=_aumentar_y_preprocesar() if aumentar else _preprocesar,
+        semillas_por_lote=aumentar,
     )
     it_val = listado.pipeline("train", indices_val, batch_size=lote, tamano=lado, transformacion=_preprocesar)
     it_test = listado.pipeline("test", batch_size=lote, tamano=lado, transformacion=_preprocesar)

@@ -73,7 +73,8 @@ def preparar_datos(args, carpeta, transformacion=None):
     """Tuberías de entrenamiento, validación y test (o `None`) de la carpeta, y si es la demostración.
 
     Sin `--carpeta` escribe en `carpeta/datos-sinteticos/` una carpeta de entrenamiento y otra de test.
-    Devuelve `(train, val, test, clases, demo)`; `transformacion` (el aumento) solo va a `train`.
+    Devuelve `(train, val, test, clases, demo)`; `transformacion(x, y, semilla_lote)` (el aumento) solo va a
+    `train` y recibe la semilla sin estado de cada lote.
     """
     demo = args.carpeta is None
     entrenamiento, test = args.carpeta, args.test
@@ -84,7 +85,13 @@ def preparar_datos(args, carpeta, transformacion=None):
         escribir_carpeta_sintetica(test, por_clase=max(args.por_clase // 2, 1), tamano=64, semilla=1)
     tamano = (args.tamano, args.tamano)
     train, val = pipeline_desde_carpeta(
-        entrenamiento, tamano, args.batch, args.validacion, semilla=args.semilla_base, transformacion=transformacion
+        entrenamiento,
+        tamano,
+        args.batch,
+        args.validacion,
+        semilla=args.semilla_base,
+        transformacion=transformacion,
+        semillas_por_lote=transformacion is not None,
     )
     if test is not None:
         test = pipeline_desde_carpeta(test, tamano, args.batch, validacion=None, barajar=False)

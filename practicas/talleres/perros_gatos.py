@@ -49,10 +49,10 @@ def ejecutar(args):
     pesos = resolver_opciones(args)
     carpeta = iniciar(args, "talleres-perros-gatos")
     sembrar(args)
-    capa_aumento = CapaAumento(**AUMENTO, seed=args.semilla_base)
+    capa_aumento = CapaAumento(**AUMENTO)
 
-    def aumentar(x, y):
-        return capa_aumento(x, training=True), y
+    def aumentar(x, y, semilla_lote):  # semilla sin estado de cada lote: lotes repetibles con tf.data en paralelo
+        return capa_aumento(x, training=True, semilla=semilla_lote), y
 
     train, val, test, clases, demo = preparar_datos(args, carpeta, transformacion=aumentar)
     forma = (args.tamano, args.tamano, 3)

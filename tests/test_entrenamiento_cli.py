@@ -8,7 +8,17 @@ from practicas.__main__ import main
 from practicas.registro import ejercicios, practicas_disponibles
 from utilidades.resultados import leer_csv, leer_json
 
-EJERCICIOS = ["activaciones", "inicializacion", "optimizadores", "regularizacion", "tasas"]
+EJERCICIOS = [
+    "activaciones",
+    "busqueda",
+    "inicializacion",
+    "optimizadores",
+    "regularizacion",
+    "regularizacion-extra",
+    "relu-muertas",
+    "segundo-orden",
+    "tasas",
+]
 
 
 def _ejecutar(capsys, *argumentos):
@@ -18,7 +28,7 @@ def _ejecutar(capsys, *argumentos):
     return salida.out
 
 
-def test_se_descubren_los_cinco_ejercicios():
+def test_se_descubren_los_ejercicios():
     assert "entrenamiento" in practicas_disponibles()
     assert sorted(ejercicios("entrenamiento")) == EJERCICIOS
     for modulo in ejercicios("entrenamiento").values():
@@ -65,7 +75,19 @@ def test_activaciones(tmp_path, capsys):
     _ejecutar(capsys, "activaciones", "--rango", "5", "--salida", str(salida))
     assert (salida / "activaciones.png").stat().st_size > 0
     saturacion = {f["activacion"]: f for f in leer_csv(salida / "saturacion.csv")}
-    assert set(saturacion) == {"sigmoide", "tanh", "tanh-lecun", "relu", "leaky-relu", "prelu", "elu", "selu", "maxout"}
+    assert set(saturacion) == {
+        "sigmoide",
+        "tanh",
+        "tanh-lecun",
+        "tanh-lineal",
+        "relu",
+        "leaky-relu",
+        "rrelu",
+        "prelu",
+        "elu",
+        "selu",
+        "maxout",
+    }
     assert saturacion["sigmoide"]["satura"] == "True" and saturacion["leaky-relu"]["satura"] == "False"
     for fila in leer_csv(salida / "keras.csv"):
         assert fila["max_dif_funcion"] < 1e-5 and fila["max_dif_derivada"] < 1e-5, fila

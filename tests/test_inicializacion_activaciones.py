@@ -7,14 +7,20 @@ import tensorflow as tf
 
 from utilidades.teoria.activaciones import (
     ACTIVACIONES,
+    RRELU_INFERIOR,
+    RRELU_SUPERIOR,
+    d_rrelu,
+    d_tanh_lineal,
     elu,
     leaky_relu,
     obtener_activacion,
     relu,
+    rrelu,
     selu,
     sigmoide,
     tanh,
     tanh_lecun,
+    tanh_lineal,
     zonas_saturadas,
 )
 from utilidades.teoria.inicializacion import ESQUEMAS, activaciones_por_capa, desviacion_inicial, inicializar_pesos
@@ -108,3 +114,30 @@ def test_saturacion_y_lecun():
     assert tanh_lecun(np.array([1.0, -1.0])) == pytest.approx([1.0, -1.0], abs=1e-4)  # f(±1) = ±1
     with pytest.raises(ValueError, match="desconocida"):
         obtener_activacion("swish")
+
+
+def test_rrelu_pendiente_aleatoria_al_entrenar_y_media_en_test():
+    x = -np.ones(20000)
+    entrenando = rrelu(x, entrenamiento=True, generador=np.random.default_rng(0))
+    pendientes = -entrenando
+    assert pendientes.min() >= RRELU_INFERIOR and pendientes.max() <= RRELU_SUPERIOR
+    assert pendientes.std() > 0.05  # una pendiente distinta por elemento
+    media = (RRELU_INFERIOR + RRELU_SUPERIOR) / 2
+    assert media == pytest.approx(11 / 48) and pendientes.mean() == pytest.approx(media, abs=0.003)
+    z = np.linspace(-5, 5, 101)
+    np.testing.assert_allclose(rrelu(z), leaky_relu(z, media))  # en test: leaky ReLU con la pendiente media
+    np.testing.assert_allclose(rrelu(z, entrenamiento=True)[z > 0], z[z > 0])  # la parte positiva no cambia
+    de_keras = keras.activations.leaky_relu(tf.constant(z, "float32"), negative_slope=11 / 48)
+    np.testing.assert_allclose(rrelu(z), keras.ops.convert_to_numpy(de_keras), atol=1e-6)
+    assert set(np.unique(d_rrelu(z))) == {media, 1.0}
+    with pytest.raises(ValueError, match="inferior"):
+        rrelu(z, inferior=0.5, superior=0.1)
+
+
+def test_tanh_con_termino_lineal_no_satura():
+    x = np.linspace(-10, 10, 2001)
+    de_keras = keras.activations.tanh(tf.constant(x, "float32")) + 0.1 * tf.constant(x, "float32")
+    np.testing.assert_allclose(tanh_lineal(x), keras.ops.convert_to_numpy(de_keras), atol=1e-5)
+    assert d_tanh_lineal(x).min() >= 0.1  # |f'(x)| ≥ a: sin zonas planas
+    assert zonas_saturadas(d_tanh_lineal, x, 0.01) == [] and zonas_saturadas(ACTIVACIONES["tanh"][1], x, 0.01) != []
+    assert tanh_lineal(np.array([0.0]), a=0.5)[0] == 0.0

@@ -1,8 +1,10 @@
 """Ejercicio `activaciones` (clases de Bariloche y Granada, «Funciones de activación»).
 
-Sigmoide, tanh, la tanh de LeCun `1.7159 tanh(2x/3)`, ReLU, leaky ReLU, PReLU, ELU, SELU y maxout con sus
-derivadas (NumPy, `utilidades.teoria.activaciones`): figura, zonas donde saturan (|f'| < umbral) y
-comprobación de funciones y derivadas contra Keras (`keras.activations` y derivadas automáticas de TensorFlow).
+Sigmoide, tanh, la tanh de LeCun `1.7159 tanh(2x/3)`, `tanh(x) + a·x`, ReLU, leaky ReLU, RReLU (en test,
+con la pendiente media), PReLU, ELU, SELU y maxout con sus derivadas (NumPy, `utilidades.teoria.activaciones`):
+figura, zonas donde saturan (|f'| < umbral) y comprobación de funciones y derivadas contra Keras
+(`keras.activations` y derivadas automáticas de TensorFlow). La muerte de las ReLU al entrenar con una tasa
+de aprendizaje alta está en el ejercicio `relu-muertas`.
 """
 
 import os
@@ -17,6 +19,7 @@ from utilidades.teoria.activaciones import ACTIVACIONES, zonas_saturadas
 AYUDA = "Funciones de activación y sus derivadas en NumPy: figuras, zonas de saturación y comparación con Keras"
 
 ALFA_PRELU = 0.25  # valor inicial típico de la pendiente de PReLU (He et al., 2015)
+COLUMNAS = 4  # paneles por fila de la figura (las filas salen del número de activaciones)
 
 
 def opciones(parser):
@@ -36,8 +39,11 @@ def equivalentes_keras():
         "sigmoide": (keras.activations.sigmoid, {}),
         "tanh": (keras.activations.tanh, {}),
         "tanh-lecun": (lambda x: 1.7159 * keras.activations.tanh(2.0 * x / 3.0), {}),
+        "tanh-lineal": (lambda x: keras.activations.tanh(x) + 0.1 * x, {}),
         "relu": (keras.activations.relu, {}),
         "leaky-relu": (lambda x: keras.activations.leaky_relu(x, negative_slope=0.1), {}),
+        # Keras no tiene RReLU; en test es una leaky ReLU con la pendiente media (1/8 + 1/3)/2 = 11/48.
+        "rrelu": (lambda x: keras.activations.leaky_relu(x, negative_slope=11.0 / 48.0), {}),
         "prelu": (prelu, {"alfa": ALFA_PRELU}),
         "elu": (keras.activations.elu, {}),
         "selu": (keras.activations.selu, {}),
@@ -74,7 +80,8 @@ def comparar_con_keras(x):
 def _figura(x, umbral):
     import matplotlib.pyplot as plt
 
-    figura, ejes = plt.subplots(3, 3, figsize=(13, 10), sharex=True)
+    filas = -(-len(ACTIVACIONES) // COLUMNAS)
+    figura, ejes = plt.subplots(filas, COLUMNAS, figsize=(4.3 * COLUMNAS, 3.3 * filas), squeeze=False)
     for eje, (nombre, (f, df)) in zip(ejes.flat, ACTIVACIONES.items()):
         eje.plot(x, f(x), label="f(x)")
         eje.plot(x, df(x), "--", label="f'(x)")
@@ -85,7 +92,10 @@ def _figura(x, umbral):
         eje.set_title(nombre)
         eje.grid(alpha=0.3)
         eje.legend(fontsize=8)
+    for eje in list(ejes.flat)[len(ACTIVACIONES) :]:
+        eje.axis("off")
     figura.suptitle(f"Activaciones y derivadas (en rojo, |f'(x)| < {umbral:g}: saturación)")
+    figura.tight_layout()
     return figura
 
 

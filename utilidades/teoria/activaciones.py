@@ -2,9 +2,12 @@
 
 Bariloche, «Funciones de activación»: sigmoide, tanh, ReLU, leaky ReLU `max(0.1x, x)`, maxout
 `max(w1 x + b1, w2 x + b2)` y ELU. Granada, «Funciones de activación»: la de LeCun `1.7159 tanh(2x/3)`,
-PReLU (la pendiente negativa se aprende) y SELU (Klambauer et al., 2017).
+`tanh(x) + a·x` (un pequeño término lineal para evitar las zonas planas), RReLU (la pendiente negativa se
+elige al azar durante el entrenamiento), PReLU (la pendiente negativa se aprende) y SELU (Klambauer et al.,
+2017).
 
-`ACTIVACIONES` asocia cada nombre a `(f, f')`; `zonas_saturadas` dice dónde la derivada es casi nula.
+`ACTIVACIONES` asocia cada nombre a `(f, f')`; `zonas_saturadas` dice dónde la derivada es casi nula y
+`unidades_muertas` qué ReLU han «muerto» («Dying ReLUs»: salida fija a 0 para todas las entradas).
 """
 
 import numpy as np
@@ -41,6 +44,16 @@ def d_tanh_lecun(x):
     return 1.7159 * 2.0 / 3.0 * (1.0 - np.tanh(2.0 * np.asarray(x, dtype="float64") / 3.0) ** 2)
 
 
+def tanh_lineal(x, a=0.1):
+    """`tanh(x) + a·x` (LeCun et al.): el término lineal evita las zonas planas, |f'(x)| ≥ a en todo x."""
+    x = np.asarray(x, dtype="float64")
+    return np.tanh(x) + a * x
+
+
+def d_tanh_lineal(x, a=0.1):
+    return 1.0 - np.tanh(np.asarray(x, dtype="float64")) ** 2 + a
+
+
 def relu(x):
     return np.maximum(0.0, np.asarray(x, dtype="float64"))
 
@@ -58,6 +71,41 @@ def leaky_relu(x, alfa=0.1):
 
 def d_leaky_relu(x, alfa=0.1):
     return np.where(np.asarray(x, dtype="float64") > 0, 1.0, alfa)
+
+
+# Pendientes de RReLU (Xu et al., 2015, «Empirical evaluation of rectified activations»): α ~ U[1/8, 1/3].
+RRELU_INFERIOR = 1.0 / 8.0
+RRELU_SUPERIOR = 1.0 / 3.0
+
+
+def _pendientes_rrelu(inferior, superior):
+    if not 0 <= inferior <= superior:
+        raise ValueError(f"RReLU necesita 0 ≤ inferior ≤ superior y son {inferior} y {superior}.")
+    return inferior, superior
+
+
+def rrelu(x, inferior=RRELU_INFERIOR, superior=RRELU_SUPERIOR, entrenamiento=False, generador=None):
+    """Leaky ReLU aleatoria (RReLU): `max(αx, x)` con α ~ U[inferior, superior] en el entrenamiento.
+
+    En entrenamiento (`entrenamiento=True`) se sortea un α por elemento de `x` con `generador`; en test se
+    usa la pendiente media (inferior + superior)/2, como `torch.nn.RReLU`: entonces es una leaky ReLU con
+    α = 11/48 ≈ 0,23. (Xu et al. escriben la parte negativa como x/a con a ~ U(3, 8) y usan en test
+    x/((3 + 8)/2), pendiente 2/11; el intervalo de pendientes es el mismo, [1/8, 1/3].)
+    """
+    inferior, superior = _pendientes_rrelu(inferior, superior)
+    x = np.asarray(x, dtype="float64")
+    if entrenamiento:
+        generador = generador if generador is not None else np.random.default_rng()
+        alfa = generador.uniform(inferior, superior, size=x.shape)
+    else:
+        alfa = 0.5 * (inferior + superior)
+    return np.where(x > 0, x, alfa * x)
+
+
+def d_rrelu(x, inferior=RRELU_INFERIOR, superior=RRELU_SUPERIOR):
+    """Derivada de RReLU en test (pendiente media en la parte negativa)."""
+    inferior, superior = _pendientes_rrelu(inferior, superior)
+    return np.where(np.asarray(x, dtype="float64") > 0, 1.0, 0.5 * (inferior + superior))
 
 
 def prelu(x, alfa=0.25):
@@ -109,8 +157,10 @@ ACTIVACIONES = {
     "sigmoide": (sigmoide, d_sigmoide),
     "tanh": (tanh, d_tanh),
     "tanh-lecun": (tanh_lecun, d_tanh_lecun),
+    "tanh-lineal": (tanh_lineal, d_tanh_lineal),
     "relu": (relu, d_relu),
     "leaky-relu": (leaky_relu, d_leaky_relu),
+    "rrelu": (rrelu, d_rrelu),
     "prelu": (prelu, d_prelu),
     "elu": (elu, d_elu),
     "selu": (selu, d_selu),
@@ -143,3 +193,24 @@ def zonas_saturadas(derivada, x, umbral=0.01):
             zonas.append((float(x[inicio]), float(x[fin])))
             inicio = None
     return zonas
+
+
+def unidades_muertas(preactivaciones):
+    """Máscara (unidades,) de las unidades con preactivación `z = Σ x_i w_i + b` ≤ 0 para todas las entradas.
+
+    `preactivaciones` es una matriz (entradas, unidades) de una capa (o (entradas, ..., unidades): se toman
+    todas las posiciones). Con ReLU esas unidades están «muertas»: su salida es 0 y su gradiente también,
+    para todo el conjunto, así que sus pesos de entrada ya no cambian («Dying ReLUs», clase de Granada; pasa
+    sobre todo con tasas de aprendizaje altas). Con leaky ReLU el gradiente es α, no 0: están «en coma» y
+    pueden despertar. Una unidad con algún valor no finito (el entrenamiento divergió) no cuenta como muerta.
+    """
+    z = np.asarray(preactivaciones, dtype="float64")
+    if z.ndim < 2 or z.shape[0] < 1:
+        raise ValueError(f"'preactivaciones' debe tener forma (entradas, ..., unidades) y tiene forma {z.shape}.")
+    z = z.reshape(-1, z.shape[-1])
+    return np.all(z <= 0, axis=0)
+
+
+def fraccion_muertas(preactivaciones):
+    """Fracción de unidades de la capa que `unidades_muertas` da por muertas."""
+    return float(np.mean(unidades_muertas(preactivaciones)))

@@ -5,7 +5,7 @@ from practicas.registro import ejercicios
 from utilidades.resultados import leer_csv, leer_json
 
 
-def test_ejercicio2_estudio_y_repeticiones(tmp_path, capsys):
+def test_ejercicio2_estudio_y_repeticiones(tmp_path, capsys, eager):
     assert "ejercicio2" in ejercicios("p3")
     salida = tmp_path / "ej2"
     argumentos = ["p3", "ejercicio2", "--epocas", "1", "--muestras", "50", "--repeticiones", "1", "--semilla", "4"]

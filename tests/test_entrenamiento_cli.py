@@ -163,7 +163,7 @@ def test_tasas_mismos_datos_y_pesos_en_cualquier_orden(tmp_path, capsys):
     assert a["constante"][1][1] != a["exponencial"][1][1]  # en la época 2 la tasa ya difiere
 
 
-def test_regularizacion_mismos_datos_y_pesos_en_cualquier_orden(tmp_path, capsys):
+def test_regularizacion_mismos_datos_y_pesos_en_cualquier_orden(tmp_path, capsys, eager):
     comunes = ["--epocas", "1", "--muestras", "80", "--batch", "40", "--semilla", "7", "--silencioso"]
     salida = tmp_path / "a"
     _ejecutar(capsys, "regularizacion", "--variantes", "ninguna,l2,batchnorm,parada", *comunes, "--salida", str(salida))

@@ -268,3 +268,16 @@ def test_un_respaldo_que_no_encaja_en_el_modelo_no_lo_deja_a_medias(copia, capsy
     assert restaurar_respaldo(otro, str(copia / "respaldo")) == 0
     assert all(np.array_equal(a, b) for a, b in zip(antes, otro.get_weights()))
     assert "no se puede cargar en este modelo" in capsys.readouterr().out
+
+
+def test_ctrl_c_durante_la_escritura_de_pesos_espera_a_que_termine(tmp_path):
+    from utilidades.entrenamiento import senales_aplazadas
+
+    pasos = []
+    with pytest.raises(KeyboardInterrupt):
+        with senales_aplazadas():
+            os.kill(os.getpid(), signal.SIGINT)  # llega a mitad del bloque...
+            time.sleep(0.05)
+            pasos.append("terminado")  # ...y el bloque termina igualmente
+    assert pasos == ["terminado"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # el manejador de siempre, repuesto

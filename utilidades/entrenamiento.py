@@ -11,7 +11,9 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import tempfile
+import threading
 
 import keras
 
@@ -73,14 +75,16 @@ def _rutas_respaldo(carpeta, epocas):
 def guardar_pesos(model, ruta):
     """`model.save_weights(ruta)` atómico: temporal en la misma carpeta, fsync y `os.replace`.
 
-    Una interrupción nunca deja `ruta` a medias: o sigue el archivo anterior o está el nuevo completo.
+    Una interrupción nunca deja `ruta` a medias: o sigue el archivo anterior o está el nuevo completo. Ctrl+C
+    y SIGTERM se atienden cuando h5py ha terminado de escribir (`senales_aplazadas`).
     """
     carpeta = os.path.dirname(os.path.abspath(ruta))
     os.makedirs(carpeta, exist_ok=True)
     fd, temporal = tempfile.mkstemp(dir=carpeta, prefix=PREFIJO_TEMPORAL, suffix=".weights.h5")
     os.close(fd)
     try:
-        model.save_weights(temporal, overwrite=True)
+        with senales_aplazadas():  # Ctrl+C espera a que h5py termine de escribir
+            model.save_weights(temporal, overwrite=True)
         with open(temporal, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(temporal, ruta)
@@ -91,13 +95,39 @@ def guardar_pesos(model, ruta):
     return ruta
 
 
+@contextlib.contextmanager
+def senales_aplazadas(senales=(signal.SIGINT, signal.SIGTERM)):
+    """Aplaza Ctrl+C (y SIGTERM) mientras dura el bloque y los atiende al terminarlo.
+
+    Un `KeyboardInterrupt` a mitad de `save_weights` deja h5py y HDF5 a medio escribir y a veces el proceso
+    muere con un fallo de segmentación en vez de terminar con el mensaje de Ctrl+C. El respaldo tarda
+    poco (≈0,1 s con BaseNet): se termina de escribir y después se interrumpe, con el respaldo ya válido.
+    Solo en el hilo principal, el único donde Python atiende las señales.
+    """
+    anteriores = {}
+    if threading.current_thread() is threading.main_thread():
+        anteriores = {s: signal.getsignal(s) for s in senales}
+        anteriores = {s: h for s, h in anteriores.items() if h is not None}  # None: manejador ajeno a Python
+    recibidas = []
+    for senal in anteriores:
+        signal.signal(senal, lambda numero, marco: recibidas.append(numero))
+    try:
+        yield
+    finally:
+        for senal, manejador in anteriores.items():
+            signal.signal(senal, manejador)
+        for senal in dict.fromkeys(recibidas):
+            signal.raise_signal(senal)  # ahora con su manejador de siempre
+
+
 def guardar_respaldo(model, carpeta, epocas):
     """Guarda los pesos del modelo y del optimizador tras `epocas` épocas terminadas, de forma atómica.
 
     Los pesos se escriben en un temporal de `carpeta` (con fsync) y se renombran a `epoca_<n>.weights.h5`;
     después se escribe, también de forma atómica, `epoca_<n>.json` con su tamaño y su SHA-256. Solo un
     respaldo con su JSON y un archivo que coincide con él es válido, así que una interrupción en cualquier
-    momento deja intacto el respaldo anterior. Se conservan los `RESPALDOS_GUARDADOS` más recientes.
+    momento deja intacto el respaldo anterior (y Ctrl+C o SIGTERM esperan a que acabe `save_weights`, véase
+    `guardar_pesos`). Se conservan los `RESPALDOS_GUARDADOS` más recientes.
     """
     ruta_pesos, ruta_json = _rutas_respaldo(carpeta, epocas)
     guardar_pesos(model, ruta_pesos)

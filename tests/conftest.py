@@ -20,10 +20,11 @@ def cache_keras_vacia(tmp_path, monkeypatch):
 def eager():
     """Ejecuta las funciones de Keras paso a paso (sin grafo) durante la prueba.
 
-    Solo para las pruebas de ResNet50/VGG16 de extremo a extremo: en 2 CPU, trazar el grafo de
+    Para pruebas de extremo a extremo de muchos modelos con pocos pasos cada uno, donde lo que se prueba
+    es la orquestación (qué se entrena, qué se escribe), no el grafo: en 2 CPU, trazar el grafo de
     entrenamiento de ResNet50 cuesta ~40 s por modelo mientras que sus pasos con unas pocas imágenes de
     32 px son instantáneos (V3 de un extremo a otro: 11 s frente a 95 s). El camino con grafo, el de
-    verdad, lo prueban BaseNet y los demás entrenamientos de las pruebas.
+    verdad, lo prueban BaseNet, la línea de órdenes del ejercicio 1 y los demás entrenamientos.
     """
     import tensorflow as tf
 

@@ -31,25 +31,3 @@ def eager():
     tf.config.run_functions_eagerly(True)
     yield
     tf.config.run_functions_eagerly(False)
-
-
-# La orden de pruebas reparte las pruebas entre dos procesos (`pytest -n 2 --dist loadgroup`, pytest-xdist):
-# las de estos archivos comparten preparativos caros de ámbito de módulo (una clase calificada, los cuadernos
-# ejecutados, un servidor de procesos con TensorFlow importado, conjuntos TFDS escritos, ResNet50 construida)
-# y van juntas al mismo proceso para no repetirlos; las demás se reparten una a una.
-JUNTAS = {
-    "test_calificacion",
-    "test_calificacion_hostil",
-    "test_caracteristicas",
-    "test_cuadernos",
-    "test_reanudacion",
-    "test_resnet",
-    "test_tfds",
-}
-
-
-@pytest.hookimpl(tryfirst=True)  # antes que el de pytest-xdist, que lee la marca para repartir
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.path.stem in JUNTAS:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))

@@ -40,10 +40,14 @@ PUNTOS = [
     (0, 0.0),
     (1, 0.0),
     (1, 0.02),
+    (2, 0.0),
+    (1, 0.06),
     (2, 0.04),
+    (1, 0.25),
+    (2, 0.01),
     (1, 0.12),
     (2, 0.09),
-]
+]  # 10 puntos por señal: 20 interrupciones entre SIGINT y SIGKILL
 CODIGOS = {signal.SIGINT: 130, signal.SIGKILL: -signal.SIGKILL}
 
 

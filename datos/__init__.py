@@ -34,6 +34,8 @@ _EXPORTADOS = {
     "carpeta_tfds": "conjuntos_tfds",
     "revisar_carpeta_imagenes": "carpetas",
     "escribir_carpeta_sintetica": "carpetas",
+    "ErrorPracticas": "errores",
+    "ErrorParametro": "errores",
     "ErrorDatos": "errores",
     "DatosNoDisponibles": "errores",
 }

@@ -10,6 +10,8 @@ import argparse
 import re
 import sys
 
+from datos.validacion import describir
+
 # (patrón de argparse, traducción): se aplican en orden sobre el mensaje ya formateado.
 TRADUCCIONES = [
     (r"^argument (?P<arg>.+?): (?P<resto>.*)$", "argumento {arg}: {resto}"),
@@ -66,3 +68,27 @@ class ParserEspanol(argparse.ArgumentParser):
     def error(self, message):
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {traducir(message)}\n")
+
+
+def tipo(*restricciones):
+    """Tipo de argparse hecho con las restricciones de `datos.validacion` (las mismas que las funciones).
+
+    `tipo(ENTERO_POSITIVO)` lee el texto como número y lo comprueba; el error usa la plantilla única
+    («argumento --epocas: debe ser un entero mayor o igual que 1 y es '0'»).
+    """
+
+    def convertir(texto):
+        valor = texto
+        for leer in (int, float):
+            try:
+                valor = leer(texto)
+                break
+            except ValueError:
+                pass
+        for r in restricciones:
+            if r.admite(valor):
+                return r.convertir(valor)
+        raise argparse.ArgumentTypeError(f"debe ser {describir(*restricciones)} y es '{texto}'")
+
+    convertir.__name__ = describir(*restricciones)
+    return convertir

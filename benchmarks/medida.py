@@ -8,15 +8,15 @@ proceso de cada una; `segundos_por_epoca`, el mejor tiempo de reloj.
 import time
 
 
-def tiempos_por_epoca(modelo, x, y=None, epocas=3, batch_size=32):
+def tiempos_por_epoca(modelo, x, y=None, epocas=3, batch=32):
     """`[(segundos de reloj, segundos de CPU del proceso), ...]` de `epocas` épocas tras una de calentamiento.
 
     `x` (con `y`) son arrays o tensores, o un `tf.data.Dataset` o iterador de lotes (sin `y`: ya vienen en
-    lotes y barajados, así que `batch_size` solo se usa con arrays). En una máquina virtual compartida el reloj varía el
+    lotes y barajados, así que `batch` solo se usa con arrays). En una máquina virtual compartida el reloj varía el
     doble de una época a otra (CPU robada); el tiempo de CPU del proceso no.
     """
-    # con arrays, lotes de `batch_size`; un dataset o iterador ya viene en lotes y barajado (como en trainModel)
-    lote = {"batch_size": batch_size} if y is not None else {"shuffle": False}
+    # con arrays, lotes de `batch`; un dataset o iterador ya viene en lotes y barajado (como en trainModel)
+    lote = {"batch_size": batch} if y is not None else {"shuffle": False}
     modelo.fit(x, y, epochs=1, verbose=0, **lote)
     tiempos = []
     for _ in range(epocas):
@@ -26,9 +26,9 @@ def tiempos_por_epoca(modelo, x, y=None, epocas=3, batch_size=32):
     return tiempos
 
 
-def segundos_por_epoca(modelo, x, y=None, epocas=3, batch_size=32):
+def segundos_por_epoca(modelo, x, y=None, epocas=3, batch=32):
     """Mejor tiempo de reloj de una época entre `epocas`, tras una época de calentamiento.
 
     Se toma el mínimo porque la máquina puede estar compartida: el mínimo es el que menos ruido lleva.
     """
-    return min(reloj for reloj, _ in tiempos_por_epoca(modelo, x, y, epocas, batch_size))
+    return min(reloj for reloj, _ in tiempos_por_epoca(modelo, x, y, epocas, batch))

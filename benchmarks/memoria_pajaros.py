@@ -62,12 +62,12 @@ def main():
         return medir(*args.medir)
 
     sys.path.insert(0, RAIZ)
-    from datos import crear_carpeta_sintetica
+    from datos import escribir_pajaros_sinteticos
 
     print(f"{'imágenes':>8}  {'modo':<9}  {'pico (MB)':>9}  {'tras importar (MB)':>18}  {'crecimiento (MB)':>16}")
     for n in args.imagenes:
         with tempfile.TemporaryDirectory() as carpeta:
-            crear_carpeta_sintetica(carpeta, num_clases=CLASES, por_clase=n // CLASES, tamano=256)
+            escribir_pajaros_sinteticos(carpeta, num_clases=CLASES, por_clase=n // CLASES, tamano=256)
             for modo in ("archivos", "memoria"):
                 salida = subprocess.run(
                     [sys.executable, __file__, "--medir", carpeta, modo], capture_output=True, text=True, check=True

@@ -56,7 +56,7 @@ def main():
 
     extractor.predict(x[: args.batch], verbose=0)  # calentamiento
     inicio = time.perf_counter()
-    caracteristicas = extraer_caracteristicas(extractor, x, batch_size=args.batch)
+    caracteristicas = extraer_caracteristicas(extractor, x, batch=args.batch)
     extraccion = time.perf_counter() - inicio
     compileModel(cabeza)
     solo_cabeza = segundos_por_epoca(cabeza, caracteristicas, y, args.epocas, args.batch)

@@ -60,7 +60,7 @@ def medir(carpeta, carpeta_tfds, fuente, epocas):
     base = pico_mb()
     ds = listado.pipeline(
         "train",
-        batch_size=LOTE,
+        batch=LOTE,
         tamano=TAMANO,
         barajar=True,
         semilla=0,
@@ -90,11 +90,11 @@ def medir(carpeta, carpeta_tfds, fuente, epocas):
 def preparar(base, n):
     """Carpeta CUB-200 con `n` imágenes de `train` (y tantas de `test`) y el mismo conjunto preparado en TFDS."""
     sys.path.insert(0, RAIZ)
-    from datos import crear_carpeta_sintetica
+    from datos import escribir_pajaros_sinteticos
     from tests.tfds_preparados import escribir_pajaros
 
     carpeta = os.path.join(base, "jpeg")
-    crear_carpeta_sintetica(carpeta, num_clases=CLASES, por_clase=2 * n // CLASES, tamano=256)
+    escribir_pajaros_sinteticos(carpeta, num_clases=CLASES, por_clase=2 * n // CLASES, tamano=256)
     carpeta_tfds = os.path.join(base, "tfds")
     with contextlib.redirect_stdout(sys.stderr):  # los mensajes de TFDS al preparar, fuera de la tabla
         escribir_pajaros(carpeta_tfds, carpeta)

@@ -29,7 +29,7 @@ _EXPORTADOS = {
     "cargarDatos": "pajaros",
     "listar_pajaros": "pajaros",
     "abrir_pajaros": "pajaros",
-    "crear_carpeta_sintetica": "pajaros",
+    "escribir_pajaros_sinteticos": "pajaros",
     "cargar_cifar100_tfds": "conjuntos_tfds",
     "carpeta_tfds": "conjuntos_tfds",
     "revisar_carpeta_imagenes": "carpetas",

@@ -29,11 +29,24 @@ import numpy as np
 import tensorflow as tf
 
 from datos.carpetas import EXTENSIONES
-from datos.errores import DatosNoDisponibles, ErrorDatos
+from datos.errores import DatosNoDisponibles, ErrorDatos, ErrorParametro
 from datos.geometria import MODOS_RELLENO, matriz_afin, muestrear_bilineal
 from datos.iteradores import IteradorLotes
 from datos.normalizacion import NormalizadorCanal
-from datos.validacion import validar_imagenes
+from datos.validacion import (
+    ENTERO_NO_NEGATIVO,
+    ENTERO_POSITIVO,
+    FRACCION,
+    NO_NEGATIVO,
+    TAMANO_IMAGEN,
+    Intervalo,
+    Opciones,
+    Par,
+    Real,
+    comprobar,
+    mensaje,
+    validar_imagenes,
+)
 
 CANALES_ADMITIDOS = (1, 3, 4)
 CANALES_COLOR = {"grayscale": 1, "rgb": 3, "rgba": 4}
@@ -49,19 +62,14 @@ INTERPOLACIONES = {
 EPSILON = 1e-6  # el mismo que ImageDataGenerator y NormalizadorCanal
 
 
-def _numero(valor, nombre, minimo=0.0):
-    if isinstance(valor, bool) or not isinstance(valor, numbers.Real) or not math.isfinite(valor) or valor < minimo:
-        raise ValueError(f"'{nombre}' debe ser un número mayor o igual que {minimo} y es {valor!r}.")
-    return valor
+FINITO = Intervalo(Real)  # cval y rescale: cualquier número finito
+ZOOM_MINIMO = 1e-3  # el menor factor de zoom de un par (mínimo, máximo)
 
 
-def _intervalo(valor, nombre, minimo):
-    if not isinstance(valor, (tuple, list)) or len(valor) != 2:
-        raise ValueError(f"'{nombre}' debe ser un par (mínimo, máximo) y es {valor!r}.")
-    bajo, alto = (_numero(v, nombre, minimo) for v in valor)
-    if bajo > alto:
-        raise ValueError(f"'{nombre}' debe ser (mínimo, máximo) con mínimo <= máximo y es {valor!r}.")
-    return float(bajo), float(alto)
+def _desplazamiento_maximo(valor, nombre):
+    """`width_shift_range`/`height_shift_range` (>= 0): un entero se queda entero (desplaza píxeles enteros)."""
+    comprobado = comprobar(valor, nombre, NO_NEGATIVO)
+    return int(valor) if isinstance(valor, numbers.Integral) else comprobado
 
 
 class Aumento:
@@ -88,32 +96,25 @@ class Aumento:
         fill_mode="nearest",
         cval=0.0,
     ):
-        self.rotation_range = float(_numero(rotation_range, "rotation_range"))
-        self.width_shift_range = _numero(width_shift_range, "width_shift_range")
-        self.height_shift_range = _numero(height_shift_range, "height_shift_range")
-        self.shear_range = float(_numero(shear_range, "shear_range"))
-        if isinstance(zoom_range, numbers.Real) and not isinstance(zoom_range, bool):
-            z = _numero(zoom_range, "zoom_range")
-            if z >= 1:
-                raise ValueError(f"'zoom_range' como número debe ser menor que 1 (da [1-z, 1+z]) y es {z}.")
-            zoom_range = (1 - z, 1 + z)
-        self.zoom_range = _intervalo(zoom_range, "zoom_range", minimo=1e-3)
+        self.rotation_range = comprobar(rotation_range, "rotation_range", NO_NEGATIVO)
+        self.width_shift_range = _desplazamiento_maximo(width_shift_range, "width_shift_range")
+        self.height_shift_range = _desplazamiento_maximo(height_shift_range, "height_shift_range")
+        self.shear_range = comprobar(shear_range, "shear_range", NO_NEGATIVO)
+        # un número z en [0, 1) equivale a [1-z, 1+z]
+        zoom = comprobar(zoom_range, "zoom_range", FRACCION, Par(Intervalo(Real, ZOOM_MINIMO, None)))
+        self.zoom_range = zoom if isinstance(zoom, tuple) else (1 - zoom, 1 + zoom)
         self.horizontal_flip = bool(horizontal_flip)
         self.vertical_flip = bool(vertical_flip)
-        self.brightness_range = (
-            None if brightness_range is None else _intervalo(brightness_range, "brightness_range", 0.0)
-        )
-        if fill_mode not in MODOS_RELLENO:
-            raise ValueError(f"'fill_mode' debe ser uno de {', '.join(map(repr, MODOS_RELLENO))} y es {fill_mode!r}.")
-        self.fill_mode = fill_mode
-        self.cval = float(_numero(cval, "cval", minimo=-math.inf))
+        self.brightness_range = comprobar(brightness_range, "brightness_range", None, Par(NO_NEGATIVO))
+        self.fill_mode = comprobar(fill_mode, "fill_mode", Opciones(*MODOS_RELLENO))
+        self.cval = comprobar(cval, "cval", FINITO)
 
     @classmethod
     def desde(cls, opciones, quien):
         """`Aumento(**opciones)`; un nombre que no es de `Aumento` da un error que lo nombra (`quien` lo recibió)."""
         desconocidas = sorted(set(opciones) - set(cls.PARAMETROS))
         if desconocidas:
-            raise TypeError(
+            raise ErrorParametro(
                 f"{quien} no admite {', '.join(map(repr, desconocidas))}. Los parámetros de aumento admitidos "
                 f"son: {', '.join(cls.PARAMETROS)}."
             )
@@ -291,16 +292,8 @@ class ImageDataGenerator:
         self.featurewise_std_normalization = bool(featurewise_std_normalization)
         self.samplewise_center = bool(samplewise_center)
         self.samplewise_std_normalization = bool(samplewise_std_normalization)
-        self.rescale = None if not rescale else float(_numero(rescale, "rescale", minimo=-math.inf))
-        if (
-            isinstance(validation_split, bool)
-            or not isinstance(validation_split, numbers.Real)
-            or not 0 <= validation_split < 1
-        ):
-            raise ValueError(
-                f"'validation_split' debe ser un número en [0, 1) (p. ej. 0.1 para un 10 %) y es {validation_split!r}."
-            )
-        self.validation_split = float(validation_split)
+        self.rescale = comprobar(rescale or None, "rescale", None, FINITO)
+        self.validation_split = comprobar(validation_split, "validation_split", FRACCION)
         self.aumento = Aumento.desde(aumento, "ImageDataGenerator")
         self.normalizador = None
 
@@ -317,14 +310,17 @@ class ImageDataGenerator:
         """Comprueba la forma de `x` y, si se pide y ya hay `fit`, que tenga sus mismos canales."""
         x = validar_imagenes(x, nombre)
         if x.shape[-1] not in CANALES_ADMITIDOS:
-            raise ValueError(
-                f"'{nombre}' debe tener 1, 3 o 4 canales en el último eje (N, alto, ancho, canales) y tiene "
-                f"forma {x.shape}. Si los canales van primero, use np.moveaxis(x, 1, -1)."
+            raise ErrorParametro(
+                mensaje(nombre, "un lote de imágenes con 1, 3 o 4 canales en el último eje", es=f"de forma {x.shape}")
+                + " Si los canales van primero, use np.moveaxis(x, 1, -1)."
             )
         if con_estadisticas and self.normalizador is not None and x.shape[-1] != len(self.normalizador.media):
-            raise ValueError(
-                f"'{nombre}' tiene {x.shape[-1]} canales pero fit() se hizo con imágenes de "
-                f"{len(self.normalizador.media)} (forma {x.shape}): use imágenes como las de entrenamiento."
+            canales = len(self.normalizador.media)
+            raise ErrorParametro(
+                mensaje(
+                    nombre, f"un lote de imágenes de {canales} canales, como las de fit()", es=f"de forma {x.shape}"
+                )
+                + " Use imágenes como las de entrenamiento."
             )
         return x
 
@@ -378,15 +374,13 @@ class ImageDataGenerator:
 
     def _parte(self, subset):
         """Fracción (desde, hasta) de los datos que toma `subset`; como en Keras 2, la validación es la parte inicial."""
-        if subset is None:
+        if comprobar(subset, "subset", None, Opciones("training", "validation")) is None:
             return 0.0, 1.0
-        if subset not in ("training", "validation"):
-            raise ValueError(f"'subset' debe ser None, 'training' o 'validation' y es {subset!r}.")
         return (0.0, self.validation_split) if subset == "validation" else (self.validation_split, 1.0)
 
     def _comprobar_vacio(self, n, subset):
         if n == 0:
-            raise ValueError(
+            raise ErrorParametro(
                 f"subset={subset!r} queda vacío con validation_split={self.validation_split}: cree el generador "
                 "con un validation_split mayor que 0 y menor que 1."
             )
@@ -448,13 +442,13 @@ class ImageDataGenerator:
         """
         x = self._validar(x, "x")
         if sample_weight is not None and y is None:
-            raise ValueError("'sample_weight' necesita etiquetas: pase también 'y'.")
+            raise ErrorParametro("'sample_weight' necesita etiquetas: pase también 'y'.")
         extras = []
         for nombre, valores in (("y", y), ("sample_weight", sample_weight)):
             if valores is not None:
                 valores = np.asarray(valores)
                 if len(valores) != len(x):
-                    raise ValueError(
+                    raise ErrorParametro(
                         f"'{nombre}' tiene {len(valores)} valores pero 'x' tiene {len(x)} imágenes: deben coincidir."
                     )
                 extras.append(valores)
@@ -499,27 +493,17 @@ class ImageDataGenerator:
         `classes` (la clase de cada archivo, en el orden de `filenames`), `filenames`, `filepaths`,
         `samples`, `num_classes` e `image_shape`.
         """
-        if color_mode not in CANALES_COLOR:
-            raise ValueError(f"'color_mode' debe ser 'grayscale', 'rgb' o 'rgba' y es {color_mode!r}.")
-        if class_mode not in MODOS_CLASE:
-            raise ValueError(
-                f"'class_mode' debe ser 'categorical', 'binary', 'sparse', 'input' o None y es {class_mode!r}."
-            )
-        if interpolation not in INTERPOLACIONES:
-            raise ValueError(
-                f"'interpolation' debe ser una de {', '.join(map(repr, INTERPOLACIONES))} y es {interpolation!r}."
-            )
-        if (
-            not isinstance(target_size, (tuple, list))
-            or len(target_size) != 2
-            or not all(isinstance(t, numbers.Integral) and not isinstance(t, bool) and t > 0 for t in target_size)
-        ):
-            raise ValueError(f"'target_size' debe ser (alto, ancho) en píxeles y es {target_size!r}.")
+        comprobar(color_mode, "color_mode", Opciones(*CANALES_COLOR))
+        comprobar(class_mode, "class_mode", Opciones(*MODOS_CLASE))
+        comprobar(interpolation, "interpolation", Opciones(*INTERPOLACIONES))
+        if not isinstance(target_size, (tuple, list)) or not TAMANO_IMAGEN.admite(target_size):
+            # como en Keras 2, un par: un solo entero no vale
+            raise ErrorParametro(mensaje("target_size", "un par (alto, ancho) de enteros positivos", target_size))
         batch_size, seed = _lote_y_semilla(batch_size, seed)
         canales = CANALES_COLOR[color_mode]
         self._comprobar_fit()
         if self.normalizador is not None and len(self.normalizador.media) != canales:
-            raise ValueError(
+            raise ErrorParametro(
                 f"color_mode={color_mode!r} da imágenes de {canales} canales pero fit() se hizo con imágenes de "
                 f"{len(self.normalizador.media)}: use el color_mode de las de entrenamiento."
             )
@@ -560,9 +544,7 @@ class ImageDataGenerator:
 
 
 def _lote_y_semilla(batch_size, seed):
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(f"'batch_size' debe ser un entero positivo y es {batch_size!r}.")
-    return int(batch_size), None if seed is None else int(seed)
+    return comprobar(batch_size, "batch_size", ENTERO_POSITIVO), comprobar(seed, "seed", None, ENTERO_NO_NEGATIVO)
 
 
 def listar_imagenes(directorio, clases=None, seguir_enlaces=False, parte=(0.0, 1.0)):

@@ -2,7 +2,7 @@
 
 - `revisar_carpeta_imagenes(carpeta)`: comprueba la carpeta antes de leerla y explica qué falla.
 - `escribir_carpeta_sintetica(carpeta)`: escribe una carpeta pequeña de imágenes sintéticas con esa forma,
-  para las pruebas y la demostración sin conexión.
+  para las pruebas y la demostración sin conexión (la de los pájaros es `datos.pajaros.escribir_pajaros_sinteticos`).
 
 La tubería `tf.data` que la lee es `datos.pipelines.pipeline_desde_carpeta`.
 """
@@ -12,12 +12,14 @@ import os
 
 import numpy as np
 
-from datos.errores import DatosNoDisponibles, ErrorDatos
+from datos.errores import DatosNoDisponibles, ErrorDatos, ErrorParametro
+from datos.validacion import ENTERO_POSITIVO, Integral, Intervalo, Opciones, comprobar, mensaje
 
 # Extensiones que lee keras.utils.image_dataset_from_directory, y los formatos reales que decodifica.
 EXTENSIONES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 _FORMATOS = {"BMP", "GIF", "JPEG", "PNG"}
 CLASES_SINTETICAS = ("gatos", "perros")
+LADO_MINIMO = 8  # lado mínimo de las imágenes sintéticas
 
 
 def _oculto(nombre):
@@ -96,22 +98,21 @@ def _poligono(centro, radio, lados, angulo):
 
 
 def escribir_carpeta_sintetica(carpeta, por_clase=20, tamano=64, clases=CLASES_SINTETICAS, semilla=0, extension=".jpg"):
-    """Escribe `carpeta/<clase>/<clase>_<k><extension>` y devuelve `{clase: número de imágenes}`.
+    """Escribe `carpeta/<clase>/<clase>_<k><extension>` (`por_clase` por clase) y devuelve la ruta de `carpeta` (str).
 
-    Cada imagen es una figura clara sobre un fondo oscuro con ruido, en posición, tamaño, giro y colores al
-    azar: la primera clase es un círculo y la clase k-ésima un polígono regular de k + 2 lados (triángulo,
-    cuadrado...). Una red las distingue en pocas épocas; sirven para comprobar que todo funciona, no
-    como sustituto de las fotos de perros y gatos.
+    Las imágenes son cuadradas: `tamano` es su lado, un solo entero (al menos 8 píxeles). Cada una es una
+    figura clara sobre un fondo oscuro con ruido, en posición, tamaño, giro y colores al azar: la primera
+    clase es un círculo y la clase k-ésima un polígono regular de k + 2 lados (triángulo, cuadrado...). Una
+    red las distingue en pocas épocas; sirven para comprobar que todo funciona, no como sustituto de las
+    fotos de perros y gatos. `revisar_carpeta_imagenes(ruta)` da el número de imágenes de cada clase.
     """
     from PIL import Image, ImageDraw
 
-    if len(clases) < 2 or por_clase < 1 or tamano < 8:
-        raise ValueError(
-            f"Hacen falta al menos 2 clases, 1 imagen por clase y 8 píxeles de lado (clases={list(clases)}, "
-            f"por_clase={por_clase}, tamano={tamano})."
-        )
-    if extension.lower() not in EXTENSIONES:
-        raise ValueError(f"'extension' debe ser una de {EXTENSIONES} y es '{extension}'.")
+    if not isinstance(clases, (list, tuple)) or len(clases) < 2:
+        raise ErrorParametro(mensaje("clases", "una lista de al menos 2 nombres de clase", clases))
+    por_clase = comprobar(por_clase, "por_clase", ENTERO_POSITIVO)
+    tamano = comprobar(tamano, "tamano", Intervalo(Integral, LADO_MINIMO, None))
+    comprobar(extension.lower() if isinstance(extension, str) else extension, "extension", Opciones(*EXTENSIONES))
     generador = np.random.default_rng(semilla)
     for indice, clase in enumerate(clases):
         os.makedirs(os.path.join(carpeta, clase), exist_ok=True)
@@ -129,4 +130,4 @@ def escribir_carpeta_sintetica(carpeta, por_clase=20, tamano=64, clases=CLASES_S
             else:
                 dibujo.polygon(_poligono(centro, radio, indice + 2, generador.uniform(0, 2 * math.pi)), fill=color)
             imagen.save(os.path.join(carpeta, clase, f"{clase}_{k:04d}{extension}"))
-    return {clase: por_clase for clase in sorted(clases)}
+    return os.fspath(carpeta)

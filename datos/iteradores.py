@@ -17,7 +17,8 @@ from keras.src.trainers.data_adapters.data_adapter import DataAdapter
 from keras.src.trainers.epoch_iterator import EpochIterator
 from sklearn.model_selection import train_test_split
 
-from datos.validacion import validar_etiquetas, validar_imagenes
+from datos.errores import ErrorParametro
+from datos.validacion import ENTERO_POSITIVO, comprobar, validar_etiquetas, validar_imagenes
 
 FRACCION_VALIDACION = 0.1
 AUTOTUNE = tf.data.AUTOTUNE
@@ -56,13 +57,13 @@ class IteradorLotes(DataAdapter):
       `it.cardinality()` su número de lotes).
 
     `preparar(indices, semilla)` lee y transforma el lote de las imágenes `indices` (int64) con la semilla
-    `[2]` del lote, y devuelve `x` o la tupla `(x, y)` o `(x, y, pesos)`. Atributos de Keras 2: `n`,
-    `batch_size`, `shuffle` y `seed`.
+    `[2]` del lote, y devuelve `x` o la tupla `(x, y)` o `(x, y, pesos)`; `batch` es el tamaño de lote.
+    Atributos de Keras 2: `n`, `batch_size`, `shuffle` y `seed`.
     """
 
-    def __init__(self, preparar, n, batch_size, shuffle=True, seed=None):
+    def __init__(self, preparar, n, batch, shuffle=True, seed=None):
         self.n = int(n)
-        self._batch_size = int(batch_size)
+        self._batch_size = comprobar(batch, "batch", ENTERO_POSITIVO)
         self.shuffle = bool(shuffle)
         self.seed = seed
         self._preparar = preparar
@@ -144,7 +145,7 @@ class IteradorLotes(DataAdapter):
     def num_batches(self):
         marco = sys._getframe(1)
         if marco.f_locals.get("class_weight") is not None:  # Keras 3 no lo aplica a un DataAdapter: no se calla
-            raise ValueError(
+            raise ErrorParametro(
                 "Keras 3 no aplica class_weight a los lotes de flow(): pase el peso de cada imagen en "
                 "flow(x, y, sample_weight=pesos), p. ej. pesos = np.array([class_weight[c] for c in y.argmax(1)])."
             )

@@ -22,10 +22,11 @@ from typing import NamedTuple
 import numpy as np
 
 from datos.conjuntos_tfds import constructor_tfds, es_fuente_tfds, leer_particion, num_ejemplos
-from datos.errores import DatosNoDisponibles, ErrorDatos
+from datos.errores import DatosNoDisponibles, ErrorDatos, ErrorParametro
+from datos.validacion import TAMANO_IMAGEN, Integral, Intervalo, Opciones, comprobar, mensaje
 
 LISTAS = ("train.txt", "test.txt")
-TAMANO = 224
+TAMANO = 224  # lado de las imágenes que se leen (`tamano`: un entero, imagen cuadrada, o (alto, ancho))
 # Primeros bytes de los formatos que lee `tf.io.decode_image`.
 FIRMAS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM")  # JPEG, PNG, GIF, BMP
 FORMATO = "La carpeta debe contener train.txt, test.txt y las carpetas NNN.Especie con las imágenes (CUB-200)."
@@ -81,9 +82,7 @@ class Listado(NamedTuple):
 
 
 def _particion(particion):
-    if particion not in PARTICIONES:
-        raise ValueError(f"'particion' debe ser 'train' o 'test' y es {particion!r}.")
-    return particion
+    return comprobar(particion, "particion", Opciones(*PARTICIONES))
 
 
 class ListadoTfds:
@@ -151,7 +150,13 @@ class ListadoTfds:
         if seleccion is not None:
             seleccion = np.asarray(seleccion, dtype=int)
             if len(seleccion) and (seleccion.min() < 0 or seleccion.max() >= n):
-                raise ValueError(f"'seleccion' tiene posiciones fuera de 0..{n - 1}.")
+                raise ErrorParametro(
+                    mensaje(
+                        "seleccion",
+                        f"una lista de posiciones de 0 a {n - 1}",
+                        es=f"con posiciones de {seleccion.min()} a {seleccion.max()}",
+                    )
+                )
             mascara = np.zeros(n, dtype=bool)
             mascara[seleccion] = True
             n = int(mascara.sum())
@@ -288,7 +293,7 @@ def buscar_imagen_danada(rutas, tamano=TAMANO):
 
     for ruta in rutas:
         try:
-            leer_imagen(tf.constant(ruta), (tamano, tamano))
+            leer_imagen(tf.constant(ruta), tamano)
         except (tf.errors.InvalidArgumentError, tf.errors.UnknownError, tf.errors.NotFoundError):
             return ruta
     return None
@@ -315,18 +320,19 @@ def imagenes_legibles(rutas, tamano=TAMANO):
         ) from None
 
 
-def leer_imagenes(rutas, tamano=TAMANO, dtype="uint8", batch_size=64):
-    """Lee `rutas` en un array `(N, tamano, tamano, 3)` de `dtype`, reservado una sola vez (valores 0–255).
+def leer_imagenes(rutas, tamano=TAMANO, dtype="uint8", batch=64):
+    """Lee `rutas` en un array `(N, alto, ancho, 3)` de `dtype`, reservado una sola vez (valores 0–255).
 
-    Las imágenes se decodifican en paralelo con `pipeline_desde_archivos`; una imagen dañada da un
-    `ErrorDatos` con su nombre.
+    `tamano`: un entero (imágenes cuadradas) o `(alto, ancho)`. Las imágenes se decodifican en paralelo con
+    `pipeline_desde_archivos`, en lotes de `batch`; una imagen dañada da un `ErrorDatos` con su nombre.
     """
     from datos.pipelines import pipeline_desde_archivos
 
-    x = np.empty((len(rutas), tamano, tamano, 3), dtype=dtype)
+    tamano = comprobar(tamano, "tamano", TAMANO_IMAGEN)
+    x = np.empty((len(rutas), *tamano, 3), dtype=dtype)
     inicio = 0
     with imagenes_legibles(rutas, tamano):
-        for lote in pipeline_desde_archivos(rutas, batch_size=batch_size, tamano=tamano):
+        for lote in pipeline_desde_archivos(rutas, batch=batch, tamano=tamano):
             x[inicio : inicio + len(lote)] = lote.numpy()
             inicio += len(lote)
     return x
@@ -335,19 +341,18 @@ def leer_imagenes(rutas, tamano=TAMANO, dtype="uint8", batch_size=64):
 def cargarDatos(path, tamano=TAMANO, dtype="uint8", semilla=None, carpeta_tfds=None):
     """Carga los pájaros de Caltech-UCSD de la carpeta `path` (función del profesor, práctica 3, §4).
 
-    Devuelve `x_train, y_train, x_test, y_test`: imágenes `(N, tamano, tamano, 3)` con valores 0–255
+    Devuelve `x_train, y_train, x_test, y_test`: imágenes `(N, alto, ancho, 3)` con valores 0–255
     (uint8 por defecto, 4 veces menos memoria que `dtype="float32"`), etiquetas one-hot float32 con las
     clases de entrenamiento en orden alfabético, y las dos particiones barajadas (repetible con `semilla`).
-    Aplique después `keras.applications.resnet50.preprocess_input`, como en el informe.
+    Aplique después `keras.applications.resnet50.preprocess_input`, como en el informe. `tamano` es un
+    entero (imágenes cuadradas, 224 por defecto) o `(alto, ancho)`.
 
     `path="tfds:caltech_birds2010"` lee los mismos pájaros preparados con tensorflow-datasets (en
     `carpeta_tfds`, `$TFDS_DATA_DIR` o `~/tensorflow_datasets`; sin descargar nada), con el mismo
     contrato: 200 columnas one-hot (la especie; el mismo orden alfabético) y las particiones barajadas.
     """
-    if isinstance(tamano, bool) or not isinstance(tamano, (int, np.integer)) or tamano < 1:
-        raise ValueError(f"'tamano' debe ser un entero positivo (el lado de las imágenes) y es {tamano!r}.")
-    if np.dtype(dtype) not in (np.dtype("uint8"), np.dtype("float32")):
-        raise ValueError(f"'dtype' debe ser 'uint8' o 'float32' y es {dtype!r}.")
+    tamano = comprobar(tamano, "tamano", TAMANO_IMAGEN)
+    dtype = _dtype(dtype)
     if es_fuente_tfds(os.fspath(path)):
         return _cargar_tfds(abrir_pajaros(path, carpeta_tfds), tamano, dtype, semilla)
     listado = listar_pajaros(path)
@@ -359,18 +364,30 @@ def cargarDatos(path, tamano=TAMANO, dtype="uint8", semilla=None, carpeta_tfds=N
     return tuple(resultado)
 
 
-def _cargar_tfds(listado, tamano, dtype, semilla, batch_size=64):
-    """`cargarDatos` de un `ListadoTfds`: cada array se reserva una vez y se llena ya barajado, lote a lote."""
+def _dtype(dtype):
+    """El nombre del tipo de las imágenes de `cargarDatos`: 'uint8' o 'float32' (o `ErrorParametro`)."""
+    try:
+        nombre = np.dtype(dtype).name
+    except TypeError:
+        nombre = dtype
+    return comprobar(nombre, "dtype", Opciones("uint8", "float32"))
+
+
+def _cargar_tfds(listado, tamano, dtype, semilla, batch=64):
+    """`cargarDatos` de un `ListadoTfds`: cada array se reserva una vez y se llena ya barajado, lote a lote.
+
+    `tamano` es el par `(alto, ancho)` ya comprobado; se lee en lotes de `batch` imágenes.
+    """
     generador = np.random.default_rng(semilla)
     resultado = []
     with listado.legibles(tamano):
         for particion in PARTICIONES:
             n, num_clases = listado.num(particion), len(listado.clases)
             destino = np.argsort(generador.permutation(n))  # fila del resultado de cada registro
-            x = np.empty((n, tamano, tamano, 3), dtype=dtype)
+            x = np.empty((n, *tamano, 3), dtype=dtype)
             y = np.empty((n, num_clases), dtype="float32")
             inicio = 0
-            for x_lote, y_lote in listado.pipeline(particion, batch_size=batch_size, tamano=tamano):
+            for x_lote, y_lote in listado.pipeline(particion, batch=batch, tamano=tamano):
                 filas = destino[inicio : inicio + len(x_lote)]
                 x[filas], y[filas] = x_lote.numpy(), y_lote.numpy()
                 inicio += len(x_lote)
@@ -388,23 +405,22 @@ def _cargar_tfds(listado, tamano, dtype, semilla, batch_size=64):
 PAJAROS_SINTETICOS = {"num_clases": 5, "por_clase": 12, "tamano": 64}
 
 
-def crear_carpeta_sintetica(destino, num_clases=5, por_clase=12, tamano=64, formato="jpg", semilla=0):
-    """Escribe en `destino` una carpeta pequeña con el formato exacto de CUB-200 (2010) y la devuelve.
+def escribir_pajaros_sinteticos(destino, num_clases=5, por_clase=12, tamano=64, formato="jpg", semilla=0):
+    """Escribe en `destino` una carpeta pequeña con el formato exacto de CUB-200 (2010) y devuelve su ruta (str).
 
     `num_clases` carpetas `NNN.Pajaro_sintetico_K` con `por_clase` imágenes cada una (la mitad a
-    `train.txt` y el resto a `test.txt`), de tamaños algo distintos alrededor de `tamano` para que haya
-    que redimensionarlas. Cada clase tiene un color y una franja propios, más ruido: se pueden aprender,
-    pero no son pájaros. Sirve para las pruebas y para ejecutar el ejercicio 3 sin los datos reales.
+    `train.txt` y el resto a `test.txt`), de alto y ancho al azar entre `tamano` y 1,4·`tamano` (un solo
+    entero, de al menos 8 píxeles) para que haya que redimensionarlas. Cada clase tiene un color y una
+    franja propios, más ruido: se pueden aprender, pero no son pájaros. Sirve para las pruebas y para
+    ejecutar el ejercicio 3 sin los datos reales. (La carpeta `clase/imagen` del taller de perros y gatos
+    es `datos.carpetas.escribir_carpeta_sintetica`.)
     """
     from PIL import Image
 
-    if formato not in ("jpg", "png"):
-        raise ValueError(f"'formato' debe ser 'jpg' o 'png' y es {formato!r}.")
-    if num_clases < 2 or por_clase < 2 or tamano < 8:
-        raise ValueError(
-            f"Se necesitan al menos 2 clases, 2 imágenes por clase y 8 píxeles de lado "
-            f"(num_clases={num_clases}, por_clase={por_clase}, tamano={tamano})."
-        )
+    formato = comprobar(formato, "formato", Opciones("jpg", "png"))
+    num_clases = comprobar(num_clases, "num_clases", Intervalo(Integral, 2, None))
+    por_clase = comprobar(por_clase, "por_clase", Intervalo(Integral, 2, None))
+    tamano = comprobar(tamano, "tamano", Intervalo(Integral, 8, None))
     generador = np.random.default_rng(semilla)
     listas = {"train.txt": [], "test.txt": []}
     for k in range(1, num_clases + 1):
@@ -422,10 +438,10 @@ def crear_carpeta_sintetica(destino, num_clases=5, por_clase=12, tamano=64, form
     for nombre, lineas in listas.items():
         with open(os.path.join(destino, nombre), "w", encoding="utf-8") as f:
             f.write("\n".join(lineas) + "\n")
-    return destino
+    return os.fspath(destino)
 
 
 def cargar_pajaros_sintetico(tamano=TAMANO):
     """La fuente `pajaros-sintetico` (`PAJAROS_SINTETICOS`) cargada con `cargarDatos`, sin conexión."""
     with tempfile.TemporaryDirectory(prefix="pajaros-sintetico-") as carpeta:
-        return cargarDatos(crear_carpeta_sintetica(carpeta, **PAJAROS_SINTETICOS), tamano=tamano, semilla=0)
+        return cargarDatos(escribir_pajaros_sinteticos(carpeta, **PAJAROS_SINTETICOS), tamano=tamano, semilla=0)

@@ -11,6 +11,9 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from datos.errores import ErrorParametro
+from datos.validacion import ENTERO_POSITIVO, FRACCION_ABIERTA, TAMANO_IMAGEN, comprobar, mensaje
+
 AUTOTUNE = tf.data.AUTOTUNE
 
 
@@ -41,7 +44,7 @@ def _transformar_lotes(ds, transformacion, semillas_por_lote, semilla, con_etiqu
 
 
 def pipeline_desde_arrays(
-    x, y=None, batch_size=64, barajar=False, semilla=None, transformacion=None, semillas_por_lote=False
+    x, y=None, batch=64, barajar=False, semilla=None, transformacion=None, semillas_por_lote=False
 ):
     """`tf.data.Dataset` de lotes `(x, y)` (o solo `x`) a partir de arrays en memoria.
 
@@ -52,15 +55,14 @@ def pipeline_desde_arrays(
       cada lote y cada época y repetible con `semilla`, para aumentos aleatorios sin estado: `tf.data`
       prepara varios lotes en paralelo y un generador con estado no daría lotes repetibles.
     """
+    batch = comprobar(batch, "batch", ENTERO_POSITIVO)
     x = tf.convert_to_tensor(np.asarray(x))
     y = None if y is None else tf.convert_to_tensor(np.asarray(y))
     n = int(x.shape[0])
-    if batch_size < 1:
-        raise ValueError(f"'batch_size' debe ser un entero positivo y es {batch_size}.")
     lotes = tf.data.Dataset.range(n)
     if barajar:
         lotes = lotes.shuffle(n, seed=semilla, reshuffle_each_iteration=True)
-    lotes = lotes.batch(batch_size)
+    lotes = lotes.batch(batch)
     if semillas_por_lote:
         lotes = tf.data.Dataset.zip((lotes, semillas_de_lote(semilla)))
 
@@ -77,7 +79,7 @@ def pipeline_desde_arrays(
 def pipeline_desde_carpeta(
     carpeta,
     tamano=(150, 150),
-    batch_size=32,
+    batch=32,
     validacion=0.2,
     barajar=True,
     semilla=None,
@@ -88,7 +90,7 @@ def pipeline_desde_carpeta(
 
     Comprueba antes la carpeta (`datos.carpetas.revisar_carpeta_imagenes`) y la lee con
     `keras.utils.image_dataset_from_directory`: imágenes RGB float32 en [0, 255] redimensionadas a
-    `tamano` (alto, ancho); clases en orden alfabético (`ds.class_names`).
+    `tamano` (un entero, imagen cuadrada, o `(alto, ancho)`); clases en orden alfabético (`ds.class_names`).
 
     - `validacion`: fracción que se aparta para validar; devuelve `(entrenamiento, validacion)`. La
       validación no se baraja ni se transforma. Con `validacion=None` devuelve un solo dataset (p. ej. test).
@@ -100,15 +102,14 @@ def pipeline_desde_carpeta(
 
     from datos.carpetas import revisar_carpeta_imagenes
 
-    if batch_size < 1:
-        raise ValueError(f"'batch_size' debe ser un entero positivo y es {batch_size}.")
-    if validacion is not None and not 0 < validacion < 1:
-        raise ValueError(f"'validacion' debe estar entre 0 y 1 (sin incluirlos) o ser None, y es {validacion}.")
+    batch = comprobar(batch, "batch", ENTERO_POSITIVO)
+    tamano = comprobar(tamano, "tamano", TAMANO_IMAGEN)
+    validacion = comprobar(validacion, "validacion", None, FRACCION_ABIERTA)
     cuentas = revisar_carpeta_imagenes(carpeta)
     clases = sorted(cuentas)
     total = sum(cuentas.values())
     if validacion is not None and not 0 < int(validacion * total) < total:
-        raise ValueError(
+        raise ErrorParametro(
             f"Con {total} imágenes en '{carpeta}' una validación del {100 * validacion:g} % queda vacía o se lo "
             "lleva todo: añada imágenes o cambie la fracción de validación."
         )
@@ -119,8 +120,8 @@ def pipeline_desde_carpeta(
         label_mode="categorical",
         class_names=clases,
         color_mode="rgb",
-        batch_size=batch_size,
-        image_size=tuple(tamano),
+        batch_size=batch,
+        image_size=tamano,
         shuffle=barajar,
         seed=semilla,
         verbose=False,
@@ -141,10 +142,11 @@ def pipeline_desde_carpeta(
 def decodificar_imagen(imagen, tamano=(224, 224)):
     """Decodifica y redimensiona una imagen: los bytes de un JPEG, PNG, GIF o BMP, o un tensor uint8 ya decodificado.
 
-    Devuelve uint8 RGB de `tamano` (alto, ancho). Las imágenes en gris se pasan a RGB y se descarta el
-    canal alfa. El cambio de tamaño es bilineal con antialias y no conserva la proporción, como
-    `load_img(target_size=...)` del profesor.
+    Devuelve uint8 RGB de `tamano` (un entero, imagen cuadrada, o `(alto, ancho)`). Las imágenes en gris se
+    pasan a RGB y se descarta el canal alfa. El cambio de tamaño es bilineal con antialias y no conserva la
+    proporción, como `load_img(target_size=...)` del profesor.
     """
+    tamano = comprobar(tamano, "tamano", TAMANO_IMAGEN)
     if imagen.dtype == tf.string:
         imagen = tf.io.decode_image(imagen, channels=3, expand_animations=False)
     else:
@@ -159,11 +161,12 @@ def decodificar_imagen(imagen, tamano=(224, 224)):
 
 
 def leer_imagen(ruta, tamano=(224, 224)):
-    """Lee un archivo de imagen (JPEG, PNG, GIF o BMP) como uint8 RGB redimensionado a `tamano` (alto, ancho).
+    """Lee un archivo de imagen (JPEG, PNG, GIF o BMP) como uint8 RGB de `tamano` (un entero o `(alto, ancho)`).
 
     Las imágenes en gris se pasan a RGB y se descarta el canal alfa. El cambio de tamaño es bilineal con
     antialias y no conserva la proporción, como `load_img(target_size=...)` del profesor.
     """
+    tamano = comprobar(tamano, "tamano", TAMANO_IMAGEN)
     return decodificar_imagen(tf.io.read_file(ruta), tamano)
 
 
@@ -174,7 +177,7 @@ BUFER_BARAJADO = 1024
 def pipeline_desde_archivos(
     rutas,
     etiquetas=None,
-    batch_size=64,
+    batch=64,
     tamano=224,
     barajar=False,
     semilla=None,
@@ -201,11 +204,8 @@ def pipeline_desde_archivos(
       recibe además la semilla sin estado del lote.
     """
     cache = None if cache is False else cache
-    if batch_size < 1:
-        raise ValueError(f"'batch_size' debe ser un entero positivo y es {batch_size}.")
-    tamano = (int(tamano), int(tamano)) if np.ndim(tamano) == 0 else tuple(int(t) for t in tamano)
-    if len(tamano) != 2 or min(tamano) < 1:
-        raise ValueError(f"'tamano' debe ser un entero positivo o (alto, ancho) y es {tamano}.")
+    batch = comprobar(batch, "batch", ENTERO_POSITIVO)
+    tamano = comprobar(tamano, "tamano", TAMANO_IMAGEN)
     if isinstance(rutas, tf.data.Dataset):
         ds, con_etiquetas, n, bufer = _origen_dataset(rutas, etiquetas)
         leer = decodificar_imagen
@@ -213,9 +213,9 @@ def pipeline_desde_archivos(
         rutas = [os.fspath(r) for r in rutas]
         n = len(rutas)
         if n == 0:
-            raise ValueError("'rutas' está vacía: no hay imágenes que leer.")
+            raise ErrorParametro(mensaje("rutas", "una lista con al menos una ruta de imagen", es="una lista vacía"))
         if etiquetas is not None and len(etiquetas) != n:
-            raise ValueError(f"'etiquetas' tiene {len(etiquetas)} filas pero hay {n} rutas: deben coincidir.")
+            raise ErrorParametro(f"'etiquetas' tiene {len(etiquetas)} filas pero hay {n} rutas: deben coincidir.")
         con_etiquetas, bufer, leer = etiquetas is not None, n, leer_imagen
         ds = tf.data.Dataset.from_tensor_slices(rutas if etiquetas is None else (rutas, np.asarray(etiquetas)))
 
@@ -229,28 +229,28 @@ def pipeline_desde_archivos(
         ds = ds.cache("" if cache is True else os.fspath(cache))
         if barajar:
             ds = ds.shuffle(min(n or BUFER_BARAJADO, BUFER_BARAJADO), seed=semilla, reshuffle_each_iteration=True)
-    ds = _transformar_lotes(ds.batch(batch_size), transformacion, semillas_por_lote, semilla, con_etiquetas)
+    ds = _transformar_lotes(ds.batch(batch), transformacion, semillas_por_lote, semilla, con_etiquetas)
     return ds.prefetch(AUTOTUNE)
 
 
 def _origen_dataset(ds, etiquetas):
     """Comprueba un dataset de origen de `pipeline_desde_archivos`: `(ds, con_etiquetas, n o None, búfer)`."""
     if etiquetas is not None:
-        raise ValueError("Con un tf.data.Dataset de origen las etiquetas van en sus elementos, (imagen, etiqueta).")
+        raise ErrorParametro("Con un tf.data.Dataset de origen las etiquetas van en sus elementos, (imagen, etiqueta).")
     spec = ds.element_spec
     con_etiquetas = isinstance(spec, tuple)
     if con_etiquetas and len(spec) != 2:
-        raise ValueError(f"Los elementos del dataset deben ser imagen o (imagen, etiqueta), y son {spec}.")
+        raise ErrorParametro(f"Los elementos del dataset deben ser imagen o (imagen, etiqueta), y son {spec}.")
     imagen = spec[0] if con_etiquetas else spec
     if not isinstance(imagen, tf.TensorSpec) or not (
         (imagen.dtype == tf.string and imagen.shape.rank == 0) or (imagen.dtype == tf.uint8 and imagen.shape.rank == 3)
     ):
-        raise ValueError(
+        raise ErrorParametro(
             f"La imagen de cada elemento debe ser un escalar tf.string (la imagen codificada) o un tensor uint8 "
             f"(alto, ancho, canales), y es {imagen}."
         )
     n = int(ds.cardinality())
     if n == 0:
-        raise ValueError("El dataset de origen está vacío: no hay imágenes que leer.")
+        raise ErrorParametro("El dataset de origen está vacío: no hay imágenes que leer.")
     n = n if n > 0 else None  # desconocido (tras un filter) o infinito
     return ds, con_etiquetas, n, min(n or BUFER_BARAJADO, BUFER_BARAJADO)

@@ -28,6 +28,7 @@ __all__ = [
     "ENTERO_NO_NEGATIVO",
     "ENTERO_POSITIVO",
     "FRACCION",
+    "FRACCION_ABIERTA",
     "NO_NEGATIVO",
     "POSITIVO",
     "PROBABILIDAD",
@@ -176,6 +177,7 @@ NO_NEGATIVO = Intervalo(Real, 0, None, cerrado="izquierda")
 ENTERO_POSITIVO = Intervalo(Integral, 1, None)
 ENTERO_NO_NEGATIVO = Intervalo(Integral, 0, None)
 FRACCION = Intervalo(Real, 0, 1, cerrado="izquierda")  # tasas de dropout, momentos, decaimientos: [0, 1)
+FRACCION_ABIERTA = Intervalo(Real, 0, 1, cerrado="ninguno")  # factores de reducción, partes de validación: (0, 1)
 PROBABILIDAD = Intervalo(Real, 0, 1)  # [0, 1]
 TAMANO_IMAGEN = TamanoImagen()
 

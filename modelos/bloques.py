@@ -22,6 +22,8 @@ Solo construyen: compilar y entrenar está en `utilidades`.
 import keras
 from keras import layers
 
+from datos.errores import ErrorParametro
+from datos.validacion import Integral, Intervalo, Opciones, comprobar
 from modelos.calculadoras import multiplicaciones_conv
 from modelos.comun import validar_entrada
 
@@ -190,7 +192,7 @@ def _atajo(x, filtros, paso, proyeccion, nombre):
     if proyeccion is None:
         proyeccion = necesaria
     if necesaria and not proyeccion:
-        raise ValueError(
+        raise ErrorParametro(
             f"El atajo identidad necesita la misma forma a la entrada y a la salida del bloque: entran "
             f"{x.shape[-1]} canales, salen {filtros} y el paso es {paso}. Use proyeccion=True (conv 1×1)."
         )
@@ -319,8 +321,7 @@ def red_residual(num_clases=10, input_shape=(32, 32, 3), filtros=16, tipo="basic
     (proyección: cambian los canales) → otro igual (identidad). Después, pooling global y softmax.
     """
     validar_entrada(input_shape, num_clases, minimo=8)
-    if tipo not in ("basico", "cuello"):
-        raise ValueError(f"'tipo' debe ser 'basico' o 'cuello' y es {tipo!r}.")
+    comprobar(tipo, "tipo", Opciones("basico", "cuello"))
     f = int(filtros)
     entrada = keras.Input(shape=tuple(input_shape))
     x = _tallo(entrada, f, "tallo")
@@ -406,17 +407,15 @@ def red_profunda(
     en cada capa: a la primera le llega muchísimo menos que a la última.
     """
     validar_entrada(input_shape, num_clases)
-    if variante not in VARIANTES_PROFUNDA:
-        raise ValueError(f"'variante' debe ser una de {list(VARIANTES_PROFUNDA)} y es {variante!r}.")
-    if int(profundidad) < 2:
-        raise ValueError(f"'profundidad' debe ser al menos 2 y es {profundidad}.")
+    comprobar(variante, "variante", Opciones(*VARIANTES_PROFUNDA))
+    profundidad = comprobar(profundidad, "profundidad", Intervalo(Integral, 2, None))
     entrada = keras.Input(shape=tuple(input_shape))
     x = entrada
     if reduccion > 1:
         x = layers.AveragePooling2D(reduccion, name="reduccion")(x)
     x = layers.Flatten(name="aplanado")(x)
     x = layers.Dense(unidades, activation=activacion, name="densa_01")(x)
-    for i in range(2, int(profundidad) + 1):
+    for i in range(2, profundidad + 1):
         nombre = f"densa_{i:02d}"
         if variante == "batchnorm":
             h = layers.Dense(unidades, use_bias=False, name=nombre)(x)

@@ -6,34 +6,27 @@
   convolución SAME de 32 filtros 5×5 sobre 28×28×192, con y sin un cuello de botella de 16 filtros 1×1.
 """
 
-
-def _entero(valor, nombre, minimo):
-    try:
-        valido = not isinstance(valor, bool) and int(valor) == valor and valor >= minimo
-    except (TypeError, ValueError):
-        valido = False
-    if not valido:
-        raise ValueError(f"'{nombre}' debe ser un entero mayor o igual que {minimo} y es {valor!r}.")
-    return int(valor)
+from datos.errores import ErrorParametro
+from datos.validacion import ENTERO_NO_NEGATIVO, ENTERO_POSITIVO, comprobar, mensaje
 
 
 def tamano_salida(W, K, P=0, S=1):
     """Lado del mapa de salida O = (W − K + 2P)/S + 1 de una convolución o un pooling.
 
     W: tamaño de la entrada, K: del núcleo, P: relleno por cada borde, S: paso (stride). Si la división no
-    es exacta la configuración no encaja y se lanza `ValueError` con la cuenta (p. ej. AlexNet con 224:
+    es exacta la configuración no encaja y se lanza `ErrorParametro` con la cuenta (p. ej. AlexNet con 224:
     (224 − 11 + 0)/4 + 1 = 54,25; con 227 da 55).
     """
-    W, K = _entero(W, "W", 1), _entero(K, "K", 1)
-    P, S = _entero(P, "P", 0), _entero(S, "S", 1)
+    W, K = comprobar(W, "W", ENTERO_POSITIVO), comprobar(K, "K", ENTERO_POSITIVO)
+    P, S = comprobar(P, "P", ENTERO_NO_NEGATIVO), comprobar(S, "S", ENTERO_POSITIVO)
     numerador = W - K + 2 * P
     if numerador < 0:
-        raise ValueError(
+        raise ErrorParametro(
             f"El núcleo (K={K}) es mayor que la entrada con relleno (W + 2P = {W + 2 * P}): no cabe ninguna "
             "posición. Use un núcleo más pequeño o más relleno."
         )
     if numerador % S:
-        raise ValueError(
+        raise ErrorParametro(
             f"O = (W − K + 2P)/S + 1 = ({W} − {K} + 2·{P})/{S} + 1 = {numerador / S + 1:g} no es entero: el "
             f"núcleo no recorre la entrada en pasos exactos. Cambie W, K, P o S para que {S} divida a "
             f"W − K + 2P = {numerador}."
@@ -43,9 +36,11 @@ def tamano_salida(W, K, P=0, S=1):
 
 def relleno_same(K):
     """Relleno P = (K − 1)/2 que conserva el tamaño con paso 1 (relleno SAME); K debe ser impar."""
-    K = _entero(K, "K", 1)
+    K = comprobar(K, "K", ENTERO_POSITIVO)
     if K % 2 == 0:
-        raise ValueError(f"Con un núcleo par (K={K}) ningún relleno simétrico conserva el tamaño: use K impar.")
+        raise ErrorParametro(
+            mensaje("K", "un entero impar (con un núcleo par ningún relleno simétrico conserva el tamaño)", K)
+        )
     return (K - 1) // 2
 
 
@@ -54,9 +49,9 @@ def multiplicaciones_conv(alto, ancho, canales_entrada, filtros, kernel):
 
     Cada uno de los alto×ancho×filtros valores de salida es un producto punto de kernel×kernel×canales.
     """
-    alto, ancho = _entero(alto, "alto", 1), _entero(ancho, "ancho", 1)
-    canales_entrada, filtros = _entero(canales_entrada, "canales_entrada", 1), _entero(filtros, "filtros", 1)
-    kernel = _entero(kernel, "kernel", 1)
+    alto, ancho = comprobar(alto, "alto", ENTERO_POSITIVO), comprobar(ancho, "ancho", ENTERO_POSITIVO)
+    canales_entrada = comprobar(canales_entrada, "canales_entrada", ENTERO_POSITIVO)
+    filtros, kernel = comprobar(filtros, "filtros", ENTERO_POSITIVO), comprobar(kernel, "kernel", ENTERO_POSITIVO)
     return alto * ancho * filtros * kernel * kernel * canales_entrada
 
 

@@ -10,6 +10,8 @@ aplanado: el extractor da el feature map aplanado que la clase propone guardar e
 import keras
 from keras import layers
 
+from datos.errores import ErrorParametro
+from datos.validacion import mensaje
 from modelos.comun import PREFIJO_CABEZA, validar_entrada
 from modelos.pesos import construir
 
@@ -70,15 +72,16 @@ def descongelar_ultimo_bloque(modelo, bloque=ULTIMO_BLOQUE_VGG16):
     """Ajuste fino: descongela solo las capas del último bloque de la base VGG16 (`block5_*`).
 
     El resto de la base sigue congelado. Hay que volver a compilar después, con una tasa de aprendizaje
-    baja (p. ej. `compileModel(modelo, learning_rate=1e-5)`). Devuelve los nombres de las capas descongeladas.
+    baja (p. ej. `compileModel(modelo, learning_rate=1e-5)`). Devuelve los nombres de las capas descongeladas
+    (las de la base con pesos), como `modelos.resnet.descongelar_desde`.
     """
     base = modelo.get_layer("vgg16")
+    descongeladas = [capa.name for capa in base.layers if capa.name.startswith(bloque + "_") and capa.weights]
+    if not descongeladas:
+        raise ErrorParametro(
+            mensaje("bloque", f"el prefijo de un bloque con pesos de la base '{base.name}' (p. ej. 'block5')", bloque)
+        )
     base.trainable = True
-    descongeladas = []
     for capa in base.layers:
         capa.trainable = capa.name.startswith(bloque + "_")
-        if capa.trainable and capa.weights:
-            descongeladas.append(capa.name)
-    if not descongeladas:
-        raise ValueError(f"La base '{base.name}' no tiene capas con pesos que empiecen por '{bloque}_'.")
     return descongeladas

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from datos.cache import carpeta_cache_keras, comprobar_suma, descargar_a_cache
 from datos.errores import DatosNoDisponibles, ErrorDatos
+from datos.validacion import Opciones, comprobar
 
 URL_BASE = "https://storage.googleapis.com/tensorflow/keras-applications/"
 
@@ -54,10 +55,7 @@ OTRA_SALIDA = (
 
 
 def _tabla(red):
-    try:
-        return PESOS_IMAGENET[red]
-    except KeyError:
-        raise ValueError(f"Red desconocida: '{red}'. Use una de {sorted(PESOS_IMAGENET)}.") from None
+    return PESOS_IMAGENET[comprobar(red, "red", Opciones(*sorted(PESOS_IMAGENET)))]
 
 
 def ruta_pesos_imagenet(red="resnet50"):

@@ -2,7 +2,8 @@
 
 Cada BirdNet parte de `getResNet50` y añade una cabeza (capas con el prefijo `PREFIJO_CABEZA`, `cabeza_`,
 para que `utilidades.caracteristicas.separar_modelo` sepa dónde cortar). Como en el informe, las capas
-nuevas se encadenan a `model.output` y el modelo resultante tiene todas las capas de ResNet50 a la vista.
+nuevas se encadenan a `model.output` (la salida de la ResNet50 que reciben las `getBirdNetV*`) y el modelo
+resultante tiene todas las capas de ResNet50 a la vista.
 
 | red | red base | cabeza | informe |
 |---|---|---|---|
@@ -19,11 +20,14 @@ import keras
 import tensorflow as tf
 from keras import layers
 
+from datos.errores import ErrorParametro
+from datos.validacion import Integral, Intervalo, Opciones, comprobar, mensaje
 from modelos.comun import PREFIJO_CABEZA
 from modelos.pesos import construir
 
 NUM_CLASES = 200
 POOLINGS = (None, "avg", "max")
+LADO_MINIMO = Intervalo(Integral, 32, None)  # el alto y el ancho más pequeños que admite ResNet50
 
 
 def getResNet50(p_pooling=None, inputShape=(224, 224, 3), weights="imagenet", descargar=True):
@@ -34,13 +38,15 @@ def getResNet50(p_pooling=None, inputShape=(224, 224, 3), weights="imagenet", de
       (aleatorios: solo para probar) o la ruta de un archivo `.h5` con los pesos sin la parte densa.
       Los resuelve `modelos.pesos`.
     """
-    if p_pooling not in POOLINGS:
-        raise ValueError(f"'p_pooling' debe ser None, 'avg' o 'max' y es {p_pooling!r}.")
-    forma = tuple(int(d) for d in inputShape)
-    if len(forma) != 3 or forma[2] != 3 or min(forma[:2]) < 32:
-        raise ValueError(
-            f"'inputShape' debe ser (alto, ancho, 3) con un lado de al menos 32 píxeles y es {tuple(inputShape)}."
+    comprobar(p_pooling, "p_pooling", Opciones(*POOLINGS))
+    forma = tuple(inputShape) if isinstance(inputShape, (tuple, list)) else ()
+    if len(forma) != 3 or forma[2] != 3 or not all(LADO_MINIMO.admite(d) for d in forma[:2]):
+        raise ErrorParametro(
+            mensaje(
+                "inputShape", "una tupla (alto, ancho, 3) con un alto y un ancho de al menos 32 píxeles", inputShape
+            )
         )
+    forma = tuple(int(d) for d in forma)
     return construir("resnet50", weights, descargar, input_shape=forma, pooling=p_pooling)
 
 
@@ -49,24 +55,24 @@ def preprocesar_imagenes(x):
     return keras.applications.resnet50.preprocess_input(tf.cast(x, "float32"))
 
 
-def _congelar(model, congelada=True):
-    for capa in model.layers:
+def _congelar(modelo, congelada=True):
+    for capa in modelo.layers:
         capa.trainable = not congelada
 
 
-def _salida(model, rango, quien):
-    if len(model.output.shape) != rango:
+def _salida(modelo, rango, quien):
+    if len(modelo.output.shape) != rango:
         como = "con pooling (getResNet50('avg', ...))" if rango == 2 else "sin pooling (getResNet50(None, ...))"
-        raise ValueError(
-            f"{quien} necesita una ResNet50 {como}; la salida del modelo dado tiene forma {model.output.shape}."
+        raise ErrorParametro(
+            f"{quien} necesita una ResNet50 {como}; la salida del modelo dado tiene forma {modelo.output.shape}."
         )
-    return model.output
+    return modelo.output
 
 
-def _componer(model, x, capas, nombre):
+def _componer(modelo, x, capas, nombre):
     for capa in capas:
         x = capa(x)
-    return keras.Model(model.input, x, name=nombre)
+    return keras.Model(modelo.input, x, name=nombre)
 
 
 def _clasificador(num_clases):
@@ -141,7 +147,7 @@ def getBirdNetV4(model, num_clases=NUM_CLASES):
     return _componer(model, x, capas, "BirdNetV4")
 
 
-def descongelar_desde(model, prefijo="conv4_", hasta=None):
+def descongelar_desde(modelo, prefijo="conv4_", hasta=None):
     """Segunda fase de BirdNetV4 (§4.3): hace entrenables las capas desde la primera que empieza por `prefijo`.
 
     Con `"conv4_"` se descongela desde el primer bloque de 14×14 (con entrada de 224) hasta el final:
@@ -152,21 +158,29 @@ def descongelar_desde(model, prefijo="conv4_", hasta=None):
 
     Las BatchNormalization de ResNet50 siguen congeladas, así que trabajan en modo inferencia con sus
     medias de ImageNet (en Keras 3 una BatchNormalization con `trainable=False` no actualiza ni usa las del
-    lote). Hay que volver a compilar después (`compileModel(model, learning_rate=1e-4)`). Devuelve cuántas
-    capas con pesos quedan entrenables.
+    lote). Hay que volver a compilar después (`compileModel(modelo, learning_rate=1e-4)`). Devuelve los
+    nombres de las capas de la base con pesos que quedan descongeladas (sin la cabeza), como
+    `modelos.perros_gatos.descongelar_ultimo_bloque`.
     """
-    nombres = [capa.name for capa in model.layers]
+    nombres = [capa.name for capa in modelo.layers]
     inicio = next((i for i, nombre in enumerate(nombres) if nombre.startswith(prefijo)), None)
     if inicio is None:
-        raise ValueError(f"El modelo '{model.name}' no tiene ninguna capa cuyo nombre empiece por '{prefijo}'.")
+        raise ErrorParametro(
+            f"'prefijo': el modelo '{modelo.name}' no tiene ninguna capa cuyo nombre empiece por '{prefijo}'."
+        )
     fin = len(nombres)
     if hasta is not None:
         fin = next((i for i, nombre in enumerate(nombres) if i > inicio and nombre.startswith(hasta)), None)
         if fin is None:
-            raise ValueError(f"El modelo '{model.name}' no tiene capas '{hasta}' después de las '{prefijo}'.")
-    for i, capa in enumerate(model.layers):
+            raise ErrorParametro(
+                f"'hasta': el modelo '{modelo.name}' no tiene capas '{hasta}' después de las '{prefijo}'."
+            )
+    descongeladas = []
+    for i, capa in enumerate(modelo.layers):
         if capa.name.startswith(PREFIJO_CABEZA):
             capa.trainable = True
         elif i >= inicio:
             capa.trainable = i < fin and not isinstance(capa, layers.BatchNormalization)
-    return sum(1 for capa in model.layers if capa.trainable and capa.weights)
+            if capa.trainable and capa.weights:
+                descongeladas.append(capa.name)
+    return descongeladas

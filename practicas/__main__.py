@@ -6,14 +6,13 @@
   registro (`practicas.registro`, que lee los módulos sin importarlos) y solo se importa el ejercicio elegido.
 - TensorFlow arranca en silencio (sus mensajes de C++ al cargarse y al buscar la GPU no se muestran);
   `--verboso` los deja ver. Al arrancarlo se configura la GPU (`configCUDA`), una vez, antes de crear nada.
-- Un error del paquete (datos que faltan, opciones incoherentes: `_error_propio`) se explica en una línea
+- Un error del paquete (`datos.errores.ErrorPracticas`: datos que faltan, opciones incoherentes) se explica en una línea
   y, si la ejecución había creado la carpeta de resultados y solo contiene `config.json`, la borra. Un fallo
   de Keras, de TensorFlow o un error de programación muestra su traceback completo.
 """
 
 import argparse
 import contextlib
-import linecache
 import os
 import sys
 import tempfile
@@ -21,7 +20,6 @@ import tempfile
 from practicas.registro import ayuda_practica, ayudas, cargar_ejercicio, practicas_disponibles
 
 RAIZ = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-PAQUETES = ("practicas", "modelos", "datos", "utilidades")
 
 
 class _EjerciciosPerezosos(argparse._SubParsersAction):
@@ -144,28 +142,6 @@ def _deshacer_carpetas(nuevas):
         os.rmdir(carpeta)
 
 
-def _error_propio(error):
-    """¿Es `error` un error del paquete, que se explica en una línea? (Si no, se muestra su traceback.)
-
-    Son del paquete los errores de datos (`datos.errores.ErrorDatos` y sus hijos) y los `ValueError` o
-    `FileNotFoundError` que lanza una sentencia `raise` de `practicas`, `modelos`, `datos` o `utilidades`
-    (comprobaciones de opciones y argumentos). Un `ValueError` de Keras, o de una operación fallida dentro de
-    nuestro código (p. ej. `int("x")`), no lo es.
-    """
-    from datos.errores import ErrorDatos
-
-    if isinstance(error, ErrorDatos):
-        return True
-    if not isinstance(error, (ValueError, FileNotFoundError)) or error.__traceback__ is None:
-        return False
-    tb = error.__traceback__
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    archivo = os.path.realpath(tb.tb_frame.f_code.co_filename)
-    nuestro = any(archivo.startswith(os.path.join(RAIZ, paquete) + os.sep) for paquete in PAQUETES)
-    return nuestro and linecache.getline(archivo, tb.tb_lineno).lstrip().startswith("raise ")
-
-
 def quitar_carpeta_de_trabajo(ruta_busqueda):
     """Quita de `ruta_busqueda` (`sys.path`) la carpeta de trabajo, salvo que sea la del proyecto.
 
@@ -185,11 +161,11 @@ def main(argv=None):
     parser = construir_parser(al_elegir=lambda: arrancar_tensorflow(verboso="--verboso" in argv))
     args = parser.parse_args(argv)
     nuevas = _carpetas_nuevas(_carpeta_resultados(args))
+    from datos.errores import ErrorPracticas  # aquí: la carpeta de trabajo ya no tapa `datos`
+
     try:
         args._modulo.ejecutar(args)
-    except (ValueError, FileNotFoundError) as e:
-        if not _error_propio(e):
-            raise
+    except ErrorPracticas as e:
         _deshacer_carpetas(nuevas)
         print(f"Error: {e}", file=sys.stderr)
         return 2

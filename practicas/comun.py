@@ -13,7 +13,6 @@ variantes ven la misma partición, el mismo orden de lotes y los mismos pesos in
 misma arquitectura), en cualquier orden y con cualquier subconjunto de variantes.
 """
 
-import argparse
 import datetime
 import json
 import os
@@ -25,22 +24,14 @@ import threading
 
 import numpy as np
 
+from datos.errores import ErrorParametro
+from datos.validacion import ENTERO_POSITIVO
 from practicas import __version__
+from utilidades.argumentos import tipo
 from utilidades.dispositivo import fijar_semilla
 from utilidades.entrenamiento import compileModel, trainModel
 from utilidades.evaluacion import testModel
 from utilidades.resultados import borrar_temporales, escribir_csv, escribir_json, info_entorno, leer_json
-
-
-def entero_positivo(texto):
-    try:
-        valor = int(texto)
-    except ValueError:
-        valor = 0
-    if valor < 1:
-        raise argparse.ArgumentTypeError(f"debe ser un entero positivo y es '{texto}'")
-    return valor
-
 
 AYUDA_DATOS = (
     "'digitos' (incluidos en scikit-learn, sin conexión; por defecto), 'cifar100', la ruta del archivo "
@@ -58,8 +49,10 @@ def opciones_entrenamiento(parser, epocas, batch):
     `opciones_comunes` (fuentes de datos) y `talleres._carpetas.opciones_carpeta` (carpetas de imágenes)
     añaden a estas las suyas.
     """
-    parser.add_argument("--epocas", type=entero_positivo, default=epocas, help=f"épocas (por defecto {epocas})")
-    parser.add_argument("--batch", type=entero_positivo, default=batch, help=f"tamaño del lote (por defecto {batch})")
+    parser.add_argument("--epocas", type=tipo(ENTERO_POSITIVO), default=epocas, help=f"épocas (por defecto {epocas})")
+    parser.add_argument(
+        "--batch", type=tipo(ENTERO_POSITIVO), default=batch, help=f"tamaño del lote (por defecto {batch})"
+    )
     parser.add_argument("--semilla", type=int, default=None, help="semilla: la misma da los mismos números en CPU")
     parser.add_argument(
         "--salida", default=None, help="carpeta de resultados (por defecto resultados/<practica>-<ejercicio>)"
@@ -78,7 +71,7 @@ def opciones_comunes(parser, epocas=50, batch=64, repeticiones=1, datos="digitos
     opciones_entrenamiento(parser, epocas, batch)
     parser.add_argument(
         "--repeticiones",
-        type=entero_positivo,
+        type=tipo(ENTERO_POSITIVO),
         default=repeticiones,
         help="entrenamientos independientes (media y desv.)",
     )
@@ -129,7 +122,7 @@ def _comprobar_mismas_opciones(ruta_config, anteriores, opciones):
         if k not in OPCIONES_LIBRES and anteriores[k] != actuales[k]
     ]
     if distintas:
-        raise ValueError(
+        raise ErrorParametro(
             f"No se puede reanudar con opciones distintas de las anotadas en {ruta_config} "
             f"({'; '.join(distintas)}). Repita la orden original con --reanudar, o use otra --salida "
             "para empezar de nuevo."
@@ -171,7 +164,7 @@ def iniciar(args, nombre):
     """Crea la carpeta de resultados y escribe `config.json`. Devuelve la carpeta.
 
     Sin `--semilla` se sortea una y se anota, para poder repetir la ejecución. Con `--reanudar`, las
-    opciones deben ser las anotadas (si no, `ValueError` con las que difieren). Si la carpeta ya tenía
+    opciones deben ser las anotadas (si no, `ErrorParametro` con las que difieren). Si la carpeta ya tenía
     resultados de este ejercicio con más repeticiones, se borran las que sobran. Desde aquí, SIGTERM
     interrumpe como Ctrl+C.
     """
@@ -186,7 +179,7 @@ def iniciar(args, nombre):
             anterior = None
     if args.reanudar and anterior is not None:
         if anterior.get("ejercicio") != nombre:
-            raise ValueError(
+            raise ErrorParametro(
                 f"No se puede reanudar: {ruta_config} es de '{anterior.get('ejercicio')}', no de '{nombre}'. "
                 "Use la --salida de este ejercicio."
             )

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from datos import cargar_fuente
+from datos.errores import ErrorParametro
 from modelos.bloques import (
     ENTRADA_3A,
     INCEPTION_3A,
@@ -32,6 +33,7 @@ from utilidades.conjuntos import (
     TasaCosenoCiclica,
     entropia_cruzada,
     evaluar_conjunto,
+    predecir,
     promediar_probabilidades,
 )
 from utilidades.gradientes import capas_con_nucleo, normas_gradiente, razon_primera_ultima
@@ -195,6 +197,23 @@ def test_tasa_coseno_ciclica():
     assert programa.valores(10) == pytest.approx(0.1)  # se reinicia al empezar cada ciclo
     with pytest.raises(ValueError, match="pasos_por_ciclo"):
         TasaCosenoCiclica(0.1, 0)
+
+
+@pytest.mark.parametrize(
+    "llamar, mensaje",
+    [
+        (lambda: promediar_probabilidades([]), "'probabilidades' debe ser una lista con al menos un array"),
+        (lambda: promediar_probabilidades([np.ones((3, 4)), np.ones((3, 5))]), "'probabilidades' debe ser una lista"),
+        (lambda: predecir(None, np.ones((2, 3)), batch=0), "'batch' debe ser un entero mayor o igual que 1 y es 0."),
+        (lambda: TasaCosenoCiclica(0.1, 0), "'pasos_por_ciclo' debe ser un número mayor que 0 y es 0."),
+        (lambda: Instantaneas(1.5), "'epocas_por_ciclo' debe ser un entero mayor o igual que 1 y es 1.5."),
+        (lambda: razon_primera_ultima([{"norma": 1.0}]), "'filas' debe ser una lista de al menos dos capas"),
+    ],
+)
+def test_errores_de_parametro_con_la_plantilla(llamar, mensaje):
+    with pytest.raises(ErrorParametro) as error:
+        llamar()
+    assert str(error.value).startswith(mensaje)
 
 
 def test_una_instantanea_al_final_de_cada_ciclo(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 import scipy.ndimage as ndi
 import tensorflow as tf
 
-from datos import CapaAumento, ImageDataGenerator, cargar_digitos, getNormalizedData
+from datos import CapaAumento, ErrorParametro, ImageDataGenerator, cargar_digitos, getNormalizedData
 from datos.geometria import matriz_afin, muestrear_bilineal
 from datos.iteradores import separar_validacion
 
@@ -554,6 +554,65 @@ def test_flow_antes_de_fit_y_canales_distintos_de_los_de_fit():
 def test_parametros_invalidos(opciones, mensaje):
     with pytest.raises(ValueError, match=mensaje):
         ImageDataGenerator(**opciones)
+
+
+_X = np.zeros((4, 8, 8, 3), "float32")
+
+
+@pytest.mark.parametrize(
+    "llamada, mensaje",
+    [
+        (
+            lambda: ImageDataGenerator(rotation_range=-5),
+            "'rotation_range' debe ser un número mayor o igual que 0 y es -5.",
+        ),
+        (lambda: CapaAumento(width_shift_range="0.2"), "'width_shift_range' debe ser un número mayor o igual que 0"),
+        (
+            lambda: ImageDataGenerator(zoom_range=1.5),
+            "'zoom_range' debe ser un número en [0, 1) o un par (mínimo, máximo) con mínimo <= máximo",
+        ),
+        (lambda: ImageDataGenerator(brightness_range=(1.2, 0.8)), "'brightness_range' debe ser None o un par"),
+        (
+            lambda: ImageDataGenerator(fill_mode="espejo"),
+            "'fill_mode' debe ser uno de 'constant', 'nearest', 'reflect', 'wrap' y es 'espejo'.",
+        ),
+        (lambda: ImageDataGenerator(cval=math.nan), "'cval' debe ser un número finito y es nan."),
+        (lambda: ImageDataGenerator(validation_split=1.0), "'validation_split' debe ser un número en [0, 1) y es 1.0."),
+        (
+            lambda: ImageDataGenerator().flow(_X, batch_size=0),
+            "'batch_size' debe ser un entero mayor o igual que 1 y es 0.",
+        ),
+        (
+            lambda: ImageDataGenerator().flow(_X, seed=-1),
+            "'seed' debe ser None o un entero mayor o igual que 0 y es -1.",
+        ),
+        (
+            lambda: ImageDataGenerator().flow(_X, subset="test"),
+            "'subset' debe ser None o uno de 'training', 'validation' y es 'test'.",
+        ),
+        (lambda: ImageDataGenerator().flow(_X[..., :2]), "'x' debe ser un lote de imágenes con 1, 3 o 4 canales"),
+        (
+            lambda: ImageDataGenerator().flow_from_directory(".", color_mode="cmyk"),
+            "'color_mode' debe ser uno de 'grayscale', 'rgb', 'rgba' y es 'cmyk'.",
+        ),
+        (
+            lambda: ImageDataGenerator().flow_from_directory(".", target_size=64),
+            "'target_size' debe ser un par (alto, ancho) de enteros positivos y es 64.",
+        ),
+        (lambda: ImageDataGenerator(zca_whitening=True), "ImageDataGenerator no admite 'zca_whitening'"),
+    ],
+)
+def test_errores_de_parametro_con_la_plantilla(llamada, mensaje):
+    with pytest.raises(ErrorParametro) as error:
+        llamada()
+    assert str(error.value).startswith(mensaje)
+
+
+def test_desplazamiento_entero_sigue_siendo_entero():
+    """Un entero desplaza píxeles enteros y un real, una fracción o píxeles reales (Keras 2): no se convierte."""
+    entero, real = ImageDataGenerator(width_shift_range=2).aumento, ImageDataGenerator(width_shift_range=2.0).aumento
+    assert type(entero.width_shift_range) is int and type(real.width_shift_range) is float
+    assert ImageDataGenerator(zoom_range=0.25).aumento.zoom_range == (0.75, 1.25)
 
 
 # ---- una sola lista de parámetros y semillas sin estado en tf.data ----

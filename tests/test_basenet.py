@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from datos import cargar_digitos, getDataIterators
+from datos.errores import ErrorParametro
 from modelos import getBaseNet
 from utilidades import calcularAccuracy, compileModel, mostrarEvolucion, testModel, trainModel
 from utilidades.resultados import leer_csv
@@ -184,6 +185,31 @@ def test_calcular_accuracy():
 def test_test_model_longitudes_distintas():
     with pytest.raises(ValueError, match="deben coincidir"):
         testModel(getBaseNet(10), np.zeros((4, 32, 32, 3)), np.zeros((3, 10)))
+
+
+@pytest.mark.parametrize(
+    "llamar, mensaje",
+    [
+        (lambda: calcularAccuracy(np.eye(3), np.eye(3)[:, :2]), "'preds' debe ser un array de la misma forma"),
+        (lambda: mostrarEvolucion({"loss": [1.0]}), "'hist' debe ser un historial con la clave 'accuracy'"),
+        (lambda: trainModel(getBaseNet(10), None, None, 32, 1), "'model' debe ser un modelo compilado y es"),
+        (lambda: testModel(getBaseNet(10), np.zeros((4, 32, 32, 3)), np.zeros((3, 10))), "'test_y' debe ser un array"),
+    ],
+)
+def test_errores_de_parametro_con_la_plantilla(llamar, mensaje):
+    with pytest.raises(ErrorParametro) as error:
+        llamar()
+    assert str(error.value).startswith(mensaje)
+
+
+def test_train_model_comprueba_epocas_y_lote():
+    model = getBaseNet(10)
+    compileModel(model)
+    datos = (np.zeros((4, 32, 32, 3)), np.eye(10)[:4])
+    with pytest.raises(ErrorParametro, match="'trainEpochs' debe ser un entero mayor o igual que 1 y es 0."):
+        trainModel(model, datos, datos, 32, 0)
+    with pytest.raises(ErrorParametro, match="'batchSize' debe ser un entero mayor o igual que 1 y es 0."):
+        trainModel(model, datos, datos, 0, 1)
 
 
 def test_mirrored_strategy_en_dos_cpu_logicas(tmp_path):

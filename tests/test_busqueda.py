@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from datos.errores import ErrorParametro
 from practicas.__main__ import main
 from utilidades.resultados import leer_csv, leer_json
 from utilidades.teoria.busqueda import (
@@ -69,6 +70,28 @@ def test_hiperparametro_en_escala_logaritmica():
         rejilla_de(8)
 
 
+@pytest.mark.parametrize(
+    "llamar, mensaje",
+    [
+        (
+            lambda: Hiperparametro("tasa", 0.0, 1.0, logaritmica=True),
+            "'minimo' debe ser un número mayor que 0 en 'tasa'",
+        ),
+        (
+            lambda: Hiperparametro("dropout", 0.5, 0.5),
+            "'maximo' debe ser un número mayor que 'minimo' (0.5) en 'dropout'",
+        ),
+        (lambda: rejilla(0), "'por_eje' debe ser un entero mayor o igual que 1 y es 0."),
+        (lambda: rejilla_de(8), "'ensayos' debe ser una potencia n^2 (4, 9, 16, 25...) en 2 dimensiones y es 8."),
+        (lambda: aleatoria(-1), "'ensayos' debe ser un entero mayor o igual que 0 y es -1."),
+    ],
+)
+def test_errores_de_parametro_con_la_plantilla(llamar, mensaje):
+    with pytest.raises(ErrorParametro) as error:
+        llamar()
+    assert str(error.value).startswith(mensaje)
+
+
 def test_ejercicio_busqueda(tmp_path, capsys):
     salida = tmp_path / "busqueda"
     argumentos = ["--repeticiones-aleatoria", "200", "--keras", "--ensayos-keras", "1", "--epocas", "1"]
@@ -94,8 +117,10 @@ def test_errores_de_la_busqueda(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         main(["entrenamiento", "busqueda", "--ensayos", "8", "--salida", str(tmp_path / "a")])
     assert e.value.code == 2 and "cuadrado" in capsys.readouterr().err
-    assert main(["entrenamiento", "busqueda", "--franja", "2", "--salida", str(tmp_path / "b")]) == 2
-    assert "franja" in capsys.readouterr().err and not (tmp_path / "b").exists()
+    with pytest.raises(SystemExit):
+        main(["entrenamiento", "busqueda", "--franja", "2", "--salida", str(tmp_path / "b")])
+    assert "argumento --franja: debe ser un número en (0, 1) y es '2'" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()
     argumentos = ["--keras", "--muestras", "1400", "--validacion", "300", "--salida", str(tmp_path / "c")]
     assert main(["entrenamiento", "busqueda", *argumentos]) == 2
     assert "1437" in capsys.readouterr().err and not (tmp_path / "c").exists()

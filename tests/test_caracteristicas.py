@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 
+from datos.errores import DatosNoDisponibles, ErrorDatos, ErrorParametro
 from datos.pipelines import pipeline_desde_arrays
 from modelos import getBirdNetV0, getBirdNetV1, getBirdNetV2, getResNet50, preprocesar_imagenes
 from utilidades.caracteristicas import (
@@ -45,11 +46,11 @@ def test_cabeza_sobre_caracteristicas_igual_que_el_modelo_compuesto(birdnetv1, i
     assert extractor.output.shape == (None, 2048) and cabeza.output.shape == (None, CLASES)
     assert cabeza.get_layer("cabeza_densa_768") is birdnetv1.get_layer("cabeza_densa_768")  # pesos compartidos
     assert len(cabeza.layers) == 1 + 6 and cabeza.count_params() + extractor.count_params() == birdnetv1.count_params()
-    caracteristicas = extraer_caracteristicas(extractor, x, batch_size=6)
+    caracteristicas = extraer_caracteristicas(extractor, x, batch=6)
     assert caracteristicas.shape == (12, 2048) and caracteristicas.dtype == np.float32
     np.testing.assert_allclose(_predecir(cabeza, caracteristicas), _predecir(birdnetv1, x), atol=1e-6)
     # con un Dataset de (imágenes, etiquetas) sale lo mismo que con el array
-    lotes = pipeline_desde_arrays(x, np.zeros((12, 1)), batch_size=6)
+    lotes = pipeline_desde_arrays(x, np.zeros((12, 1)), batch=6)
     np.testing.assert_allclose(extraer_caracteristicas(extractor, lotes), caracteristicas, rtol=1e-5, atol=1e-5)
     en_float16 = extraer_caracteristicas(extractor, x, dtype="float16")
     assert en_float16.dtype == np.float16
@@ -99,30 +100,32 @@ def test_guardar_y_cargar_la_cache(tmp_path):
     np.testing.assert_array_equal(y2, y)
     with np.load(ruta, allow_pickle=False) as archivo:  # formato documentado, sin pickles
         assert sorted(archivo.files) == ["descripcion", "x", "y"]
-    with pytest.raises(ValueError, match="se calculó con otra red o con otros datos"):
+    with pytest.raises(ErrorDatos, match="se calculó con otra red o con otros datos"):
         cargar_caracteristicas(ruta, descripcion="ResNet50 avg 224")
 
 
 def test_cache_errores(tmp_path):
-    with pytest.raises(ValueError, match="'x' tiene 2 filas e 'y' 3"):
+    with pytest.raises(ErrorParametro, match=r"'y' debe ser un array de 2 etiquetas, una por fila de 'x' y es de 3"):
         guardar_caracteristicas(tmp_path / "a.npz", np.zeros((2, 4)), np.zeros((3, 2)))
-    with pytest.raises(FileNotFoundError, match="No existe la caché de características '.*no_esta.npz'"):
+    with pytest.raises(DatosNoDisponibles, match="No existe la caché de características '.*no_esta.npz'"):
         cargar_caracteristicas(tmp_path / "no_esta.npz")
     (tmp_path / "roto.npz").write_bytes(b"no es un npz")
-    with pytest.raises(ValueError, match="'.*roto.npz' no es un .npz válido"):
+    with pytest.raises(ErrorDatos, match="'.*roto.npz' no es un .npz válido"):
         cargar_caracteristicas(tmp_path / "roto.npz")
     np.savez(tmp_path / "otro.npz", x=np.zeros(2))
-    with pytest.raises(ValueError, match="no es una caché de características: le falta el array 'y'"):
+    with pytest.raises(ErrorDatos, match="no es una caché de características: le falta el array 'y'"):
         cargar_caracteristicas(tmp_path / "otro.npz")
 
 
 def test_separar_y_extraer_errores(birdnetv1):
     sin_cabeza = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="densa")])
-    with pytest.raises(ValueError, match="no tiene capas con el prefijo 'cabeza_'"):
+    with pytest.raises(ErrorParametro, match="'capa' debe ser el nombre .* no tiene capas con el prefijo 'cabeza_'"):
         separar_modelo(sin_cabeza)
-    with pytest.raises(ValueError, match="no tiene ninguna capa llamada 'no_esta'"):
+    with pytest.raises(ErrorParametro, match="'capa' debe ser el nombre de una capa del modelo .* y es 'no_esta'"):
         separar_modelo(birdnetv1, capa="no_esta")
     extractor, cabeza = separar_modelo(birdnetv1, capa="cabeza_densa_768")
     assert extractor.output.shape == (None, 768) and cabeza.input.shape == (None, 768)
-    with pytest.raises(ValueError, match="'datos' debe ser un lote de imágenes"):
+    with pytest.raises(ErrorParametro, match="'datos' debe ser un lote de imágenes"):
         extraer_caracteristicas(extractor, np.zeros((0, 32, 32, 3)))
+    with pytest.raises(ErrorParametro, match="'batch' debe ser un entero mayor o igual que 1 y es 0"):
+        extraer_caracteristicas(extractor, np.zeros((2, 32, 32, 3)), batch=0)

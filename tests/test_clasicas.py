@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from datos.errores import DatosNoDisponibles
+from datos.errores import DatosNoDisponibles, ErrorParametro
 from modelos import (
     alexnet,
     base_vgg16,
@@ -19,6 +19,7 @@ from modelos import (
     tamano_salida,
     vgg16,
 )
+from modelos.bloques import red_profunda, red_residual
 from utilidades.caracteristicas import separar_modelo
 
 
@@ -133,6 +134,8 @@ def test_vgg16_transferencia_congelada_y_ajuste_fino():
     assert _entrenables(modelo) == cabeza  # base congelada: solo la cabeza nueva
     descongeladas = descongelar_ultimo_bloque(modelo)
     assert descongeladas == ["block5_conv1", "block5_conv2", "block5_conv3"]
+    with pytest.raises(ErrorParametro, match="'bloque' debe ser el prefijo de un bloque .* y es 'block9'."):
+        descongelar_ultimo_bloque(modelo, "block9")  # sin tocar qué capas se entrenan
     assert _entrenables(modelo) == cabeza + 3 * (3 * 3 * 512 * 512 + 512)
     assert not base.get_layer("block4_conv3").trainable and base.get_layer("block5_conv1").trainable
 
@@ -201,6 +204,31 @@ def test_relleno_same():
     assert tamano_salida(28, 5, relleno_same(5), 1) == 28
     with pytest.raises(ValueError, match="impar"):
         relleno_same(4)
+
+
+@pytest.mark.parametrize(
+    "llamada, mensaje",
+    [
+        (lambda: tamano_salida(0, 3), "'W' debe ser un entero mayor o igual que 1 y es 0."),
+        (lambda: tamano_salida(5, 3, P=-1), "'P' debe ser un entero mayor o igual que 0 y es -1."),
+        (lambda: tamano_salida(5.5, 3), "'W' debe ser un entero mayor o igual que 1 y es 5.5."),
+        (lambda: relleno_same(4), "'K' debe ser un entero impar"),
+        (lambda: multiplicaciones_conv(28, 28, 192, 0, 5), "'filtros' debe ser un entero mayor o igual que 1 y es 0."),
+        (lambda: lenet5(num_clases=1), "'num_clases' debe ser un entero mayor o igual que 2 y es 1."),
+        (
+            lambda: lenet5(input_shape=(32, 32)),
+            "'input_shape' debe ser una tupla (alto, ancho, canales) de enteros positivos y es (32, 32).",
+        ),
+        (lambda: alexnet(input_shape=(66, 66, 3)), "'input_shape' debe ser una forma de al menos 67×67 píxeles"),
+        (lambda: red_residual(tipo="otro"), "'tipo' debe ser uno de 'basico', 'cuello' y es 'otro'."),
+        (lambda: red_profunda(variante="x"), "'variante' debe ser uno de 'plana', 'residual', 'batchnorm' y es 'x'."),
+        (lambda: red_profunda(profundidad=1), "'profundidad' debe ser un entero mayor o igual que 2 y es 1."),
+    ],
+)
+def test_errores_de_parametro_con_la_plantilla(llamada, mensaje):
+    with pytest.raises(ErrorParametro) as error:
+        llamada()
+    assert str(error.value).startswith(mensaje)
 
 
 def test_pooling_de_la_clase():

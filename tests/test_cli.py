@@ -117,12 +117,77 @@ def test_fuente_desconocida_da_error_claro_y_no_escribe(tmp_path, capsys):
     assert not salida.exists()
 
 
-@pytest.mark.parametrize("opcion", [["--epocas", "0"], ["--batch", "dos"]])
-def test_opciones_invalidas(tmp_path, opcion, capsys):
+@pytest.mark.parametrize(
+    ("orden", "mensaje"),
+    [
+        (["p3", "ejercicio1", "--epocas", "0"], "argumento --epocas: debe ser un entero mayor o igual que 1 y es '0'"),
+        (
+            ["p3", "ejercicio1", "--batch", "dos"],
+            "argumento --batch: debe ser un entero mayor o igual que 1 y es 'dos'",
+        ),
+        (
+            ["p3", "ejercicio3", "--tamano", "16"],
+            "argumento --tamano: debe ser un entero mayor o igual que 32 y es '16'",
+        ),
+        (
+            ["entrenamiento", "optimizadores", "--epocas", "0"],
+            "argumento --epocas: debe ser un entero mayor o igual que 1 y es '0'",
+        ),
+        (["entrenamiento", "tasas", "--tasa", "-0.1"], "argumento --tasa: debe ser un número mayor que 0 y es '-0.1'"),
+        (
+            ["entrenamiento", "regularizacion", "--dropout", "1.5"],
+            "argumento --dropout: debe ser un número en [0, 1) y es '1.5'",
+        ),
+        (
+            ["entrenamiento", "regularizacion-extra", "--suavizado", "nan"],
+            "argumento --suavizado: debe ser un número en [0, 1] y es 'nan'",
+        ),
+        (
+            ["entrenamiento", "regularizacion-extra", "--multiplicadores", "0,0.1,-1"],
+            "argumento --multiplicadores: debe ser una lista de 3 números separados por comas, cada uno un número "
+            "mayor o igual que 0, y es '0,0.1,-1'",
+        ),
+        (
+            ["entrenamiento", "relu-muertas", "--tasas", "0.1,-1"],
+            "argumento --tasas: debe ser una lista de números separados por comas, cada uno un número mayor que 0, "
+            "y es '0.1,-1'",
+        ),
+        (
+            ["entrenamiento", "busqueda", "--franja", "1"],
+            "argumento --franja: debe ser un número en (0, 1) y es '1'",
+        ),
+        (
+            ["preprocesado", "blanqueo", "--epsilon", "-1"],
+            "argumento --epsilon: debe ser un número mayor o igual que 0 y es '-1'",
+        ),
+        (
+            ["preprocesado", "convolucion", "--tamano", "2"],
+            "argumento --tamano: debe ser un entero mayor o igual que 3 y es '2'",
+        ),
+        (
+            ["talleres", "perros-gatos", "--validacion", "0"],
+            "argumento --validacion: debe ser un número en (0, 1) y es '0'",
+        ),
+        (
+            ["talleres", "perros-gatos", "--tasa-ajuste", "0"],
+            "argumento --tasa-ajuste: debe ser un número mayor que 0 y es '0'",
+        ),
+        (
+            ["arquitecturas", "gradientes", "--epocas", "-1"],
+            "argumento --epocas: debe ser un entero mayor o igual que 0 y es '-1'",
+        ),
+        (
+            ["arquitecturas", "bloques", "--peso-auxiliar", "-0.5"],
+            "argumento --peso-auxiliar: debe ser un número mayor o igual que 0 y es '-0.5'",
+        ),
+    ],
+)
+def test_opciones_invalidas_las_rechaza_argparse_con_la_plantilla(tmp_path, orden, mensaje, capsys):
     with pytest.raises(SystemExit) as e:
-        main(["p3", "ejercicio1", "--salida", str(tmp_path), *opcion])
+        main([*orden, "--salida", str(tmp_path / "s")])
     assert e.value.code == 2
-    assert "entero positivo" in capsys.readouterr().err
+    assert capsys.readouterr().err.splitlines()[-1].endswith(f"error: {mensaje}")
+    assert not (tmp_path / "s").exists()
 
 
 def test_modulo_ejecutable_muestra_la_ayuda(tmp_path):

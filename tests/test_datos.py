@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from datos import DatosNoDisponibles, cargar_digitos, cargar_fuente, getDataIterators
+from datos import DatosNoDisponibles, ErrorParametro, cargar_digitos, cargar_fuente, getDataIterators
+from datos.iteradores import IteradorLotes
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +28,28 @@ def test_digitos_particion_fija(digitos):
     otra = cargar_digitos()
     for a, b in zip(digitos, otra):
         np.testing.assert_array_equal(a, b)
+
+
+def test_digitos_de_alto_y_ancho_distintos():
+    x_train, _, x_test, _ = cargar_digitos(tamano=(16, 24))
+    assert x_train.shape[1:] == x_test.shape[1:] == (16, 24, 3)
+
+
+@pytest.mark.parametrize(
+    "llamada, mensaje",
+    [
+        (
+            lambda: cargar_digitos(tamano=0),
+            "'tamano' debe ser un entero positivo (imagen cuadrada) o un par (alto, ancho) de enteros positivos y es 0.",
+        ),
+        (lambda: cargar_digitos(tamano=(8, 8, 3)), "'tamano' debe ser un entero positivo"),
+        (lambda: IteradorLotes(lambda i, s: i, 10, batch=0), "'batch' debe ser un entero mayor o igual que 1 y es 0."),
+    ],
+)
+def test_errores_de_parametro_con_la_plantilla(llamada, mensaje):
+    with pytest.raises(ErrorParametro) as error:
+        llamada()
+    assert str(error.value).startswith(mensaje)
 
 
 def test_fuente_por_nombre(digitos):

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from datos import crear_carpeta_sintetica
+from datos import escribir_pajaros_sinteticos
 from modelos import getBirdNetV4, getResNet50
 from practicas.__main__ import main
 from practicas.p3.ejercicio3 import tabla_modelos
@@ -16,7 +16,7 @@ COMUNES = ["--tamano", "32", "--semilla", "0", "--silencioso"]
 
 
 def test_v0_v1_v2_con_caracteristicas_en_cache(tmp_path, capsys, eager):
-    datos = crear_carpeta_sintetica(tmp_path / "pajaros", num_clases=3, por_clase=6, tamano=40)
+    datos = escribir_pajaros_sinteticos(tmp_path / "pajaros", num_clases=3, por_clase=6, tamano=40)
     salida = tmp_path / "res"
     orden = ["p3", "ejercicio3", "--datos", str(datos), "--pesos", "ninguno", "--variante", "v0", "v1", "v2"]
     assert main([*orden, "--epocas", "2", "--salida", str(salida), *COMUNES]) == 0

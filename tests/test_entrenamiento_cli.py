@@ -1,10 +1,13 @@
 """Cada ejercicio de la práctica `entrenamiento` se ejecuta desde la línea de órdenes y escribe sus archivos."""
 
+import argparse
 import json
 
 import pytest
 
+from datos.validacion import ENTERO_POSITIVO, NO_NEGATIVO, POSITIVO
 from practicas.__main__ import main
+from practicas.entrenamiento._comun import lista_de_numeros
 from practicas.registro import ejercicios, practicas_disponibles
 from utilidades.resultados import leer_csv, leer_json
 
@@ -116,15 +119,44 @@ def test_inicializacion(tmp_path, capsys):
     assert all(f["error_relativo"] < 0.05 for f in leer_csv(salida / "keras.csv"))
 
 
+@pytest.mark.parametrize(
+    ("restriccion", "cantidad", "texto", "esperado"),
+    [
+        (POSITIVO, None, "0.05, 1", [0.05, 1.0]),
+        (ENTERO_POSITIVO, None, "2,3", [2, 3]),
+        (NO_NEGATIVO, 3, "0,0.1,1", [0.0, 0.1, 1.0]),
+        (POSITIVO, None, "0.1,-1", "una lista de números separados por comas, cada uno un número mayor que 0"),
+        (POSITIVO, None, "0.1,x", "una lista de números separados por comas, cada uno un número mayor que 0"),
+        (POSITIVO, None, ",", "una lista de números separados por comas"),
+        (
+            ENTERO_POSITIVO,
+            None,
+            "1.5",
+            "una lista de números separados por comas, cada uno un entero mayor o igual que 1",
+        ),
+        (NO_NEGATIVO, 3, "0,1", "una lista de 3 números separados por comas"),
+    ],
+)
+def test_listas_de_numeros_comprueban_cada_uno(restriccion, cantidad, texto, esperado):
+    convertir = lista_de_numeros(restriccion, cantidad)
+    if isinstance(esperado, list):
+        assert convertir(texto) == esperado and all(type(v) is type(e) for v, e in zip(convertir(texto), esperado))
+    else:
+        with pytest.raises(argparse.ArgumentTypeError) as error:
+            convertir(texto)
+        assert str(error.value).startswith(f"debe ser {esperado}") and str(error.value).endswith(f"y es '{texto}'")
+
+
 def test_errores_de_la_linea_de_ordenes(tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         main(["entrenamiento", "optimizadores", "--optimizadores", "sgd,adamw", "--salida", str(tmp_path)])
     assert e.value.code == 2 and "adamw" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["entrenamiento", "tasas", "--tasa", "-0.1", "--salida", str(tmp_path)])
-    assert "positivo" in capsys.readouterr().err
-    assert main(["entrenamiento", "regularizacion", "--dropout", "1.5", "--salida", str(tmp_path)]) == 2
-    assert "dropout" in capsys.readouterr().err
+    assert "argumento --tasa: debe ser un número mayor que 0 y es '-0.1'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["entrenamiento", "regularizacion", "--dropout", "1.5", "--salida", str(tmp_path)])
+    assert "argumento --dropout: debe ser un número en [0, 1) y es '1.5'" in capsys.readouterr().err
 
 
 def _por_variante(salida, clave, nombres):

@@ -11,16 +11,15 @@ import pathlib
 import subprocess
 import sys
 
-import keras
 import pytest
 
 import datos
 import modelos
 import practicas
 import utilidades
-from datos.errores import DatosNoDisponibles
+from datos.errores import ErrorParametro
 from modelos.calculadoras import tamano_salida
-from practicas.__main__ import _error_propio, main
+from practicas.__main__ import main
 from practicas.registro import ayudas, ejercicios, practicas_disponibles
 from utilidades.resultados import leer_json
 
@@ -114,18 +113,35 @@ def test_la_teoria_de_numpy_no_es_la_api_de_entrenamiento():
     assert {"compileModel", "trainModel", "testModel", "ParadaTemprana"} <= set(utilidades.__all__)
 
 
-def test_errores_del_paquete_y_errores_ajenos():
-    def capturado(funcion):
-        try:
-            funcion()
-        except (ValueError, FileNotFoundError) as e:
-            return e
-        raise AssertionError("no ha lanzado nada")
+def test_solo_los_errores_del_paquete_se_explican_en_una_linea(tmp_path, capsys):
+    """`python -m practicas` explica en una línea `ErrorPracticas` y deja ver el traceback de lo demás."""
+    salida = tmp_path / "sin-datos"
+    orden = ["p3", "ejercicio1", "--datos", str(tmp_path / "no-existe.tar.gz"), "--salida", str(salida)]
+    assert main([*orden, "--epocas", "1"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("Error: ") and "no-existe.tar.gz" in error and "Traceback" not in error
+    assert not salida.exists()  # la carpeta que solo tenía config.json se borra
+    with pytest.raises(ErrorParametro, match="'W' debe ser un entero"):
+        tamano_salida(0, 2)
 
-    assert _error_propio(capturado(lambda: tamano_salida(5, 2, 0, 2)))  # `raise ValueError` de modelos
-    assert _error_propio(DatosNoDisponibles("faltan los datos"))
-    assert not _error_propio(capturado(lambda: keras.optimizers.get("no_existe")))  # de Keras
-    assert not _error_propio(capturado(lambda: int("x")))  # ni nuestro ni un raise
+
+@pytest.mark.parametrize(
+    ("error", "explicado"),
+    [(ErrorParametro("'x' debe ser ..."), True), (ValueError("de Keras"), False), (FileNotFoundError("x"), False)],
+)
+def test_un_error_ajeno_muestra_su_traceback(error, explicado, monkeypatch, capsys, tmp_path):
+    import practicas.talleres.arquitecturas as ejercicio
+
+    def fallar(args):
+        raise error
+
+    monkeypatch.setattr(ejercicio, "ejecutar", fallar)
+    orden = ["talleres", "arquitecturas", "--salida", str(tmp_path / "s")]
+    if explicado:
+        assert main(orden) == 2 and capsys.readouterr().err == f"Error: {error}\n"
+    else:
+        with pytest.raises(type(error)):
+            main(orden)
 
 
 def test_config_anota_la_version_del_paquete(tmp_path, capsys):

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from datos.errores import ErrorParametro
 from utilidades.teoria.activaciones import (
     ACTIVACIONES,
     RRELU_INFERIOR,
@@ -32,7 +33,7 @@ def test_formulas_de_las_desviaciones():
     assert desviacion_inicial("lecun", 400, 100) == pytest.approx(1 / 20)
     assert desviacion_inicial("xavier", 400, 100) == pytest.approx(1 / np.sqrt(250))
     assert desviacion_inicial("he", 400, 100) == pytest.approx(np.sqrt(2 / 400))
-    with pytest.raises(ValueError, match="desconocido"):
+    with pytest.raises(ValueError, match="'esquema' debe ser uno de 'chica'.* y es 'ortogonal'"):
         desviacion_inicial("ortogonal", 10, 10)
     with pytest.raises(ValueError, match="fan_in"):
         desviacion_inicial("he", 0, 10)
@@ -112,7 +113,7 @@ def test_saturacion_y_lecun():
     for nombre in ("leaky-relu", "prelu", "maxout"):
         assert zonas_saturadas(ACTIVACIONES[nombre][1], x, 0.01) == []
     assert tanh_lecun(np.array([1.0, -1.0])) == pytest.approx([1.0, -1.0], abs=1e-4)  # f(±1) = ±1
-    with pytest.raises(ValueError, match="desconocida"):
+    with pytest.raises(ValueError, match="'nombre' debe ser uno de 'sigmoide'.* y es 'swish'"):
         obtener_activacion("swish")
 
 
@@ -141,3 +142,29 @@ def test_tanh_con_termino_lineal_no_satura():
     assert d_tanh_lineal(x).min() >= 0.1  # |f'(x)| ≥ a: sin zonas planas
     assert zonas_saturadas(d_tanh_lineal, x, 0.01) == [] and zonas_saturadas(ACTIVACIONES["tanh"][1], x, 0.01) != []
     assert tanh_lineal(np.array([0.0]), a=0.5)[0] == 0.0
+
+
+@pytest.mark.parametrize(
+    "llamar, mensaje",
+    [
+        (lambda: desviacion_inicial("he", 0, 10), "'fan_in' debe ser un entero mayor o igual que 1 y es 0."),
+        (
+            lambda: inicializar_pesos(4, 3, "he", distribucion="t"),
+            "'distribucion' debe ser uno de 'normal', 'uniforme'",
+        ),
+        (
+            lambda: activaciones_por_capa(np.ones((2, 3)), 0, 5, np.tanh, "he"),
+            "'capas' debe ser un entero mayor o igual",
+        ),
+        (lambda: rrelu(np.ones(2), inferior=-0.1), "'inferior' debe ser un número mayor o igual que 0 y es -0.1."),
+        (
+            lambda: rrelu(np.ones(2), 0.5, 0.1),
+            "'superior' debe ser un número mayor o igual que 'inferior' (0.5) y es 0.1.",
+        ),
+        (lambda: zonas_saturadas(np.tanh, np.ones(3), umbral=0), "'umbral' debe ser un número mayor que 0 y es 0."),
+    ],
+)
+def test_errores_de_parametro_con_la_plantilla(llamar, mensaje):
+    with pytest.raises(ErrorParametro) as error:
+        llamar()
+    assert str(error.value).startswith(mensaje)

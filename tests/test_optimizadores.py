@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from datos.errores import ErrorParametro
 from practicas.entrenamiento.optimizadores import HIPERPARAMETROS_KERAS
 from utilidades.teoria.optimizadores import (
     OPTIMIZADORES,
@@ -139,7 +140,7 @@ def test_trayectoria_se_detiene_si_diverge():
 def test_errores_claros():
     with pytest.raises(ValueError, match="tasa"):
         crear_optimizador("adam", tasa=-0.1)
-    with pytest.raises(ValueError, match="Optimizador desconocido: 'adamw'"):
+    with pytest.raises(ValueError, match="'nombre' debe ser uno de 'sgd'.* y es 'adamw'"):
         crear_optimizador("adamw")
     with pytest.raises(ValueError, match="rho"):
         Momento(0.1, rho=1.5)
@@ -147,6 +148,26 @@ def test_errores_claros():
         Adam(convencion="pytorch")
     with pytest.raises(ValueError, match="forma"):
         Adam().paso(np.zeros(3), np.zeros(2))
+
+
+@pytest.mark.parametrize(
+    "llamar, mensaje",
+    [
+        (lambda: Adam(tasa=0), "'tasa' debe ser un número mayor que 0 y es 0."),
+        (lambda: Adam(epsilon=-1e-7), "'epsilon' debe ser un número mayor que 0 y es -1e-07."),
+        (lambda: Adam(gamma=1.0), "'gamma' debe ser un número en [0, 1) y es 1.0."),
+        (lambda: AdaGrad(acumulador_inicial=-0.1), "'acumulador_inicial' debe ser un número mayor o igual que 0"),
+        (lambda: Adam(convencion="pytorch"), "'convencion' debe ser uno de 'clase', 'keras' y es 'pytorch'."),
+        (lambda: Adam().paso(np.zeros(3), np.zeros(2)), "'gradiente' debe ser un array de la forma de los parámetros"),
+        (lambda: cuadratica_mal_condicionada(0), "'condicion' debe ser un número mayor que 0 y es 0."),
+        (lambda: SGD(np.ones((4, 1)), np.ones(4), np.zeros(2), 1, lr=0), "'lr' debe ser un número mayor que 0 y es 0."),
+        (lambda: SGD(np.ones((4, 1)), np.ones(4), np.zeros(2), 1, bs=0), "'bs' debe ser un entero mayor o igual que 1"),
+    ],
+)
+def test_errores_de_parametro_con_la_plantilla(llamar, mensaje):
+    with pytest.raises(ErrorParametro) as error:
+        llamar()
+    assert str(error.value).startswith(mensaje)
 
 
 def test_sgd_de_la_clase_en_regresion_lineal():

@@ -8,7 +8,15 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from datos import DatosNoDisponibles, ErrorDatos, cargar_fuente, cargarDatos, crear_carpeta_sintetica, listar_pajaros
+from datos import (
+    DatosNoDisponibles,
+    ErrorDatos,
+    ErrorParametro,
+    cargar_fuente,
+    cargarDatos,
+    escribir_pajaros_sinteticos,
+    listar_pajaros,
+)
 from datos.pajaros import leer_imagenes
 from datos.pipelines import leer_imagen, pipeline_desde_archivos
 
@@ -18,7 +26,11 @@ CLASES, POR_CLASE, LADO = 3, 4, 40
 @pytest.fixture(scope="module", params=["jpg", "png"])
 def carpeta(request, tmp_path_factory):
     destino = tmp_path_factory.mktemp(f"pajaros_{request.param}")
-    return crear_carpeta_sintetica(destino, num_clases=CLASES, por_clase=POR_CLASE, tamano=LADO, formato=request.param)
+    ruta = escribir_pajaros_sinteticos(
+        destino, num_clases=CLASES, por_clase=POR_CLASE, tamano=LADO, formato=request.param
+    )
+    assert ruta == str(destino)
+    return ruta
 
 
 def _copia(origen, destino):
@@ -84,6 +96,12 @@ def test_cargar_datos_barajado_repetible_y_float32(carpeta):
     assert not np.array_equal(a[1], c[1])
 
 
+def test_cargar_datos_tamano_alto_y_ancho(carpeta):
+    x_train, _, x_test, _ = cargarDatos(carpeta, tamano=(24, 32), semilla=0)
+    assert x_train.shape[1:] == x_test.shape[1:] == (24, 32, 3)
+    assert leer_imagenes(listar_pajaros(carpeta).rutas_test, (24, 32), batch=2).shape[1:] == (24, 32, 3)
+
+
 def test_tamano_224_por_defecto_y_fuentes(carpeta):
     x_train, y_train, x_test, _ = cargar_fuente(str(carpeta))
     assert x_train.shape[1:] == (224, 224, 3) and x_test.dtype == np.uint8 and y_train.shape[1] == CLASES
@@ -115,7 +133,7 @@ def test_pipeline_desde_archivos_lotes_y_barajado(carpeta, tmp_path):
     listado = listar_pajaros(carpeta)
     rutas, y = listado.rutas_train, listado.y_train
     en_orden = leer_imagenes(rutas, 24)
-    ds = pipeline_desde_archivos(rutas, y, batch_size=4, tamano=24)
+    ds = pipeline_desde_archivos(rutas, y, batch=4, tamano=24)
     tamanos = [len(x) for x, _ in ds]
     assert tamanos == [4] * (len(rutas) // 4) + ([len(rutas) % 4] if len(rutas) % 4 else [])
     x, yy = _todo(ds)
@@ -123,35 +141,37 @@ def test_pipeline_desde_archivos_lotes_y_barajado(carpeta, tmp_path):
     np.testing.assert_array_equal(x, en_orden)
     np.testing.assert_array_equal(yy, y)
 
-    barajado = pipeline_desde_archivos(rutas, y, batch_size=4, tamano=24, barajar=True, semilla=1)
+    barajado = pipeline_desde_archivos(rutas, y, batch=4, tamano=24, barajar=True, semilla=1)
     epoca1, epoca2 = _todo(barajado), _todo(barajado)
     assert _filas(*epoca1) == _filas(en_orden, y)  # mismas parejas imagen-etiqueta
     assert not np.array_equal(epoca1[0], epoca2[0])  # otro orden en cada época
-    otra = _todo(pipeline_desde_archivos(rutas, y, batch_size=4, tamano=24, barajar=True, semilla=1))
+    otra = _todo(pipeline_desde_archivos(rutas, y, batch=4, tamano=24, barajar=True, semilla=1))
     np.testing.assert_array_equal(otra[0], epoca1[0])  # repetible con la semilla
 
     for cache in (True, str(tmp_path / "cache")):
-        con_cache = pipeline_desde_archivos(rutas, y, batch_size=4, tamano=24, cache=cache)
+        con_cache = pipeline_desde_archivos(rutas, y, batch=4, tamano=24, cache=cache)
         np.testing.assert_array_equal(_todo(con_cache)[0], en_orden)
         np.testing.assert_array_equal(_todo(con_cache)[0], en_orden)
 
     doble = pipeline_desde_archivos(
-        rutas, batch_size=4, transformacion=lambda xb, yb: (tf.cast(xb, "float32") * 2, yb), tamano=24
+        rutas, batch=4, transformacion=lambda xb, yb: (tf.cast(xb, "float32") * 2, yb), tamano=24
     )
     lote = next(iter(doble)).numpy()
     assert lote.dtype == np.float32
     np.testing.assert_array_equal(lote, 2 * en_orden[:4].astype("float32"))
-    assert next(iter(pipeline_desde_archivos(rutas, batch_size=4, tamano=(16, 20)))).shape == (4, 16, 20, 3)
+    assert next(iter(pipeline_desde_archivos(rutas, batch=4, tamano=(16, 20)))).shape == (4, 16, 20, 3)
 
 
 def test_pipeline_desde_archivos_argumentos_incorrectos(carpeta):
     rutas = listar_pajaros(carpeta).rutas_train
-    with pytest.raises(ValueError, match="'rutas' está vacía"):
+    with pytest.raises(
+        ValueError, match="'rutas' debe ser una lista con al menos una ruta de imagen y es una lista vacía"
+    ):
         pipeline_desde_archivos([])
     with pytest.raises(ValueError, match="'etiquetas' tiene 2 filas"):
         pipeline_desde_archivos(rutas, np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="'batch_size'"):
-        pipeline_desde_archivos(rutas, batch_size=0)
+    with pytest.raises(ValueError, match="'batch'"):
+        pipeline_desde_archivos(rutas, batch=0)
     with pytest.raises(ValueError, match="'tamano'"):
         pipeline_desde_archivos(rutas, tamano=(3, 4, 5))
 
@@ -226,10 +246,23 @@ def test_lista_vacia(carpeta, tmp_path):
         cargarDatos(copia)
 
 
-def test_argumentos_incorrectos(carpeta):
-    with pytest.raises(ValueError, match="'dtype' debe ser 'uint8' o 'float32'"):
-        cargarDatos(carpeta, dtype="float64")
-    with pytest.raises(ValueError, match="'tamano' debe ser un entero positivo"):
-        cargarDatos(carpeta, tamano=0)
-    with pytest.raises(ValueError, match="'formato'"):
-        crear_carpeta_sintetica(carpeta, formato="gif")
+@pytest.mark.parametrize(
+    "llamada, mensaje",
+    [
+        (lambda c: cargarDatos(c, dtype="float64"), "'dtype' debe ser uno de 'uint8', 'float32' y es 'float64'."),
+        (lambda c: cargarDatos(c, tamano=0), "'tamano' debe ser un entero positivo (imagen cuadrada) o un par"),
+        (lambda c: cargarDatos(c, tamano=(0, 3)), "y es (0, 3)."),
+        (lambda c: listar_pajaros(c).pipeline("validacion"), "'particion' debe ser uno de 'train', 'test'"),
+        (lambda c: escribir_pajaros_sinteticos(c, formato="gif"), "'formato' debe ser uno de 'jpg', 'png' y es 'gif'."),
+        (lambda c: escribir_pajaros_sinteticos(c, por_clase=1), "'por_clase' debe ser un entero mayor o igual que 2"),
+        (
+            lambda c: pipeline_desde_archivos([], batch=0),
+            "'batch' debe ser un entero mayor o igual que 1 y es 0.",
+        ),
+        (lambda c: leer_imagen(tf.constant("x.jpg"), (2, 2, 3)), "'tamano' debe ser un entero positivo"),
+    ],
+)
+def test_argumentos_incorrectos(carpeta, llamada, mensaje):
+    with pytest.raises(ErrorParametro) as error:
+        llamada(carpeta)
+    assert mensaje in str(error.value)

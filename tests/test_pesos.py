@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from datos.errores import DatosNoDisponibles, ErrorDatos
+from datos.errores import DatosNoDisponibles, ErrorDatos, ErrorParametro
 from modelos import base_vgg16, getResNet50
 from modelos.pesos import PESOS_IMAGENET, resolver_pesos, ruta_pesos_imagenet
 
@@ -55,5 +55,5 @@ def test_un_archivo_que_no_son_pesos_de_la_red(tmp_path):
 
 def test_resolver_sin_pesos_y_red_desconocida():
     assert resolver_pesos("vgg16", None) is None
-    with pytest.raises(ValueError, match="Red desconocida: 'vgg19'"):
+    with pytest.raises(ErrorParametro, match="'red' debe ser uno de 'resnet50', 'vgg16' y es 'vgg19'."):
         resolver_pesos("vgg19", "imagenet")

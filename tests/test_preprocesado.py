@@ -1,5 +1,7 @@
 """Práctica `preprocesado`: blanqueo, aumento de datos y convolución de NumPy frente a scikit-learn, SciPy y Keras."""
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -7,7 +9,9 @@ from scipy import ndimage, signal
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA as PCASklearn
 
+from datos.errores import ErrorParametro
 from practicas.__main__ import main
+from practicas.preprocesado.blanqueo import imagenes_a_vectores
 from practicas.registro import ayudas, practicas_disponibles
 from utilidades.resultados import leer_csv, leer_json
 from utilidades.teoria.aumento import (
@@ -150,6 +154,41 @@ def test_errores_del_preprocesado_nombran_el_argumento(correlados):
         centrar(correlados, media=np.zeros(3))
     with pytest.raises(ValueError, match="no finitos"):
         pca(np.array([[1.0, np.nan], [2.0, 3.0]]))
+
+
+@pytest.mark.parametrize(
+    "llamar, mensaje",
+    [
+        (lambda: pca(np.ones(5)), "'x' debe ser una matriz (ejemplos, variables) y es de forma (5,)."),
+        (lambda: pca(np.ones((1, 3))), "'x' debe ser una matriz con al menos 2 ejemplos (filas) y es una con 1."),
+        (lambda: estandarizar(np.eye(3), epsilon=-1), "'epsilon' debe ser un número mayor o igual que 0 y es -1."),
+        (lambda: decorrelar(np.eye(3), q=4), "'q' debe ser un entero en [1, 3] y es 4."),
+        (lambda: matriz_blanqueo(pca(np.eye(3)), "svd"), "'metodo' debe ser uno de 'pca', 'zca' y es 'svd'."),
+        (lambda: centrar(np.eye(3), media=np.zeros(2)), "'media' debe ser un array de forma (3,) (una por variable)"),
+        (lambda: componentes_para(pca(np.eye(3)), 0), "'fraccion' debe ser un número en (0, 1] y es 0."),
+        (lambda: correlacion_2d(MATRIZ_CLASE, NUCLEO_CLASE, paso=0), "'paso' debe ser un entero mayor o igual que 1"),
+        (
+            lambda: correlacion_2d(MATRIZ_CLASE, NUCLEO_CLASE, relleno="full"),
+            "'relleno' debe ser uno de 'valid', 'same'",
+        ),
+        (lambda: agrupar_max(MATRIZ_CLASE, 0), "'tamano' debe ser un entero mayor o igual que 1 y es 0."),
+        (lambda: agrupar_max(np.ones(4)), "'entrada' debe ser un array no vacío de forma (alto, ancho)"),
+        (lambda: correlacion_2d(np.ones((5, 5, 3)), np.ones((3, 3))), "'nucleo' debe ser un núcleo con la misma"),
+        (lambda: ruido_gaussiano(np.ones((4, 4)), sigma=-1), "'sigma' debe ser un número mayor o igual que 0 y es -1."),
+        (lambda: redimensionar(np.ones((4, 4)), 0, 3), "'alto' debe ser un entero mayor o igual que 1 y es 0."),
+        (lambda: recorte_escala(np.ones((8, 8)), escala=(0.0, 0.5)), "'escala' debe ser un par (mínimo, máximo)"),
+        (lambda: jitter_color_pca(np.ones((4, 4)), np.ones(3), np.eye(3)), "'imagen' debe ser una imagen de 3 canales"),
+        (lambda: aumentar(np.ones((4, 4)), parametros={"gamma": 1}), "'parametros' debe ser un diccionario con claves"),
+        (
+            lambda: aumentar_lote(np.ones((1, 4, 4)), copias=0),
+            "'copias' debe ser un entero mayor o igual que 1 y es 0.",
+        ),
+    ],
+)
+def test_errores_de_parametro_con_la_plantilla(llamar, mensaje):
+    with pytest.raises(ErrorParametro) as error:
+        llamar()
+    assert str(error.value).startswith(mensaje)
 
 
 # --- Convolución y pooling ------------------------------------------------------------------------------
@@ -414,5 +453,8 @@ def test_cli_errores(tmp_path, capsys):
         main(["preprocesado", "blanqueo", "--variantes", "original,pca2", "--salida", str(tmp_path / "a")])
     assert "pca2" in capsys.readouterr().err
     assert main(["preprocesado", "blanqueo", "--reduccion", "5", "--salida", str(tmp_path / "b")]) == 2
-    assert "reduccion" in capsys.readouterr().err
+    mensaje = "'--reduccion' debe ser un divisor del alto y del ancho de las imágenes (32×32) y es 5."
+    assert capsys.readouterr().err == f"Error: {mensaje}\n"
     assert not (tmp_path / "b").exists()  # el error llega antes de escribir nada
+    with pytest.raises(ErrorParametro, match=re.escape(mensaje)):
+        imagenes_a_vectores(np.zeros((2, 32, 32, 3)), 5)

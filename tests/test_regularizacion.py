@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from datos.errores import ErrorParametro
 from utilidades.teoria.regularizacion import (
     ParadaTemprana,
     batch_norm,
@@ -42,8 +43,28 @@ def test_penalizaciones_de_la_clase():
     assert penalizacion_elastica(w, 0.1, beta=2.0) == pytest.approx(0.1 * (2.0 * 5.25 + 3.5))
     with pytest.raises(ValueError, match="lam"):
         penalizacion_l2(w, -1.0)
-    with pytest.raises(ValueError, match="desconocida"):
+    with pytest.raises(ValueError, match="'tipo' debe ser uno de 'l1', 'l2', 'elastica' y es 'l3'"):
         regularizador_keras("l3", 0.1)
+
+
+@pytest.mark.parametrize(
+    "llamar, mensaje",
+    [
+        (lambda: penalizacion_l1(np.ones(2), -1.0), "'lam' debe ser un número mayor o igual que 0 y es -1.0."),
+        (lambda: penalizacion_elastica(np.ones(2), 0.1, beta=-2), "'beta' debe ser un número mayor o igual que 0"),
+        (lambda: dropout_invertido(np.ones(3), 1.0), "'tasa_dropout' debe ser un número en [0, 1) y es 1.0."),
+        (
+            lambda: batch_norm(np.ones(3), 1, 0, 0, 1, True),
+            "'x' debe ser un array de forma (lote, ..., características)",
+        ),
+        (lambda: batch_norm(np.ones((2, 3)), 1, 0, 0, 1, True, momento=1), "'momento' debe ser un número en [0, 1)"),
+        (lambda: ParadaTemprana(paciencia=-1), "'paciencia' debe ser un entero mayor o igual que 0 y es -1."),
+    ],
+)
+def test_errores_de_parametro_con_la_plantilla(llamar, mensaje):
+    with pytest.raises(ErrorParametro) as error:
+        llamar()
+    assert str(error.value).startswith(mensaje)
 
 
 def test_dropout_invertido_conserva_la_activacion_esperada():

@@ -5,6 +5,7 @@ import keras
 import numpy as np
 import pytest
 
+from datos.errores import ErrorParametro
 from practicas.__main__ import main
 from utilidades.resultados import leer_csv, leer_json
 from utilidades.teoria.optimizadores import pasos_keras
@@ -220,6 +221,32 @@ def test_un_paso_de_sgd_con_multiplicadores():
         np.testing.assert_allclose(d, a - f * 0.5 * g, atol=1e-6)
     with pytest.raises(ValueError, match="no existen"):
         _modelo_por_capa({"tercera": 0.0}).factores()
+
+
+@pytest.mark.parametrize(
+    "llamar, mensaje",
+    [
+        (lambda: dropout_estandar(np.ones(3), -0.1), "'tasa_dropout' debe ser un número en [0, 1) y es -0.1."),
+        (lambda: esperanza_exacta(np.ones(2), np.ones(2), 1), "'tasa_dropout' debe ser un número en [0, 1) y es 1."),
+        (lambda: esperanza_exacta(np.ones(2), np.ones(3), 0.5), "'entradas' debe ser un vector de la forma de 'pesos'"),
+        (
+            lambda: esperanzas_por_muestreo(np.ones((2, 2)), np.ones(2), 0.5, muestras=0),
+            "'muestras' debe ser un entero",
+        ),
+        (lambda: suavizar_etiquetas(np.eye(2), 1.5), "'alfa' debe ser un número en [0, 1] y es 1.5."),
+        (lambda: conteos_geometricos(3, 30, 0), "'desbalance' debe ser un número mayor que 0 y es 0."),
+        (lambda: lotes_balanceados([0, 1], por_clase=0, lotes=1), "'por_clase' debe ser un entero mayor o igual que 1"),
+        (lambda: lotes_balanceados([0, 2], por_clase=1, lotes=1), "'etiquetas' debe ser unas etiquetas con ejemplos"),
+        (lambda: indices_desbalanceados([0, 0, 1], [1, 2]), "'conteos[1]' debe ser como mucho 1, los ejemplos"),
+        (lambda: GananciasAdaptativas(factor=1.0), "'factor' debe ser un número en (0, 1) y es 1.0."),
+        (lambda: GananciasAdaptativas(limites=(0.0, 2.0)), "'limites' debe ser un par (mínimo, máximo)"),
+        (lambda: GananciasAdaptativas(limites=(2.0, 10.0)), "'limites' debe ser un par (mínimo, máximo) que contenga"),
+    ],
+)
+def test_errores_de_parametro_con_la_plantilla(llamar, mensaje):
+    with pytest.raises(ErrorParametro) as error:
+        llamar()
+    assert str(error.value).startswith(mensaje)
 
 
 # --- Ejercicio ---

@@ -48,7 +48,7 @@ def test_cli_relu_muertas_con_tasa_alta(tmp_path, capsys):
 def test_cli_relu_muertas_errores(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["entrenamiento", "relu-muertas", "--tasas", "0.1,-1", "--salida", str(tmp_path)])
-    assert "positivos" in capsys.readouterr().err
+    assert "cada uno un número mayor que 0, y es '0.1,-1'" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["entrenamiento", "relu-muertas", "--activaciones", "relu,swish", "--salida", str(tmp_path)])
     assert "swish" in capsys.readouterr().err

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from keras import layers
 
-from datos import DatosNoDisponibles
+from datos import DatosNoDisponibles, ErrorParametro
 from modelos import (
     descongelar_desde,
     getBirdNetV0,
@@ -96,9 +96,13 @@ def test_birdnetv4_antes_y_despues_de_descongelar():
     assert cabeza[2].input.shape == (None, 1024)  # no 3136: errata del Cuadro 9
     assert all(not c.trainable for c in _base(modelo)) and all(c.trainable for c in cabeza)
 
-    assert descongelar_desde(modelo, "conv4_") > 0
+    descongeladas = descongelar_desde(modelo, "conv4_")
     base = _base(modelo)
     inicio = next(i for i, c in enumerate(base) if c.name.startswith("conv4_"))
+    assert descongeladas == [
+        c.name for c in base[inicio:] if c.weights and not isinstance(c, layers.BatchNormalization)
+    ]
+    assert descongeladas[0] == "conv4_block1_1_conv" and descongeladas[-1] == "conv5_block3_3_conv"
     assert all(not c.trainable for c in base[:inicio])  # conv1–conv3 siguen congeladas
     assert all(c.trainable != isinstance(c, layers.BatchNormalization) for c in base[inicio:])
     assert modelo.get_layer("conv4_block1_1_conv").output.shape[1:3] == (14, 14)  # primer bloque de 14×14
@@ -110,7 +114,7 @@ def test_birdnetv4_antes_y_despues_de_descongelar():
 
 def test_batchnormalization_en_modo_inferencia_tras_descongelar():
     modelo = getBirdNetV4(getResNet50("avg", (32, 32, 3), weights=None), num_clases=5)
-    with pytest.raises(ValueError, match="ninguna capa cuyo nombre empiece por 'conv9_'"):
+    with pytest.raises(ErrorParametro, match="ninguna capa cuyo nombre empiece por 'conv9_'"):
         descongelar_desde(modelo, "conv9_")
     descongelar_desde(modelo, "conv4_")
     bn = modelo.get_layer("conv4_block1_1_bn")
@@ -132,17 +136,20 @@ def test_preprocesado_de_resnet50():
 
 def test_errores_de_forma_y_de_cabeza(pequenas):
     con_pooling, sin_pooling = pequenas
-    with pytest.raises(ValueError, match="'p_pooling' debe ser None, 'avg' o 'max'"):
+    with pytest.raises(ErrorParametro, match="'p_pooling' debe ser uno de None, 'avg', 'max' y es 'media'."):
         getResNet50("media", (32, 32, 3), weights=None)
-    with pytest.raises(ValueError, match="'inputShape' .* al menos 32"):
+    with pytest.raises(
+        ErrorParametro,
+        match=r"'inputShape' debe ser una tupla \(alto, ancho, 3\) con un alto y un ancho de al menos 32 píxeles y es \(16, 16, 3\)\.",
+    ):
         getResNet50("avg", (16, 16, 3), weights=None)
-    with pytest.raises(ValueError, match="'inputShape' .*\\(alto, ancho, 3\\)"):
+    with pytest.raises(ErrorParametro, match="'inputShape' .*\\(alto, ancho, 3\\)"):
         getResNet50("avg", (32, 32, 1), weights=None)
-    with pytest.raises(ValueError, match="getBirdNetV2 necesita una ResNet50 sin pooling"):
+    with pytest.raises(ErrorParametro, match="getBirdNetV2 necesita una ResNet50 sin pooling"):
         getBirdNetV2(con_pooling)
-    with pytest.raises(ValueError, match="getBirdNetV1 necesita una ResNet50 con pooling"):
+    with pytest.raises(ErrorParametro, match="getBirdNetV1 necesita una ResNet50 con pooling"):
         getBirdNetV1(sin_pooling)
-    with pytest.raises(ValueError, match="getBirdNetV4 necesita una ResNet50 con pooling"):
+    with pytest.raises(ErrorParametro, match="getBirdNetV4 necesita una ResNet50 con pooling"):
         getBirdNetV4(sin_pooling)
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from datos.errores import ErrorParametro
 from practicas.__main__ import main
 from utilidades.resultados import leer_csv, leer_json
 from utilidades.teoria.optimizadores import cuadratica_mal_condicionada, punto_de_silla, rosenbrock
@@ -149,14 +150,34 @@ def test_lbfgs_igual_que_l_bfgs_b_en_la_cuadratica():
 def test_trayectoria_y_errores():
     camino = trayectoria_segundo_orden("bfgs", rosenbrock(), pasos=5)
     assert camino.shape == (6, 2)
-    with pytest.raises(ValueError, match="desconocido"):
+    with pytest.raises(ValueError, match="'metodo' debe ser uno de 'newton'.* y es 'gauss-newton'"):
         minimizar("gauss-newton", rosenbrock())
     with pytest.raises(ValueError, match="memoria"):
         lbfgs(rosenbrock(), memoria=0)
     with pytest.raises(ValueError, match="descenso"):
         busqueda_wolfe(np.sum, np.ones_like, np.zeros(2), np.ones(2), 0.0, np.ones(2))
-    with pytest.raises(ValueError, match="SciPy"):
+    with pytest.raises(ValueError, match="'metodo_scipy' debe ser uno de 'Newton-CG', 'BFGS', 'L-BFGS-B'"):
         referencia_scipy("Nelder-Mead", rosenbrock())
+
+
+_DESCENSO = (np.sum, np.ones_like, np.zeros(2), -np.ones(2), 0.0, np.ones(2))
+
+
+@pytest.mark.parametrize(
+    "llamar, mensaje",
+    [
+        (lambda: lbfgs(rosenbrock(), memoria=0), "'memoria' debe ser un entero mayor o igual que 1 y es 0."),
+        (lambda: newton(rosenbrock(), tolerancia=-1), "'tolerancia' debe ser un número mayor o igual que 0"),
+        (lambda: busqueda_armijo(np.sum, *_DESCENSO[2:], reduccion=1), "'reduccion' debe ser un número en (0, 1)"),
+        (lambda: busqueda_wolfe(*_DESCENSO, c1=0.5, c2=0.4), "'c2' debe ser un número en (0.5, 1) y es 0.4."),
+        (lambda: busqueda_wolfe(*_DESCENSO[:3], np.ones(2), 0.0, np.ones(2)), "'d' debe ser una dirección de descenso"),
+        (lambda: referencia_scipy("BFGS", rosenbrock(), tolerancia=0), "'tolerancia' debe ser un número mayor que 0"),
+    ],
+)
+def test_errores_de_parametro_con_la_plantilla(llamar, mensaje):
+    with pytest.raises(ErrorParametro) as error:
+        llamar()
+    assert str(error.value).startswith(mensaje)
 
 
 def test_ejercicio_segundo_orden(tmp_path, capsys):

@@ -13,7 +13,7 @@ from datos import (
     pipeline_desde_carpeta,
     revisar_carpeta_imagenes,
 )
-from datos.errores import DatosNoDisponibles, ErrorDatos
+from datos.errores import DatosNoDisponibles, ErrorDatos, ErrorParametro
 from practicas.__main__ import main
 from utilidades.caracteristicas import cargar_caracteristicas
 from utilidades.resultados import leer_csv, leer_json
@@ -79,9 +79,10 @@ def test_mnist_desde_una_ruta_y_archivos_malos(tmp_path):
 
 
 def test_carpeta_sintetica_y_tuberia(tmp_path):
-    cuentas = escribir_carpeta_sintetica(tmp_path / "fotos", por_clase=10, tamano=40)
-    assert cuentas == {"gatos": 10, "perros": 10} == revisar_carpeta_imagenes(tmp_path / "fotos")
-    train, val = pipeline_desde_carpeta(tmp_path / "fotos", tamano=(32, 32), batch_size=4, validacion=0.2, semilla=0)
+    ruta = escribir_carpeta_sintetica(tmp_path / "fotos", por_clase=10, tamano=40)
+    assert ruta == str(tmp_path / "fotos")
+    assert revisar_carpeta_imagenes(ruta) == {"gatos": 10, "perros": 10}
+    train, val = pipeline_desde_carpeta(tmp_path / "fotos", tamano=(32, 32), batch=4, validacion=0.2, semilla=0)
     assert train.class_names == val.class_names == ["gatos", "perros"]
     assert len(set(train.file_paths) & set(val.file_paths)) == 0 and len(train.file_paths) + len(val.file_paths) == 20
     x, y = next(iter(train))
@@ -142,6 +143,27 @@ def test_carpetas_malas_dan_errores_claros(tmp_path):
         pipeline_desde_carpeta(tmp_path / "base", (16, 16), validacion=0.1, semilla=0)  # 6 imágenes: 0 de validación
     with pytest.raises(ValueError, match="'validacion'"):
         pipeline_desde_carpeta(tmp_path / "base", (16, 16), validacion=1.5)
+
+
+@pytest.mark.parametrize(
+    "llamada, mensaje",
+    [
+        (lambda d: escribir_carpeta_sintetica(d, tamano=4), "'tamano' debe ser un entero mayor o igual que 8 y es 4."),
+        (lambda d: escribir_carpeta_sintetica(d, tamano=(32, 32)), "'tamano' debe ser un entero mayor o igual que 8"),
+        (lambda d: escribir_carpeta_sintetica(d, por_clase=0), "'por_clase' debe ser un entero mayor o igual que 1"),
+        (lambda d: escribir_carpeta_sintetica(d, clases=("gatos",)), "'clases' debe ser una lista de al menos 2"),
+        (lambda d: escribir_carpeta_sintetica(d, extension=".tif"), "'extension' debe ser uno de '.bmp', '.gif'"),
+        (
+            lambda d: pipeline_desde_carpeta(d, validacion=1.5),
+            "'validacion' debe ser None o un número en (0, 1) y es 1.5.",
+        ),
+        (lambda d: pipeline_desde_carpeta(d, tamano=0), "'tamano' debe ser un entero positivo (imagen cuadrada)"),
+    ],
+)
+def test_errores_de_parametro_de_las_carpetas(tmp_path, llamada, mensaje):
+    with pytest.raises(ErrorParametro) as error:
+        llamada(tmp_path)
+    assert str(error.value).startswith(mensaje)
 
 
 # ---------------------------------------------------------------- línea de órdenes

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 
+from datos.errores import ErrorParametro
 from utilidades.tasas import (
     PROGRAMAS,
     DecaimientoEscalonado,
@@ -143,5 +144,24 @@ def test_errores_claros():
         DecaimientoEscalonado(0.1, cada=0)
     with pytest.raises(ValueError, match="factor"):
         TasaPorRendimiento(factor=1.5)
-    with pytest.raises(ValueError, match="desconocido"):
+    with pytest.raises(ValueError, match="'nombre' debe ser uno de 'constante'.* y es 'coseno'"):
         crear_programa("coseno", 0.1, 10)
+
+
+@pytest.mark.parametrize(
+    "crear, mensaje",
+    [
+        (lambda: DecaimientoExponencial(0.0), "'tasa_inicial' debe ser un número mayor que 0 y es 0.0."),
+        (lambda: DecaimientoExponencial(0.1, k=-1), "'k' debe ser un número mayor o igual que 0 y es -1."),
+        (lambda: DecaimientoEscalonado(0.1, factor=1), "'factor' debe ser un número en (0, 1) y es 1."),
+        (lambda: UnCiclo(0.1, 100, fraccion_final=1.0), "'fraccion_final' debe ser un número en [0, 1) y es 1.0."),
+        (lambda: UnCiclo(0.1, 100, tasa_maxima=-1), "'tasa_maxima' debe ser un número mayor que 0 o None y es -1."),
+        (lambda: TasaPorRendimiento(paciencia=-1), "'paciencia' debe ser un entero mayor o igual que 0 y es -1."),
+        (lambda: TasaPorRendimiento(enfriamiento=0.5), "'enfriamiento' debe ser un entero mayor o igual que 0"),
+        (lambda: crear_programa("exponencial", 0.1, 0), "'epocas' debe ser un número mayor que 0 y es 0."),
+    ],
+)
+def test_errores_de_parametro_con_la_plantilla(crear, mensaje):
+    with pytest.raises(ErrorParametro) as error:
+        crear()
+    assert str(error.value).startswith(mensaje)

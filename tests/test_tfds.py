@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
-from datos import DatosNoDisponibles, ErrorDatos, abrir_pajaros, cargar_fuente, cargarDatos, crear_carpeta_sintetica
+from datos import DatosNoDisponibles, ErrorDatos, abrir_pajaros, cargar_fuente, cargarDatos, escribir_pajaros_sinteticos
 from datos.conjuntos_tfds import carpeta_tfds, orden_preparar
 from datos.pipelines import decodificar_imagen, pipeline_desde_archivos
 from practicas.__main__ import main
@@ -25,7 +25,7 @@ from utilidades.resultados import leer_csv
 def preparados(tmp_path_factory):
     """`(carpeta de TFDS con cifar100 y caltech_birds2010 preparados, carpeta CUB-200 con los mismos JPEG)`."""
     base = tmp_path_factory.mktemp("tfds")
-    jpeg = crear_carpeta_sintetica(base / "jpeg", num_clases=3, por_clase=6, tamano=40)
+    jpeg = escribir_pajaros_sinteticos(base / "jpeg", num_clases=3, por_clase=6, tamano=40)
     datos = base / "datos_tfds"
     escribir_cifar100(str(datos))
     escribir_pajaros(str(datos), jpeg)
@@ -86,11 +86,11 @@ def test_pajaros_por_la_tuberia_de_los_jpeg(preparados, sin_red):
     nombres = [e["image/filename"].numpy().decode() for e in registros]
     etiquetas = [int(e["label"]) for e in registros]
     assert np.array_equal(np.argmax(listado.y_train, axis=1), etiquetas)
-    x, y = next(iter(listado.pipeline("train", batch_size=9, tamano=32)))
+    x, y = next(iter(listado.pipeline("train", batch=9, tamano=32)))
     assert x.dtype == "uint8" and x.shape == (9, 32, 32, 3) and np.array_equal(np.argmax(y, axis=1), etiquetas)
     # las mismas imágenes que la carpeta de JPEG, decodificadas y redimensionadas igual
     rutas = {f"images/{os.path.relpath(r, jpeg)}": r for r in carpeta.rutas_train}
-    desde_jpeg = next(iter(pipeline_desde_archivos([rutas[n] for n in nombres], batch_size=9, tamano=32)))
+    desde_jpeg = next(iter(pipeline_desde_archivos([rutas[n] for n in nombres], batch=9, tamano=32)))
     assert np.array_equal(x.numpy(), desde_jpeg.numpy())
     primera = next(iter(registros))["image"]  # decodificada por TFDS
     assert np.array_equal(decodificar_imagen(primera, (32, 32)).numpy(), x.numpy()[0])
@@ -98,11 +98,11 @@ def test_pajaros_por_la_tuberia_de_los_jpeg(preparados, sin_red):
     # una selección (p. ej. la validación) y el barajado, sin decodificar las demás
     seleccion = [7, 2, 4]
     vistas = [
-        [int(np.argmax(f)) for _, yb in listado.pipeline("train", seleccion, batch_size=2, tamano=32) for f in yb]
+        [int(np.argmax(f)) for _, yb in listado.pipeline("train", seleccion, batch=2, tamano=32) for f in yb]
         for _ in range(2)
     ]
     assert vistas[0] == [etiquetas[i] for i in sorted(seleccion)] == vistas[1]
-    barajado = listado.pipeline("train", batch_size=4, tamano=32, barajar=True, semilla=3)
+    barajado = listado.pipeline("train", batch=4, tamano=32, barajar=True, semilla=3)
     assert barajado.cardinality() == 3
     epocas = [np.concatenate([xb.numpy() for xb, _ in barajado]) for _ in range(2)]
     assert sorted(map(bytes, epocas[0])) == sorted(map(bytes, epocas[1])) == sorted(map(bytes, x.numpy()))
@@ -210,7 +210,7 @@ def test_tuberia_comprueba_el_dataset_de_origen():
         pipeline_desde_archivos(tf.data.Dataset.from_tensor_slices(np.zeros((0, 4, 4, 3), "uint8")))
     # imágenes ya decodificadas (en gris) también valen: se pasan a RGB y se redimensionan
     grises = tf.data.Dataset.from_tensor_slices((np.full((3, 8, 6, 1), 9, "uint8"), [0, 1, 2]))
-    x, y = next(iter(pipeline_desde_archivos(grises, batch_size=3, tamano=(4, 5))))
+    x, y = next(iter(pipeline_desde_archivos(grises, batch=3, tamano=(4, 5))))
     assert x.shape == (3, 4, 5, 3) and int(x.numpy().min()) == 9 and list(y.numpy()) == [0, 1, 2]
     with pytest.raises(ErrorDatos, match="no son los pájaros"):
         abrir_pajaros("tfds:cifar100")

@@ -23,35 +23,39 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from datos.errores import DatosNoDisponibles, ErrorDatos, ErrorParametro
+from datos.validacion import ENTERO_POSITIVO, comprobar, mensaje
 from modelos.comun import PREFIJO_CABEZA  # el prefijo de las cabezas: marca dónde se corta el modelo
 from utilidades.resultados import escribir_npz
 
 
-def extraer_caracteristicas(extractor, datos, batch_size=32, dtype="float32"):
+def extraer_caracteristicas(extractor, datos, batch=32, dtype="float32"):
     """Pasa `datos` por `extractor` una vez, en modo inferencia, y devuelve las salidas como `np.ndarray`.
 
     `datos` es un array de imágenes (N, alto, ancho, canales), ya preprocesadas como espera el extractor,
     o un `tf.data.Dataset` de lotes de imágenes (o de pares `(imágenes, etiquetas)`; las etiquetas se
-    ignoran). Las salidas se convierten a `dtype` lote a lote (float16 ocupa la mitad).
+    ignoran). Un array se pasa en lotes de `batch` imágenes. Las salidas se convierten a `dtype` lote a lote
+    (float16 ocupa la mitad).
     """
     if isinstance(datos, tf.data.Dataset):
         lotes = datos
     else:
         datos = np.asarray(datos)
         if datos.ndim < 2 or len(datos) == 0:
-            raise ValueError(
-                f"'datos' debe ser un lote de imágenes (N, alto, ancho, canales) y tiene forma {datos.shape}."
+            raise ErrorParametro(
+                mensaje(
+                    "datos", "un lote de imágenes (N, alto, ancho, canales) con N ≥ 1", es=f"de forma {datos.shape}"
+                )
             )
-        if batch_size < 1:
-            raise ValueError(f"'batch_size' debe ser un entero positivo y es {batch_size}.")
-        lotes = (datos[i : i + batch_size] for i in range(0, len(datos), batch_size))
+        batch = comprobar(batch, "batch", ENTERO_POSITIVO)
+        lotes = (datos[i : i + batch] for i in range(0, len(datos), batch))
     salidas = []
     for lote in lotes:
         if isinstance(lote, (tuple, list)):
             lote = lote[0]
         salidas.append(np.asarray(extractor.predict_on_batch(lote), dtype=dtype))
     if not salidas:
-        raise ValueError("'datos' no contiene ninguna imagen: no hay nada que extraer.")
+        raise ErrorParametro(mensaje("datos", "un tf.data.Dataset con al menos una imagen", es="un dataset vacío"))
     return np.concatenate(salidas)
 
 
@@ -59,7 +63,9 @@ def guardar_caracteristicas(ruta, x, y, descripcion=""):
     """Guarda características y etiquetas en `ruta` (.npz, formato en el módulo), de forma atómica."""
     x, y = np.asarray(x), np.asarray(y, dtype="float32")
     if len(x) != len(y):
-        raise ValueError(f"'x' tiene {len(x)} filas e 'y' {len(y)}: deben coincidir.")
+        raise ErrorParametro(
+            mensaje("y", f"un array de {len(x)} etiquetas, una por fila de 'x'", es=f"de {len(y)} etiquetas")
+        )
     return escribir_npz(ruta, x=x, y=y, descripcion=np.array(str(descripcion)))
 
 
@@ -70,7 +76,7 @@ def cargar_caracteristicas(ruta, descripcion=None):
     """
     ruta = os.fspath(ruta)
     if not os.path.isfile(ruta):
-        raise FileNotFoundError(
+        raise DatosNoDisponibles(
             f"No existe la caché de características '{ruta}'. Créela con guardar_caracteristicas()."
         )
     try:
@@ -80,45 +86,47 @@ def cargar_caracteristicas(ruta, descripcion=None):
                 raise KeyError(faltan[0])
             x, y, guardada = archivo["x"], archivo["y"], str(archivo["descripcion"])
     except KeyError as e:
-        raise ValueError(f"'{ruta}' no es una caché de características: le falta el array {e}.") from None
+        raise ErrorDatos(f"'{ruta}' no es una caché de características: le falta el array {e}.") from None
     except (OSError, ValueError) as e:
-        raise ValueError(
+        raise ErrorDatos(
             f"'{ruta}' no es un .npz válido ({e}). Bórrelo y vuelva a extraer las características."
         ) from None
     if len(x) != len(y):
-        raise ValueError(f"'{ruta}' está dañado: tiene {len(x)} características y {len(y)} etiquetas.")
+        raise ErrorDatos(f"'{ruta}' está dañado: tiene {len(x)} características y {len(y)} etiquetas.")
     if descripcion is not None and guardada != str(descripcion):
-        raise ValueError(
+        raise ErrorDatos(
             f"La caché '{ruta}' se calculó con otra red o con otros datos ('{guardada}', se esperaba "
             f"'{descripcion}'). Bórrela para calcularla de nuevo."
         )
     return x, y
 
 
-def separar_modelo(model, capa=None):
+def separar_modelo(modelo, capa=None):
     """Corta un modelo compuesto (red base + cabeza) en `(extractor, cabeza)`, que comparten sus capas.
 
     El corte se hace a la salida de la capa `capa` (su nombre) o, si no se da, a la entrada de la primera
     capa cuyo nombre empieza por `PREFIJO_CABEZA` (así se nombran las cabezas de las BirdNet). Entrenar
     la cabeza sobre las características del extractor entrena también el modelo compuesto.
     """
-    nombres = [c.name for c in model.layers]
+    nombres = [c.name for c in modelo.layers]
     if capa is None:
-        primera = next((c for c in model.layers if c.name.startswith(PREFIJO_CABEZA)), None)
+        primera = next((c for c in modelo.layers if c.name.startswith(PREFIJO_CABEZA)), None)
         if primera is None:
-            raise ValueError(
-                f"El modelo '{model.name}' no tiene capas con el prefijo '{PREFIJO_CABEZA}': indique en "
-                "'capa' el nombre de la última capa del extractor."
+            raise ErrorParametro(
+                mensaje("capa", "el nombre de la última capa del extractor", None)
+                + f" El modelo '{modelo.name}' no tiene capas con el prefijo '{PREFIJO_CABEZA}' que marquen la cabeza."
             )
         frontera = primera.input
     elif capa not in nombres:
-        raise ValueError(f"El modelo '{model.name}' no tiene ninguna capa llamada '{capa}'.")
+        raise ErrorParametro(mensaje("capa", f"el nombre de una capa del modelo '{modelo.name}'", capa))
     else:
-        frontera = model.get_layer(capa).output
+        frontera = modelo.get_layer(capa).output
     if isinstance(frontera, (list, tuple)):
-        raise ValueError("El corte debe caer en un único tensor (la cabeza tiene varias entradas).")
-    entradas = model.inputs[0] if len(model.inputs) == 1 else model.inputs
-    salidas = model.outputs[0] if len(model.outputs) == 1 else model.outputs
-    extractor = keras.Model(entradas, frontera, name=f"{model.name}_extractor")
-    cabeza = keras.Model(frontera, salidas, name=f"{model.name}_cabeza")
+        raise ErrorParametro(
+            mensaje("capa", "una capa cuya salida sea un único tensor (la cabeza tendría varias entradas)", capa)
+        )
+    entradas = modelo.inputs[0] if len(modelo.inputs) == 1 else modelo.inputs
+    salidas = modelo.outputs[0] if len(modelo.outputs) == 1 else modelo.outputs
+    extractor = keras.Model(entradas, frontera, name=f"{modelo.name}_extractor")
+    cabeza = keras.Model(frontera, salidas, name=f"{modelo.name}_cabeza")
     return extractor, cabeza

@@ -17,16 +17,18 @@ import keras
 import numpy as np
 from keras import ops
 
-from utilidades.comprobaciones import positivo
+from datos.errores import ErrorParametro
+from datos.validacion import ENTERO_POSITIVO, POSITIVO, comprobar, mensaje
 from utilidades.entrenamiento import guardar_pesos
 from utilidades.evaluacion import calcularAccuracy
 from utilidades.tasas import ProgramaTasa
 
 
-def predecir(modelo, x, lote=256):
-    """Probabilidades de `modelo` sobre `x` (modo inferencia), por lotes y sin trazar una función de Keras."""
+def predecir(modelo, x, batch=256):
+    """Probabilidades de `modelo` sobre `x` (modo inferencia), en lotes de `batch` y sin trazar una función de Keras."""
+    batch = comprobar(batch, "batch", ENTERO_POSITIVO)
     partes = [
-        ops.convert_to_numpy(modelo(x[inicio : inicio + lote], training=False)) for inicio in range(0, len(x), lote)
+        ops.convert_to_numpy(modelo(x[inicio : inicio + batch], training=False)) for inicio in range(0, len(x), batch)
     ]
     return np.concatenate(partes).astype("float64")
 
@@ -38,11 +40,17 @@ def promediar_probabilidades(probabilidades):
     """
     probabilidades = [np.asarray(p, dtype="float64") for p in probabilidades]
     if not probabilidades:
-        raise ValueError("El conjunto no tiene miembros: hace falta al menos un array de probabilidades.")
+        raise ErrorParametro(
+            mensaje("probabilidades", "una lista con al menos un array de probabilidades (uno por miembro)", [])
+        )
     formas = {p.shape for p in probabilidades}
     if len(formas) != 1 or len(next(iter(formas))) != 2:
-        raise ValueError(
-            f"Las probabilidades de los miembros deben tener todas la misma forma (N, clases); tienen {sorted(formas)}."
+        raise ErrorParametro(
+            mensaje(
+                "probabilidades",
+                "una lista de arrays de la misma forma (N, clases)",
+                es=f"de formas {', '.join(map(str, sorted(formas)))}",
+            )
         )
     return np.mean(np.stack(probabilidades), axis=0)
 
@@ -90,7 +98,7 @@ class TasaCosenoCiclica(ProgramaTasa):
 
     def __init__(self, tasa_inicial, pasos_por_ciclo):
         super().__init__(tasa_inicial)
-        self.pasos_por_ciclo = positivo("pasos_por_ciclo", pasos_por_ciclo)
+        self.pasos_por_ciclo = comprobar(pasos_por_ciclo, "pasos_por_ciclo", POSITIVO)
 
     def tasa(self, t):
         fase = (t - self.pasos_por_ciclo * ops.floor(t / self.pasos_por_ciclo)) / self.pasos_por_ciclo
@@ -107,9 +115,7 @@ class Instantaneas(keras.callbacks.Callback):
 
     def __init__(self, epocas_por_ciclo, carpeta=None):
         super().__init__()
-        if int(epocas_por_ciclo) != epocas_por_ciclo or epocas_por_ciclo < 1:
-            raise ValueError(f"'epocas_por_ciclo' debe ser un entero positivo y es {epocas_por_ciclo!r}.")
-        self.epocas_por_ciclo = int(epocas_por_ciclo)
+        self.epocas_por_ciclo = comprobar(epocas_por_ciclo, "epocas_por_ciclo", ENTERO_POSITIVO)
         self.carpeta = carpeta
         self.pesos = []
         self.epocas = []

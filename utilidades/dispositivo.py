@@ -2,6 +2,8 @@
 
 import tensorflow as tf
 
+from datos.validacion import ENTERO_NO_NEGATIVO, comprobar
+
 _dispositivo_anunciado = False
 
 
@@ -36,5 +38,5 @@ def fijar_semilla(semilla):
     """
     import keras
 
-    keras.utils.set_random_seed(int(semilla))
+    keras.utils.set_random_seed(comprobar(semilla, "semilla", ENTERO_NO_NEGATIVO))
     tf.config.experimental.enable_op_determinism()

@@ -17,6 +17,8 @@ import threading
 
 import keras
 
+from datos.errores import ErrorParametro
+from datos.validacion import ENTERO_POSITIVO, comprobar, mensaje
 from utilidades.dispositivo import anunciar_dispositivo
 from utilidades.evaluacion import comprobar_clases
 from utilidades.resultados import PREFIJO_TEMPORAL, borrar_temporales, escribir_csv, escribir_json, leer_csv, leer_json
@@ -72,8 +74,8 @@ def _rutas_respaldo(carpeta, epocas):
     return base + ".weights.h5", base + ".json"
 
 
-def guardar_pesos(model, ruta):
-    """`model.save_weights(ruta)` atómico: temporal en la misma carpeta, fsync y `os.replace`.
+def guardar_pesos(modelo, ruta):
+    """`modelo.save_weights(ruta)` atómico: temporal en la misma carpeta, fsync y `os.replace`.
 
     Una interrupción nunca deja `ruta` a medias: o sigue el archivo anterior o está el nuevo completo. Ctrl+C
     y SIGTERM se atienden cuando h5py ha terminado de escribir (`senales_aplazadas`).
@@ -84,7 +86,7 @@ def guardar_pesos(model, ruta):
     os.close(fd)
     try:
         with senales_aplazadas():  # Ctrl+C espera a que h5py termine de escribir
-            model.save_weights(temporal, overwrite=True)
+            modelo.save_weights(temporal, overwrite=True)
         with open(temporal, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(temporal, ruta)
@@ -120,7 +122,7 @@ def senales_aplazadas(senales=(signal.SIGINT, signal.SIGTERM)):
             signal.raise_signal(senal)  # ahora con su manejador de siempre
 
 
-def guardar_respaldo(model, carpeta, epocas):
+def guardar_respaldo(modelo, carpeta, epocas):
     """Guarda los pesos del modelo y del optimizador tras `epocas` épocas terminadas, de forma atómica.
 
     Los pesos se escriben en un temporal de `carpeta` (con fsync) y se renombran a `epoca_<n>.weights.h5`;
@@ -130,7 +132,7 @@ def guardar_respaldo(model, carpeta, epocas):
     `guardar_pesos`). Se conservan los `RESPALDOS_GUARDADOS` más recientes.
     """
     ruta_pesos, ruta_json = _rutas_respaldo(carpeta, epocas)
-    guardar_pesos(model, ruta_pesos)
+    guardar_pesos(modelo, ruta_pesos)
     escribir_json(ruta_json, {"epocas": epocas, "bytes": os.path.getsize(ruta_pesos), "sha256": _sha256(ruta_pesos)})
     for antiguas in _respaldos(carpeta)[RESPALDOS_GUARDADOS:]:
         for ruta in reversed(_rutas_respaldo(carpeta, antiguas)):  # primero el JSON: deja de ser válido
@@ -152,20 +154,20 @@ def _respaldo_integro(carpeta, epocas):
     return None
 
 
-def restaurar_respaldo(model, carpeta, maximo=None):
-    """Carga en `model` el respaldo válido más reciente de `carpeta` y devuelve sus épocas terminadas.
+def restaurar_respaldo(modelo, carpeta, maximo=None):
+    """Carga en `modelo` el respaldo válido más reciente de `carpeta` y devuelve sus épocas terminadas.
 
-    Comprueba cada respaldo (tamaño y SHA-256) antes de cargarlo; uno dañado, o que `model` no puede
+    Comprueba cada respaldo (tamaño y SHA-256) antes de cargarlo; uno dañado, o que `modelo` no puede
     cargar, se anuncia y se prueba el anterior. Se ignoran los de más de `maximo` épocas (las que constan
-    en `historial.csv`). Sin ninguno válido deja `model` como estaba y devuelve 0: ese entrenamiento
+    en `historial.csv`). Sin ninguno válido deja `modelo` como estaba y devuelve 0: ese entrenamiento
     empieza de nuevo.
     """
     if not os.path.isdir(carpeta):
         return 0
     borrar_temporales(carpeta)
-    if model.optimizer is not None and not model.optimizer.built:
-        model.optimizer.build(model.trainable_variables)  # para que existan sus variables al cargar
-    variables = list(model.variables) + list(model.optimizer.variables if model.optimizer is not None else [])
+    if modelo.optimizer is not None and not modelo.optimizer.built:
+        modelo.optimizer.build(modelo.trainable_variables)  # para que existan sus variables al cargar
+    variables = list(modelo.variables) + list(modelo.optimizer.variables if modelo.optimizer is not None else [])
     iniciales = [v.numpy() for v in variables]
     for epocas in _respaldos(carpeta):
         if maximo is not None and epocas > maximo:
@@ -174,7 +176,7 @@ def restaurar_respaldo(model, carpeta, maximo=None):
             motivo = _respaldo_integro(carpeta, epocas)
         if motivo is None:
             try:
-                model.load_weights(_rutas_respaldo(carpeta, epocas)[0])
+                modelo.load_weights(_rutas_respaldo(carpeta, epocas)[0])
                 print(f"Se reanuda tras la época {epocas} (respaldo en {carpeta}).")
                 return epocas
             except Exception as e:  # p. ej. el modelo ya no es el mismo
@@ -248,13 +250,16 @@ def trainModel(
     - `estrategia`: una `tf.distribute.Strategy`; el modelo debe haberse creado y compilado en su `scope()`.
     """
     if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
-        raise ValueError("El modelo no está compilado: llame antes a compileModel(model).")
-    if trainEpochs < 1:
-        raise ValueError(f"'trainEpochs' debe ser al menos 1 y es {trainEpochs}.")
+        raise ErrorParametro(
+            mensaje("model", "un modelo compilado", es=f"'{getattr(model, 'name', model)}' sin compilar")
+            + " Llame antes a compileModel(model)."
+        )
+    batchSize = comprobar(batchSize, "batchSize", ENTERO_POSITIVO)
+    trainEpochs = comprobar(trainEpochs, "trainEpochs", ENTERO_POSITIVO)
     if estrategia is not None and model.distribute_strategy is not estrategia:
-        raise ValueError(
-            "El modelo no se creó dentro de la estrategia: constrúyalo y compílelo dentro de "
-            "`with estrategia.scope():` antes de llamar a trainModel."
+        raise ErrorParametro(
+            mensaje("estrategia", "la tf.distribute.Strategy en la que se creó el modelo", es="otra")
+            + " Construya y compile el modelo dentro de `with estrategia.scope():` antes de llamar a trainModel."
         )
     comprobar_clases(model, train, "las etiquetas de entrenamiento")  # p. ej. 10 dígitos y BaseNet de 25
     anunciar_dispositivo()
@@ -262,7 +267,9 @@ def trainModel(
     historial, inicial = None, 0
     if carpeta is not None:
         if not model.built:
-            raise ValueError("El modelo debe estar construido (con keras.Input) para poder reanudarlo.")
+            raise ErrorParametro(
+                mensaje("model", "un modelo construido (con keras.Input) para poder reanudarlo", es="sin construir")
+            )
         ruta_historial = os.path.join(carpeta, NOMBRE_HISTORIAL)
         ruta_respaldo = os.path.join(carpeta, NOMBRE_RESPALDO)
         borrar_temporales(carpeta)

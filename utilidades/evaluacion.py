@@ -5,6 +5,8 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from datos.errores import ErrorParametro
+from datos.validacion import ENTERO_POSITIVO, comprobar, mensaje
 from utilidades.graficas import mostrarEvolucion
 
 
@@ -12,8 +14,12 @@ def calcularAccuracy(labels, preds):
     """Fracción de aciertos entre etiquetas one-hot y predicciones (probabilidades) por fila."""
     labels, preds = np.asarray(labels), np.asarray(preds)
     if labels.ndim != 2 or preds.shape != labels.shape:
-        raise ValueError(
-            f"'labels' y 'preds' deben tener la misma forma (N, clases); tienen {labels.shape} y {preds.shape}."
+        raise ErrorParametro(
+            mensaje(
+                "preds",
+                f"un array de la misma forma (N, clases) que 'labels', {labels.shape}",
+                es=f"de forma {preds.shape}",
+            )
         )
     return float(np.mean(np.argmax(labels, axis=1) == np.argmax(preds, axis=1)))
 
@@ -35,9 +41,9 @@ def _columnas_etiquetas(datos):
     return int(forma[1]) if forma is not None and len(forma) == 2 else None
 
 
-def _salidas_modelo(model):
+def _salidas_modelo(modelo):
     try:
-        forma = model.output_shape
+        forma = modelo.output_shape
     except (AttributeError, ValueError, RuntimeError):  # modelo sin construir
         return None
     if isinstance(forma, tuple) and forma and isinstance(forma[-1], int):
@@ -45,27 +51,27 @@ def _salidas_modelo(model):
     return None
 
 
-def comprobar_clases(model, etiquetas, donde="las etiquetas"):
-    """`ValueError` en español si las etiquetas one-hot no tienen tantas columnas como salidas el modelo.
+def comprobar_clases(modelo, etiquetas, donde="las etiquetas"):
+    """`ErrorParametro` si las etiquetas one-hot no tienen tantas columnas como salidas el modelo.
 
     Keras solo daría un error de formas incompatibles; aquí se dice qué número pasar al construir el modelo.
     """
-    columnas, salidas = _columnas_etiquetas(etiquetas), _salidas_modelo(model)
+    columnas, salidas = _columnas_etiquetas(etiquetas), _salidas_modelo(modelo)
     if columnas is None or salidas is None or columnas == salidas:
         return
-    raise ValueError(
-        f"{donde[0].upper() + donde[1:]} tienen {columnas} clases (columnas one-hot) y el modelo '{model.name}' "
+    raise ErrorParametro(
+        f"{donde[0].upper() + donde[1:]} tienen {columnas} clases (columnas one-hot) y el modelo '{modelo.name}' "
         f"tiene {salidas} salidas: construya el modelo con num_clases={columnas} "
         f"(p. ej. getBaseNet(num_clases={columnas})), o cargue datos de {salidas} clases."
     )
 
 
-def _titulo(model, carpeta):
+def _titulo(modelo, carpeta):
     """Título de las curvas: el modelo y, si hay carpeta, la variante y la ejecución (`tasas/constante/rep_1`)."""
     if carpeta is None:
-        return model.name
+        return modelo.name
     partes = os.path.normpath(os.path.abspath(carpeta)).split(os.sep)[-2:]
-    return f"{model.name}: {'/'.join(partes)}"
+    return f"{modelo.name}: {'/'.join(partes)}"
 
 
 def testModel(model, test_x, test_y=None, hist=None, batchSize=64, carpeta=None, verbose=0, titulo=None, ruta=None):
@@ -77,17 +83,23 @@ def testModel(model, test_x, test_y=None, hist=None, batchSize=64, carpeta=None,
     """
     if isinstance(test_x, tf.data.Dataset):
         if test_y is not None:
-            raise ValueError("Con un tf.data.Dataset las etiquetas van en el propio dataset: no pase 'test_y'.")
+            raise ErrorParametro(
+                mensaje("test_y", "None cuando 'test_x' es un tf.data.Dataset", es=f"un {type(test_y).__name__}")
+                + " Las etiquetas van en el propio dataset: no pase 'test_y'."
+            )
         comprobar_clases(model, test_x, "las etiquetas de test")
         argumentos = dict(x=test_x)
     else:
         test_x, test_y = np.asarray(test_x), np.asarray(test_y)
         if len(test_x) != len(test_y):
-            raise ValueError(
-                f"'test_x' tiene {len(test_x)} imágenes y 'test_y' {len(test_y)} etiquetas: deben coincidir."
+            raise ErrorParametro(
+                mensaje(
+                    "test_y", f"un array de {len(test_x)} etiquetas, una por imagen de 'test_x'", es=f"de {len(test_y)}"
+                )
+                + " El número de imágenes y de etiquetas deben coincidir."
             )
         comprobar_clases(model, test_y, "las etiquetas de test ('test_y')")
-        argumentos = dict(x=test_x, y=test_y, batch_size=batchSize)
+        argumentos = dict(x=test_x, y=test_y, batch_size=comprobar(batchSize, "batchSize", ENTERO_POSITIVO))
     if hist is not None:
         mostrarEvolucion(hist, carpeta=carpeta, titulo=titulo or _titulo(model, carpeta), ruta=ruta)
     perdida, precision = model.evaluate(**argumentos, verbose=verbose)[:2]

@@ -11,6 +11,9 @@ resume la caída en un número.
 import keras
 import tensorflow as tf
 
+from datos.errores import ErrorParametro
+from datos.validacion import mensaje
+
 
 def capas_con_nucleo(modelo, prefijo=None):
     """Capas del modelo que tienen núcleo (`Dense`, `Conv2D`…), en orden; solo las que empiezan por `prefijo`."""
@@ -30,7 +33,10 @@ def normas_gradiente(modelo, x, y, capas=None, perdida="categorical_crossentropy
     """
     capas = capas_con_nucleo(modelo) if capas is None else list(capas)
     if not capas:
-        raise ValueError(f"El modelo '{modelo.name}' no tiene capas con núcleo cuyo gradiente medir.")
+        raise ErrorParametro(
+            mensaje("capas", "una lista no vacía de capas con núcleo (Dense, Conv2D...)", es="vacía")
+            + f" El modelo '{modelo.name}' no tiene capas con núcleo cuyo gradiente medir."
+        )
     funcion_perdida = keras.losses.get(perdida)
     nucleos = [c.kernel for c in capas]
     with tf.GradientTape() as cinta:
@@ -54,6 +60,9 @@ def normas_gradiente(modelo, x, y, capas=None, perdida="categorical_crossentropy
 def razon_primera_ultima(filas):
     """‖∇W₁‖ / ‖∇W_N‖ entre la primera y la última fila de `normas_gradiente`: ≪ 1 si el gradiente se desvanece."""
     if len(filas) < 2:
-        raise ValueError("Hacen falta al menos dos capas para comparar la primera con la última.")
+        raise ErrorParametro(
+            mensaje("filas", "una lista de al menos dos capas (las de normas_gradiente)", es=f"de {len(filas)}")
+            + " Hacen falta dos para comparar la primera con la última."
+        )
     ultima = filas[-1]["norma"]
     return float(filas[0]["norma"] / ultima) if ultima > 0 else float("inf")

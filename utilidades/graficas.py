@@ -4,6 +4,9 @@ import os
 
 import matplotlib
 
+from datos.errores import ErrorParametro
+from datos.validacion import mensaje
+
 _BACKENDS_SIN_PANTALLA = {"agg", "pdf", "svg", "ps", "cairo", "template", "pgf"}
 NOMBRE_FIGURA = "evolucion.png"
 
@@ -15,9 +18,9 @@ def _claves(historial):
         return historial, "accuracy", "val_accuracy"
     if "acc" in historial:  # historiales de Keras antiguos
         return historial, "acc", "val_acc"
-    raise ValueError(
-        f"El historial no tiene la clave 'accuracy' ni 'acc' (claves: {sorted(historial)}). "
-        "Compile el modelo con metrics=['accuracy']."
+    raise ErrorParametro(
+        mensaje("hist", "un historial con la clave 'accuracy' (o 'acc')", es=f"uno con las claves {sorted(historial)}")
+        + " Compile el modelo con metrics=['accuracy']."
     )
 
 

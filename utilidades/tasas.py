@@ -18,14 +18,28 @@ import keras
 import numpy as np
 from keras import ops
 
-from utilidades.comprobaciones import fraccion, positivo
+from datos.errores import ErrorParametro
+from datos.validacion import (
+    ENTERO_NO_NEGATIVO,
+    FRACCION,
+    FRACCION_ABIERTA,
+    NO_NEGATIVO,
+    POSITIVO,
+    Intervalo,
+    Opciones,
+    Real,
+    comprobar,
+    mensaje,
+)
+
+# Factores de reducción: en (0, 1), sin 0 (la tasa se anularía) ni 1 (no reduciría).
 
 
 class ProgramaTasa(keras.optimizers.schedules.LearningRateSchedule):
     """Base de los programas: `programa(t)` es la tasa en el instante `t` (paso o época)."""
 
     def __init__(self, tasa_inicial):
-        self.tasa_inicial = positivo("tasa_inicial", tasa_inicial)
+        self.tasa_inicial = comprobar(tasa_inicial, "tasa_inicial", POSITIVO)
 
     def __call__(self, paso):
         return self.tasa(ops.cast(paso, "float32"))
@@ -60,8 +74,8 @@ class DecaimientoEscalonado(ProgramaTasa):
 
     def __init__(self, tasa_inicial, factor=0.5, cada=10):
         super().__init__(tasa_inicial)
-        self.factor = fraccion("factor", factor, cero=False)
-        self.cada = positivo("cada (s, instantes entre reducciones)", cada)
+        self.factor = comprobar(factor, "factor", FRACCION_ABIERTA)
+        self.cada = comprobar(cada, "cada", POSITIVO)
 
     def tasa(self, t):
         return self.tasa_inicial * ops.power(self.factor, ops.floor(t / self.cada))
@@ -75,7 +89,7 @@ class DecaimientoExponencial(ProgramaTasa):
 
     def __init__(self, tasa_inicial, k=0.1):
         super().__init__(tasa_inicial)
-        self.k = positivo("k", k, cero=True)
+        self.k = comprobar(k, "k", NO_NEGATIVO)
 
     def tasa(self, t):
         return self.tasa_inicial * ops.exp(-self.k * t)
@@ -86,7 +100,7 @@ class DecaimientoInverso(ProgramaTasa):
 
     def __init__(self, tasa_inicial, k=0.1):
         super().__init__(tasa_inicial)
-        self.k = positivo("k", k, cero=True)
+        self.k = comprobar(k, "k", NO_NEGATIVO)
 
     def tasa(self, t):
         return self.tasa_inicial / (1.0 + self.k * t)
@@ -100,8 +114,8 @@ class DecaimientoPotencia(ProgramaTasa):
 
     def __init__(self, tasa_inicial, s=10, c=1.0):
         super().__init__(tasa_inicial)
-        self.s = positivo("s", s)
-        self.c = positivo("c", c)
+        self.s = comprobar(s, "s", POSITIVO)
+        self.c = comprobar(c, "c", POSITIVO)
 
     def tasa(self, t):
         return self.tasa_inicial / ops.power(1.0 + t / self.s, self.c)
@@ -115,7 +129,7 @@ class DecaimientoPorDiez(ProgramaTasa):
 
     def __init__(self, tasa_inicial, s=10):
         super().__init__(tasa_inicial)
-        self.s = positivo("s", s)
+        self.s = comprobar(s, "s", POSITIVO)
 
     def tasa(self, t):
         return self.tasa_inicial * ops.power(0.1, t / self.s)
@@ -130,12 +144,12 @@ class UnCiclo(ProgramaTasa):
 
     def __init__(self, tasa_inicial, pasos_totales, tasa_maxima=None, fraccion_final=0.1, tasa_final=None):
         super().__init__(tasa_inicial)
-        self.pasos_totales = positivo("pasos_totales", pasos_totales)
-        self.tasa_maxima = positivo("tasa_maxima", 10 * self.tasa_inicial if tasa_maxima is None else tasa_maxima)
-        if not 0 <= float(fraccion_final) < 1:
-            raise ValueError(f"'fraccion_final' debe estar en [0, 1) y es {fraccion_final}.")
-        self.fraccion_final = float(fraccion_final)
-        self.tasa_final = positivo("tasa_final", self.tasa_inicial / 1000 if tasa_final is None else tasa_final)
+        self.pasos_totales = comprobar(pasos_totales, "pasos_totales", POSITIVO)
+        tasa_maxima = comprobar(tasa_maxima, "tasa_maxima", POSITIVO, None)
+        self.tasa_maxima = 10 * self.tasa_inicial if tasa_maxima is None else tasa_maxima
+        self.fraccion_final = comprobar(fraccion_final, "fraccion_final", FRACCION)
+        tasa_final = comprobar(tasa_final, "tasa_final", POSITIVO, None)
+        self.tasa_final = self.tasa_inicial / 1000 if tasa_final is None else tasa_final
 
     def tasa(self, t):
         final = self.fraccion_final * self.pasos_totales
@@ -158,15 +172,11 @@ class TasaPorRendimiento(keras.callbacks.Callback):
 
     def __init__(self, factor=0.1, paciencia=10, min_delta=1e-4, enfriamiento=0, tasa_minima=0.0, monitor="val_loss"):
         super().__init__()
-        self.factor = fraccion("factor", factor, cero=False)
-        if int(paciencia) < 0 or int(enfriamiento) < 0:
-            raise ValueError(
-                f"'paciencia' y 'enfriamiento' deben ser enteros no negativos ({paciencia}, {enfriamiento})."
-            )
-        self.paciencia = int(paciencia)
-        self.enfriamiento = int(enfriamiento)
-        self.min_delta = abs(float(min_delta))
-        self.tasa_minima = positivo("tasa_minima", tasa_minima, cero=True)
+        self.factor = comprobar(factor, "factor", FRACCION_ABIERTA)
+        self.paciencia = comprobar(paciencia, "paciencia", ENTERO_NO_NEGATIVO)
+        self.enfriamiento = comprobar(enfriamiento, "enfriamiento", ENTERO_NO_NEGATIVO)
+        self.min_delta = abs(comprobar(min_delta, "min_delta", Intervalo(Real)))
+        self.tasa_minima = comprobar(tasa_minima, "tasa_minima", NO_NEGATIVO)
         self.monitor = monitor
         self.reiniciar()
 
@@ -197,9 +207,11 @@ class TasaPorRendimiento(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
         if self.monitor not in logs:
-            raise ValueError(
-                f"TasaPorRendimiento vigila '{self.monitor}', que no está en los registros ({sorted(logs)}). "
-                "Entrene con datos de validación o cambie 'monitor'."
+            raise ErrorParametro(
+                mensaje(
+                    "monitor", f"una de las métricas registradas ({', '.join(sorted(logs)) or 'ninguna'})", self.monitor
+                )
+                + " Entrene con datos de validación o cambie 'monitor'."
             )
         tasa = float(ops.convert_to_numpy(self.model.optimizer.learning_rate))
         nueva = self.actualizar(float(logs[self.monitor]), tasa)
@@ -244,6 +256,5 @@ def crear_programa(nombre, tasa_inicial, epocas):
     de `tasa_inicial / 10` a `tasa_inicial` en la mitad del ciclo y acaba 10.000 veces por debajo
     (`un_ciclo_en`). El de rendimiento la reduce a la mitad tras 2 épocas sin mejora.
     """
-    if nombre not in PROGRAMAS:
-        raise ValueError(f"Programa de tasa desconocido: '{nombre}'. Use uno de {list(PROGRAMAS)}.")
-    return PROGRAMAS[nombre](positivo("tasa_inicial", tasa_inicial), positivo("epocas", epocas))
+    nombre = comprobar(nombre, "nombre", Opciones(*PROGRAMAS))
+    return PROGRAMAS[nombre](comprobar(tasa_inicial, "tasa_inicial", POSITIVO), comprobar(epocas, "epocas", POSITIVO))

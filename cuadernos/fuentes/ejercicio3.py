@@ -68,16 +68,16 @@ print(
 import matplotlib.pyplot as plt
 import numpy as np
 
-from datos import abrir_pajaros, crear_carpeta_sintetica
+from datos import abrir_pajaros, escribir_pajaros_sinteticos
 
 if SINTETICO:
-    PAJAROS = crear_carpeta_sintetica(os.path.join(SALIDA, "pajaros"), num_clases=5, por_clase=12, tamano=64)
+    PAJAROS = escribir_pajaros_sinteticos(os.path.join(SALIDA, "pajaros"), num_clases=5, por_clase=12, tamano=64)
 listado = abrir_pajaros(PAJAROS)
 num_clases = len(listado.clases)
 print(f"{listado.num('train')} imágenes de entrenamiento y {listado.num('test')} de test, {num_clases} clases")
 
 muestra = np.linspace(0, listado.num("train") - 1, 8).astype(int)
-imagenes, etiquetas = next(iter(listado.pipeline("train", muestra, batch_size=8, tamano=TAMANO)))
+imagenes, etiquetas = next(iter(listado.pipeline("train", muestra, batch=8, tamano=TAMANO)))
 figura, ejes = plt.subplots(1, 8, figsize=(13, 2.2))
 for eje, imagen, etiqueta in zip(ejes, imagenes.numpy(), etiquetas.numpy()):
     eje.imshow(imagen)
@@ -108,9 +108,9 @@ def preprocesar(x, y):
     return preprocesar_imagenes(x), y
 
 
-def lotes(particion, seleccion=None, batch_size=BATCH, **opciones):
+def lotes(particion, seleccion=None, batch=BATCH, **opciones):
     opciones.setdefault("transformacion", preprocesar)
-    return listado.pipeline(particion, seleccion, batch_size=batch_size, tamano=TAMANO, **opciones)
+    return listado.pipeline(particion, seleccion, batch=batch, tamano=TAMANO, **opciones)
 
 
 # %% [markdown]
@@ -205,10 +205,10 @@ from modelos import getBirdNetV3
 keras.utils.set_random_seed(SEMILLA)
 v3 = getBirdNetV3(getResNet50("avg", FORMA, weights=PESOS), num_clases=num_clases)
 compileModel(v3)
-it_train = lotes("train", i_train, batch_size=BATCH_V3, barajar=True, semilla=SEMILLA)
-it_val = lotes("train", i_val, batch_size=BATCH_V3)
+it_train = lotes("train", i_train, batch=BATCH_V3, barajar=True, semilla=SEMILLA)
+it_val = lotes("train", i_val, batch=BATCH_V3)
 hist = trainModel(v3, it_train, it_val, BATCH_V3, EPOCAS, verbose=2)
-resultados["BirdNetV3"] = testModel(v3, lotes("test", batch_size=BATCH_V3), hist=hist, titulo="BirdNetV3")
+resultados["BirdNetV3"] = testModel(v3, lotes("test", batch=BATCH_V3), hist=hist, titulo="BirdNetV3")
 print(f"BirdNetV3: pérdida {resultados['BirdNetV3'][0]:.4f}, precisión en test {resultados['BirdNetV3'][1]:.4f}")
 
 # %% [markdown]
@@ -216,7 +216,7 @@ print(f"BirdNetV3: pérdida {resultados['BirdNetV3'][0]:.4f}, precisión en test
 #
 # `getBirdNetV4` congela ResNet50 y le añade la cabeza del Cuadro 9 (Dense 1024, Dropout 0,5, Dense 512,
 # Dense 200). Primero se entrena solo la cabeza (el calentamiento) con Adam(1e-4) y el aumento de datos del
-# ejercicio 2; después `descongelar_desde(model, "conv4_")` hace entrenables los bloques desde el primero de
+# ejercicio 2; después `descongelar_desde(modelo, "conv4_")` hace entrenables los bloques desde el primero de
 # 14×14 (conv4) hasta el final, con las BatchNormalization de ResNet50 en modo inferencia, y se sigue con la
 # misma tasa baja.
 
@@ -244,7 +244,7 @@ mostrarEvolucion(hist, titulo="BirdNetV4: calentamiento (ResNet50 congelada)")
 
 descongeladas = descongelar_desde(v4, "conv4_")
 compileModel(v4, learning_rate=1e-4)  # hay que volver a compilar tras cambiar qué se entrena
-print(f"Ajuste fino: {descongeladas} capas con pesos entrenables, {miles(entrenables(v4))} parámetros")
+print(f"Ajuste fino: {len(descongeladas)} capas descongeladas, {miles(entrenables(v4))} parámetros entrenables")
 hist = trainModel(v4, it_train, it_val, BATCH, EPOCAS, verbose=2)
 resultados["BirdNetV4"] = testModel(v4, lotes("test"), hist=hist, titulo="BirdNetV4: ajuste fino")
 print(f"BirdNetV4: pérdida {resultados['BirdNetV4'][0]:.4f}, precisión en test {resultados['BirdNetV4'][1]:.4f}")

@@ -1,32 +1,23 @@
 """Piezas compartidas por los ejercicios de la práctica `arquitecturas`: opciones, datos, entrenar y evaluar."""
 
-import argparse
 import time
 
 import numpy as np
 
 from datos import NormalizadorCanal, cargar_fuente
-from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR, entero_positivo
+from datos.validacion import ENTERO_POSITIVO
+from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR
+from utilidades.argumentos import tipo
 from utilidades.conjuntos import entropia_cruzada, predecir
 from utilidades.entrenamiento import compileModel, trainModel
 from utilidades.evaluacion import calcularAccuracy
 
 
-def entero_no_negativo(texto):
-    """Tipo de argparse: un entero mayor o igual que 0."""
-    try:
-        valor = int(texto)
-    except ValueError:
-        valor = -1
-    if valor < 0:
-        raise argparse.ArgumentTypeError(f"debe ser un entero mayor o igual que 0 y es '{texto}'")
-    return valor
-
-
-def opciones_datos(parser, epocas, batch, muestras=None, ayuda_epocas=None, tipo_epocas=entero_positivo):
+def opciones_datos(parser, epocas, batch, muestras=None, ayuda_epocas=None, restriccion_epocas=ENTERO_POSITIVO):
     """Opciones de los ejercicios que entrenan con los dígitos: datos, épocas, lote, muestras, semilla y salida.
 
-    Los entrenamientos de esta práctica duran poco: no hay `--reanudar`.
+    `restriccion_epocas` (de `datos.validacion`) es lo que admite `--epocas`. Los entrenamientos de esta
+    práctica duran poco: no hay `--reanudar`.
     """
     parser.add_argument("--datos", default="digitos", help=AYUDA_DATOS)
     parser.add_argument("--tfds-dir", default=None, metavar="DIR", help=AYUDA_TFDS_DIR)
@@ -36,12 +27,14 @@ def opciones_datos(parser, epocas, batch, muestras=None, ayuda_epocas=None, tipo
         help="no comparar el archivo de datos dado con la suma SHA-256 del oficial (para archivos propios)",
     )
     parser.add_argument(
-        "--epocas", type=tipo_epocas, default=epocas, help=ayuda_epocas or f"épocas (por defecto {epocas})"
+        "--epocas", type=tipo(restriccion_epocas), default=epocas, help=ayuda_epocas or f"épocas (por defecto {epocas})"
     )
-    parser.add_argument("--batch", type=entero_positivo, default=batch, help=f"tamaño del lote (por defecto {batch})")
+    parser.add_argument(
+        "--batch", type=tipo(ENTERO_POSITIVO), default=batch, help=f"tamaño del lote (por defecto {batch})"
+    )
     parser.add_argument(
         "--muestras",
-        type=entero_positivo,
+        type=tipo(ENTERO_POSITIVO),
         default=muestras,
         help="imágenes de entrenamiento elegidas al azar (por defecto todas)"
         if muestras is None

@@ -20,6 +20,7 @@ import os
 import keras
 import numpy as np
 
+from datos.validacion import ENTERO_POSITIVO, NO_NEGATIVO
 from modelos.bloques import (
     ENTRADA_3A,
     INCEPTION_3A,
@@ -39,9 +40,9 @@ from modelos.bloques import (
 )
 from modelos.calculadoras import coste_cuello_botella
 from practicas.arquitecturas._comun import cargar, entrenar, evaluar, opciones_datos, preparar
-from practicas.comun import entero_positivo, iniciar, sembrar
+from practicas.comun import iniciar, sembrar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de
-from utilidades.comprobaciones import positivo
+from utilidades.argumentos import tipo
 from utilidades.conjuntos import predecir
 from utilidades.evaluacion import calcularAccuracy
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
@@ -70,11 +71,14 @@ def opciones(parser):
         help=f"redes que se entrenan, separadas por comas (por defecto todas: {','.join(REDES)})",
     )
     parser.add_argument(
-        "--filtros", type=entero_positivo, default=16, help="filtros de la primera capa de las redes pequeñas (16)"
+        "--filtros",
+        type=tipo(ENTERO_POSITIVO),
+        default=16,
+        help="filtros de la primera capa de las redes pequeñas (16)",
     )
     parser.add_argument(
         "--peso-auxiliar",
-        type=float,
+        type=tipo(NO_NEGATIVO),
         default=PESO_AUXILIAR,
         help=f"peso de la pérdida del clasificador auxiliar al entrenar ({PESO_AUXILIAR}, como GoogLeNet)",
     )
@@ -139,15 +143,15 @@ def identidad_con_ceros(tipo, canales, filtros, semilla=0):
 def comprobar_residuales():
     """Parámetros de los bloques residuales de ResNet-34/50: fórmula frente a Keras, e identidad con ceros."""
     filas = []
-    for descripcion, tipo, canales, filtros, paso, proyeccion in BLOQUES_RESIDUALES:
+    for descripcion, clase, canales, filtros, paso, proyeccion in BLOQUES_RESIDUALES:
         modelo = _construir(
-            _bloque_residual(tipo),
+            _bloque_residual(clase),
             (LADO_RESIDUAL, LADO_RESIDUAL, canales),
             filtros=filtros,
             paso=paso,
             proyeccion=proyeccion,
         )
-        formula = (parametros_bloque_residual if tipo == "basico" else parametros_bloque_cuello)(
+        formula = (parametros_bloque_residual if clase == "basico" else parametros_bloque_cuello)(
             canales, filtros, proyeccion
         )
         filas.append(
@@ -160,7 +164,7 @@ def comprobar_residuales():
                 "entrenables_keras": int(sum(np.prod(w.shape) for w in modelo.trainable_weights)),
                 "multiplicaciones_formula": None,
                 "multiplicaciones_keras": multiplicaciones_keras(modelo),
-                "identidad_con_ceros": identidad_con_ceros(tipo, canales, filtros) if not proyeccion else None,
+                "identidad_con_ceros": identidad_con_ceros(clase, canales, filtros) if not proyeccion else None,
             }
         )
         del modelo
@@ -292,7 +296,6 @@ def _figura_entrenamiento(filas, historiales):
 
 
 def ejecutar(args):
-    positivo("--peso-auxiliar", args.peso_auxiliar, cero=True)  # antes de escribir nada
     datos = cargar(args)
     carpeta = iniciar(args, "arquitecturas-bloques")
 

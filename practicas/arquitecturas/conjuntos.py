@@ -22,10 +22,12 @@ import os
 import keras
 import numpy as np
 
+from datos.validacion import ENTERO_POSITIVO, POSITIVO
 from modelos.bloques import red_pequena
 from practicas.arquitecturas._comun import cargar, entrenar, opciones_datos, preparar
-from practicas.comun import entero_positivo, iniciar, sembrar
-from practicas.entrenamiento._comun import imprimir_tabla, numero_positivo
+from practicas.comun import iniciar, sembrar
+from practicas.entrenamiento._comun import imprimir_tabla
+from utilidades.argumentos import tipo
 from utilidades.conjuntos import (
     Instantaneas,
     TasaCosenoCiclica,
@@ -55,11 +57,13 @@ def opciones(parser):
         muestras=MUESTRAS,
         ayuda_epocas="épocas de cada miembro independiente y de cada ciclo (por defecto 5)",
     )
-    parser.add_argument("--miembros", type=entero_positivo, default=5, help="miembros de cada conjunto, K (5)")
+    parser.add_argument("--miembros", type=tipo(ENTERO_POSITIVO), default=5, help="miembros de cada conjunto, K (5)")
     parser.add_argument(
-        "--tasa", type=numero_positivo, default=0.01, help="tasa máxima α0 de SGD con momento 0.9 (0.01)"
+        "--tasa", type=tipo(POSITIVO), default=0.01, help="tasa máxima α0 de SGD con momento 0.9 (0.01)"
     )
-    parser.add_argument("--filtros", type=entero_positivo, default=16, help="filtros de la primera capa de la red (16)")
+    parser.add_argument(
+        "--filtros", type=tipo(ENTERO_POSITIVO), default=16, help="filtros de la primera capa de la red (16)"
+    )
 
 
 def _compilar(programa):

@@ -15,10 +15,12 @@ y `resultados.json`.
 
 import os
 
+from datos.validacion import ENTERO_NO_NEGATIVO, ENTERO_POSITIVO
 from modelos.bloques import VARIANTES_PROFUNDA, red_profunda
-from practicas.arquitecturas._comun import cargar, entero_no_negativo, entrenar, evaluar, opciones_datos, preparar
-from practicas.comun import entero_positivo, iniciar, sembrar
+from practicas.arquitecturas._comun import cargar, entrenar, evaluar, opciones_datos, preparar
+from practicas.comun import iniciar, sembrar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de
+from utilidades.argumentos import tipo
 from utilidades.gradientes import capas_con_nucleo, normas_gradiente, razon_primera_ultima
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
@@ -33,10 +35,10 @@ def opciones(parser):
         epocas=5,
         batch=64,
         ayuda_epocas="épocas del entrenamiento posterior de cada red (por defecto 5; 0: solo los gradientes)",
-        tipo_epocas=entero_no_negativo,
+        restriccion_epocas=ENTERO_NO_NEGATIVO,
     )
-    parser.add_argument("--profundidad", type=entero_positivo, default=20, help="capas densas ocultas (20)")
-    parser.add_argument("--unidades", type=entero_positivo, default=32, help="neuronas de cada capa oculta (32)")
+    parser.add_argument("--profundidad", type=tipo(ENTERO_POSITIVO), default=20, help="capas densas ocultas (20)")
+    parser.add_argument("--unidades", type=tipo(ENTERO_POSITIVO), default=32, help="neuronas de cada capa oculta (32)")
     parser.add_argument(
         "--activacion", choices=ACTIVACIONES, default="sigmoid", help="activación de las capas ocultas (sigmoid)"
     )
@@ -89,8 +91,8 @@ def ejecutar(args):
     datos = cargar(args)  # antes de escribir nada
     carpeta = iniciar(args, "arquitecturas-gradientes")
     x_train, y_train, x_test, y_test = preparar(datos, args.muestras, args.semilla_base)
-    lote = min(args.batch, len(x_train))
-    x_lote, y_lote = x_train[:lote], y_train[:lote]  # el mismo lote para las tres redes
+    batch = min(args.batch, len(x_train))
+    x_lote, y_lote = x_train[:batch], y_train[:batch]  # el mismo lote para las tres redes
 
     def construir(variante):
         return red_profunda(
@@ -142,7 +144,7 @@ def ejecutar(args):
         "profundidad": args.profundidad,
         "unidades": args.unidades,
         "activacion": args.activacion,
-        "lote": lote,
+        "lote": batch,
         "razones": {r["variante"]: r["razon"] for r in razones},
         "normas": filas_normas,
         "entrenamiento": entrenamiento,

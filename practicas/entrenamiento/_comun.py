@@ -4,31 +4,43 @@ import argparse
 
 import keras
 
+from datos.validacion import Opciones, describir
+
 
 def lista_de(validas):
     """Tipo de argparse: nombres separados por comas, cada uno de `validas`."""
 
     def convertir(texto):
         nombres = [n.strip() for n in texto.split(",") if n.strip()]
-        desconocidos = [n for n in nombres if n not in validas]
-        if not nombres or desconocidos:
+        if not nombres or any(n not in validas for n in nombres):
             raise argparse.ArgumentTypeError(
-                f"'{texto}' no es válido: use nombres separados por comas de {', '.join(validas)}"
+                f"debe ser {describir(Opciones(*validas))}, o varios separados por comas, y es '{texto}'"
             )
         return nombres
 
     return convertir
 
 
-def numero_positivo(texto):
-    """Tipo de argparse: un número real mayor que 0."""
-    try:
-        valor = float(texto)
-    except ValueError:
-        valor = -1.0
-    if not valor > 0:
-        raise argparse.ArgumentTypeError(f"debe ser un número positivo y es '{texto}'")
-    return valor
+def lista_de_numeros(restriccion, cantidad=None):
+    """Tipo de argparse: números separados por comas, cada uno admitido por `restriccion` (de
+    `datos.validacion`); con `cantidad`, exactamente esos números."""
+    cuantos = "" if cantidad is None else f"{cantidad} "
+
+    def convertir(texto):
+        valores = []
+        for parte in (p.strip() for p in texto.split(",") if p.strip()):
+            try:
+                valores.append(float(parte))
+            except ValueError:
+                valores.append(parte)
+        if not valores or cantidad not in (None, len(valores)) or not all(restriccion.admite(v) for v in valores):
+            raise argparse.ArgumentTypeError(
+                f"debe ser una lista de {cuantos}números separados por comas, cada uno {describir(restriccion)}, y es "
+                f"'{texto}'"
+            )
+        return [restriccion.convertir(v) for v in valores]
+
+    return convertir
 
 
 def opciones_sin_entrenar(parser):

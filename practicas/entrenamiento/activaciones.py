@@ -11,8 +11,10 @@ import os
 
 import numpy as np
 
+from datos.validacion import POSITIVO
 from practicas.comun import iniciar
-from practicas.entrenamiento._comun import imprimir_tabla, numero_positivo, opciones_sin_entrenar
+from practicas.entrenamiento._comun import imprimir_tabla, opciones_sin_entrenar
+from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 from utilidades.teoria.activaciones import ACTIVACIONES, zonas_saturadas
 
@@ -23,9 +25,9 @@ COLUMNAS = 4  # paneles por fila de la figura (las filas salen del número de ac
 
 
 def opciones(parser):
-    parser.add_argument("--rango", type=numero_positivo, default=6.0, help="se dibuja x en [-rango, rango] (6)")
+    parser.add_argument("--rango", type=tipo(POSITIVO), default=6.0, help="se dibuja x en [-rango, rango] (6)")
     parser.add_argument(
-        "--umbral", type=numero_positivo, default=0.01, help="|f'(x)| < umbral se considera saturado (0.01)"
+        "--umbral", type=tipo(POSITIVO), default=0.01, help="|f'(x)| < umbral se considera saturado (0.01)"
     )
     opciones_sin_entrenar(parser)
 

@@ -16,8 +16,11 @@ import os
 import numpy as np
 
 from datos import cargar_fuente
-from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR, entero_positivo, iniciar
-from practicas.entrenamiento._comun import imprimir_tabla, numero_positivo, opciones_sin_entrenar
+from datos.errores import ErrorParametro
+from datos.validacion import ENTERO_POSITIVO, FRACCION_ABIERTA
+from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR, iniciar
+from practicas.entrenamiento._comun import imprimir_tabla, opciones_sin_entrenar
+from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 from utilidades.teoria.busqueda import (
     Hiperparametro,
@@ -39,10 +42,11 @@ DROPOUT = Hiperparametro("dropout", 0.0, 0.7)
 
 
 def _cuadrado(texto):
-    valor = entero_positivo(texto)
+    """Tipo de argparse: un entero positivo que sea un cuadrado perfecto (la rejilla tiene n × n puntos)."""
+    valor = tipo(ENTERO_POSITIVO)(texto)
     por_eje = int(round(valor**0.5))
     if por_eje * por_eje != valor:
-        raise argparse.ArgumentTypeError(f"debe ser un cuadrado (4, 9, 16...) para la rejilla y es '{texto}'")
+        raise argparse.ArgumentTypeError(f"debe ser un cuadrado (1, 4, 9, 16...) para la rejilla y es '{texto}'")
     return valor
 
 
@@ -52,13 +56,13 @@ def opciones(parser):
     )
     parser.add_argument(
         "--repeticiones-aleatoria",
-        type=entero_positivo,
+        type=tipo(ENTERO_POSITIVO),
         default=1000,
         help="búsquedas aleatorias independientes sobre la función sintética para las probabilidades (1000)",
     )
     parser.add_argument(
         "--franja",
-        type=numero_positivo,
+        type=tipo(FRACCION_ABIERTA),
         default=0.05,
         help="fracción q del eje importante alrededor del pico para la probabilidad 1 - (1 - q)^N (0.05)",
     )
@@ -71,11 +75,14 @@ def opciones(parser):
     parser.add_argument(
         "--sin-verificar", action="store_true", help="no comparar el archivo de datos con la suma SHA-256 del oficial"
     )
-    parser.add_argument("--epocas", type=entero_positivo, default=3, help="épocas de cada entrenamiento (3)")
-    parser.add_argument("--batch", type=entero_positivo, default=32, help="tamaño del lote (32)")
-    parser.add_argument("--muestras", type=entero_positivo, default=300, help="imágenes de entrenamiento (300)")
+    parser.add_argument("--epocas", type=tipo(ENTERO_POSITIVO), default=3, help="épocas de cada entrenamiento (3)")
+    parser.add_argument("--batch", type=tipo(ENTERO_POSITIVO), default=32, help="tamaño del lote (32)")
+    parser.add_argument("--muestras", type=tipo(ENTERO_POSITIVO), default=300, help="imágenes de entrenamiento (300)")
     parser.add_argument(
-        "--validacion", type=entero_positivo, default=300, help="imágenes de entrenamiento apartadas para puntuar (300)"
+        "--validacion",
+        type=tipo(ENTERO_POSITIVO),
+        default=300,
+        help="imágenes de entrenamiento apartadas para puntuar (300)",
     )
     opciones_sin_entrenar(parser)
 
@@ -170,9 +177,9 @@ def _datos_keras(args):
     x_train, y_train, _, _ = cargar_fuente(args.datos, verificar=not args.sin_verificar, carpeta_tfds=args.tfds_dir)
     necesarias = args.muestras + args.validacion
     if necesarias > len(x_train):
-        raise ValueError(
+        raise ErrorParametro(
             f"--muestras ({args.muestras}) + --validacion ({args.validacion}) = {necesarias} imágenes, pero los "
-            f"datos de entrenamiento solo tienen {len(x_train)}."
+            f"datos de entrenamiento solo tienen {len(x_train)}: use menos --muestras o --validacion."
         )
     orden = np.random.default_rng(args.semilla).permutation(len(x_train))
     entrenamiento, validacion = orden[: args.muestras], orden[args.muestras : necesarias]
@@ -284,8 +291,6 @@ def figura_busquedas(puntos_por_estrategia, nombres, sintetica=True, valores=Non
 
 
 def ejecutar(args):
-    if not 0 < args.franja < 1:
-        raise ValueError(f"'--franja' (fracción del eje importante) debe estar en (0, 1) y es {args.franja}.")
     datos = _datos_keras(args) if args.keras else None  # antes de crear la carpeta: los errores de datos no dejan nada
     carpeta = iniciar(args, "entrenamiento-busqueda")
 

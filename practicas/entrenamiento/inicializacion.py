@@ -10,8 +10,10 @@ import os
 
 import numpy as np
 
-from practicas.comun import entero_positivo, iniciar
+from datos.validacion import ENTERO_POSITIVO
+from practicas.comun import iniciar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de, opciones_sin_entrenar
+from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 from utilidades.teoria.activaciones import ACTIVACIONES
 from utilidades.teoria.inicializacion import ESQUEMAS, activaciones_por_capa, desviacion_inicial
@@ -29,9 +31,11 @@ KERAS = {
 
 
 def opciones(parser):
-    parser.add_argument("--capas", type=entero_positivo, default=10, help="capas ocultas (10)")
-    parser.add_argument("--unidades", type=entero_positivo, default=500, help="neuronas por capa (500)")
-    parser.add_argument("--muestras", type=entero_positivo, default=1000, help="entradas N(0, 1) propagadas (1000)")
+    parser.add_argument("--capas", type=tipo(ENTERO_POSITIVO), default=10, help="capas ocultas (10)")
+    parser.add_argument("--unidades", type=tipo(ENTERO_POSITIVO), default=500, help="neuronas por capa (500)")
+    parser.add_argument(
+        "--muestras", type=tipo(ENTERO_POSITIVO), default=1000, help="entradas N(0, 1) propagadas (1000)"
+    )
     parser.add_argument(
         "--activaciones",
         type=lista_de(list(ACTIVACIONES)),

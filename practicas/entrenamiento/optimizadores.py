@@ -12,8 +12,10 @@ import os
 
 import numpy as np
 
-from practicas.comun import entero_positivo, iniciar
-from practicas.entrenamiento._comun import imprimir_tabla, lista_de, numero_positivo, opciones_sin_entrenar
+from datos.validacion import ENTERO_POSITIVO, POSITIVO
+from practicas.comun import iniciar
+from practicas.entrenamiento._comun import imprimir_tabla, lista_de, opciones_sin_entrenar
+from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 from utilidades.teoria.optimizadores import (
     CONVENCIONES,
@@ -75,7 +77,7 @@ HIPERPARAMETROS_KERAS = {
 
 
 def opciones(parser):
-    parser.add_argument("--pasos", type=entero_positivo, default=150, help="pasos de cada trayectoria (150)")
+    parser.add_argument("--pasos", type=tipo(ENTERO_POSITIVO), default=150, help="pasos de cada trayectoria (150)")
     parser.add_argument(
         "--funciones",
         type=lista_de(list(FUNCIONES_PRUEBA)),
@@ -89,7 +91,7 @@ def opciones(parser):
         help=f"optimizadores separados por comas (por defecto todos: {','.join(OPTIMIZADORES)})",
     )
     parser.add_argument(
-        "--condicion", type=numero_positivo, default=50.0, help="número de condición K de la cuadrática (50)"
+        "--condicion", type=tipo(POSITIVO), default=50.0, help="número de condición K de la cuadrática (50)"
     )
     parser.add_argument(
         "--convencion",
@@ -97,13 +99,15 @@ def opciones(parser):
         default="clase",
         help="fórmulas de las trayectorias: las de la clase (por defecto) o las de Keras",
     )
-    parser.add_argument("--epocas", type=entero_positivo, default=20, help="épocas de la regresión lineal (20)")
-    parser.add_argument("--batch", type=entero_positivo, default=32, help="tamaño del mini-lote de la regresión (32)")
+    parser.add_argument("--epocas", type=tipo(ENTERO_POSITIVO), default=20, help="épocas de la regresión lineal (20)")
     parser.add_argument(
-        "--muestras", type=entero_positivo, default=1000, help="datos sintéticos de la regresión (1000)"
+        "--batch", type=tipo(ENTERO_POSITIVO), default=32, help="tamaño del mini-lote de la regresión (32)"
     )
     parser.add_argument(
-        "--tasa-regresion", type=numero_positivo, default=0.01, help="tasa del SGD de la regresión (0.01)"
+        "--muestras", type=tipo(ENTERO_POSITIVO), default=1000, help="datos sintéticos de la regresión (1000)"
+    )
+    parser.add_argument(
+        "--tasa-regresion", type=tipo(POSITIVO), default=0.01, help="tasa del SGD de la regresión (0.01)"
     )
     opciones_sin_entrenar(parser)
 

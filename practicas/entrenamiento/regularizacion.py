@@ -13,8 +13,10 @@ import os
 import numpy as np
 
 from datos import cargar_fuente, getDataIterators
-from practicas.comun import entero_positivo, entrenar_y_evaluar, iniciar, opciones_comunes
-from practicas.entrenamiento._comun import imprimir_tabla, lista_de, numero_positivo
+from datos.validacion import ENTERO_POSITIVO, FRACCION, POSITIVO
+from practicas.comun import entrenar_y_evaluar, iniciar, opciones_comunes
+from practicas.entrenamiento._comun import imprimir_tabla, lista_de
+from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura, leer_csv
 from utilidades.teoria.regularizacion import (
     PENALIZACIONES,
@@ -41,11 +43,15 @@ def opciones(parser):
         default=list(VARIANTES),
         help=f"variantes separadas por comas (por defecto todas: {','.join(VARIANTES)})",
     )
-    parser.add_argument("--muestras", type=entero_positivo, default=200, help="imágenes de entrenamiento (pocas: 200)")
-    parser.add_argument("--lam", type=numero_positivo, default=1e-4, help="λ de las penalizaciones (1e-4)")
-    parser.add_argument("--beta", type=numero_positivo, default=1.0, help="β de elastic net: λ Σ (β W² + |W|) (1)")
-    parser.add_argument("--dropout", type=float, default=0.5, help="probabilidad de anular de dropout (0.5)")
-    parser.add_argument("--paciencia", type=entero_positivo, default=5, help="paciencia de la parada temprana (5)")
+    parser.add_argument(
+        "--muestras", type=tipo(ENTERO_POSITIVO), default=200, help="imágenes de entrenamiento (pocas: 200)"
+    )
+    parser.add_argument("--lam", type=tipo(POSITIVO), default=1e-4, help="λ de las penalizaciones (1e-4)")
+    parser.add_argument("--beta", type=tipo(POSITIVO), default=1.0, help="β de elastic net: λ Σ (β W² + |W|) (1)")
+    parser.add_argument("--dropout", type=tipo(FRACCION), default=0.5, help="probabilidad de anular de dropout (0.5)")
+    parser.add_argument(
+        "--paciencia", type=tipo(ENTERO_POSITIVO), default=5, help="paciencia de la parada temprana (5)"
+    )
 
 
 def red_sobreajustada(input_shape, num_clases, variante, lam=1e-4, beta=1.0, tasa_dropout=0.5, unidades=UNIDADES):
@@ -95,14 +101,16 @@ def comprobar_penalizacion(modelo, variante, lam, beta):
     }
 
 
-def comprobar_dropout(tasa, semilla, repeticiones=200):
+def comprobar_dropout(tasa_dropout, semilla, repeticiones=200):
     """Media de muchas pasadas del dropout invertido de NumPy y de `keras.layers.Dropout` frente a la activación."""
     import keras
 
     generador = np.random.default_rng(semilla)
     h = np.maximum(0.0, generador.normal(size=(64, UNIDADES)))  # activaciones ReLU
-    media_numpy = np.mean([dropout_invertido(h, tasa, generador=generador) for _ in range(repeticiones)], axis=0)
-    capa = keras.layers.Dropout(tasa, seed=semilla)
+    media_numpy = np.mean(
+        [dropout_invertido(h, tasa_dropout, generador=generador) for _ in range(repeticiones)], axis=0
+    )
+    capa = keras.layers.Dropout(tasa_dropout, seed=semilla)
     media_keras = np.mean(
         [keras.ops.convert_to_numpy(capa(h.astype("float32"), training=True)) for _ in range(repeticiones)], axis=0
     )
@@ -178,8 +186,6 @@ def _figura_brecha(resumen):
 
 
 def ejecutar(args):
-    if not 0 <= args.dropout < 1:
-        raise ValueError(f"'--dropout' (probabilidad de anular) debe estar en [0, 1) y es {args.dropout}.")
     x_train, y_train, x_test, y_test = cargar_fuente(
         args.datos, verificar=not args.sin_verificar, carpeta_tfds=args.tfds_dir
     )  # antes de escribir nada

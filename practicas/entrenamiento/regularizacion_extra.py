@@ -19,14 +19,16 @@ Cada pieza de `utilidades.teoria.regularizacion_extra` se comprueba con números
    aprendizaje): la capa con multiplicador 0 no cambia.
 """
 
-import argparse
 import os
 
 import numpy as np
 
 from datos import cargar_fuente
-from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR, entero_positivo, iniciar
-from practicas.entrenamiento._comun import imprimir_tabla, numero_positivo, opciones_sin_entrenar
+from datos.errores import ErrorParametro
+from datos.validacion import ENTERO_POSITIVO, FRACCION, NO_NEGATIVO, POSITIVO, PROBABILIDAD
+from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR, iniciar
+from practicas.entrenamiento._comun import imprimir_tabla, lista_de_numeros, opciones_sin_entrenar
+from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 from utilidades.teoria.optimizadores import crear_optimizador, cuadratica_mal_condicionada, pasos_keras, trayectoria
 from utilidades.teoria.regularizacion import dropout_invertido
@@ -53,47 +55,39 @@ AYUDA = (
 CAPAS = ("oculta_1", "oculta_2", "salida")
 
 
-def _multiplicadores(texto):
-    try:
-        valores = [float(v) for v in texto.split(",")]
-    except ValueError:
-        valores = []
-    if len(valores) != len(CAPAS) or any(not np.isfinite(v) or v < 0 for v in valores):
-        raise argparse.ArgumentTypeError(
-            f"'{texto}' no es válido: dé {len(CAPAS)} números no negativos separados por comas, "
-            f"uno por capa ({', '.join(CAPAS)})"
-        )
-    return valores
-
-
 def opciones(parser):
-    parser.add_argument("--tasa-dropout", type=float, default=0.2, help="probabilidad de anular del dropout (0.2)")
     parser.add_argument(
-        "--muestras-dropout", type=entero_positivo, default=20000, help="pasadas para la media del dropout (20000)"
-    )
-    parser.add_argument("--suavizado", type=float, default=0.1, help="α del suavizado de etiquetas (0.1)")
-    parser.add_argument(
-        "--desbalance", type=numero_positivo, default=10.0, help="ejemplos de la clase mayor / de la menor (10)"
+        "--tasa-dropout", type=tipo(FRACCION), default=0.2, help="probabilidad de anular del dropout (0.2)"
     )
     parser.add_argument(
-        "--muestras", type=entero_positivo, default=400, help="imágenes del subconjunto desbalanceado (400)"
+        "--muestras-dropout",
+        type=tipo(ENTERO_POSITIVO),
+        default=20000,
+        help="pasadas para la media del dropout (20000)",
+    )
+    parser.add_argument("--suavizado", type=tipo(PROBABILIDAD), default=0.1, help="α del suavizado de etiquetas (0.1)")
+    parser.add_argument(
+        "--desbalance", type=tipo(POSITIVO), default=10.0, help="ejemplos de la clase mayor / de la menor (10)"
     )
     parser.add_argument(
-        "--por-clase", type=entero_positivo, default=4, help="ejemplos de cada clase por lote balanceado (4)"
+        "--muestras", type=tipo(ENTERO_POSITIVO), default=400, help="imágenes del subconjunto desbalanceado (400)"
     )
-    parser.add_argument("--epocas", type=entero_positivo, default=10, help="épocas de cada entrenamiento (10)")
+    parser.add_argument(
+        "--por-clase", type=tipo(ENTERO_POSITIVO), default=4, help="ejemplos de cada clase por lote balanceado (4)"
+    )
+    parser.add_argument("--epocas", type=tipo(ENTERO_POSITIVO), default=10, help="épocas de cada entrenamiento (10)")
     parser.add_argument(
         "--multiplicadores",
-        type=_multiplicadores,
+        type=lista_de_numeros(NO_NEGATIVO, cantidad=len(CAPAS)),
         default=[0.0, 0.1, 1.0],
         help=f"multiplicador de la tasa de cada capa ({','.join(CAPAS)}), p. ej. 0,0.1,1 (por defecto)",
     )
     parser.add_argument(
-        "--tasa-ganancias", type=numero_positivo, default=0.035, help="tasa global de SGD y de las ganancias (0.035)"
+        "--tasa-ganancias", type=tipo(POSITIVO), default=0.035, help="tasa global de SGD y de las ganancias (0.035)"
     )
-    parser.add_argument("--pasos", type=entero_positivo, default=100, help="pasos sobre la cuadrática (100)")
+    parser.add_argument("--pasos", type=tipo(ENTERO_POSITIVO), default=100, help="pasos sobre la cuadrática (100)")
     parser.add_argument(
-        "--condicion", type=numero_positivo, default=50.0, help="número de condición K de la cuadrática (50)"
+        "--condicion", type=tipo(POSITIVO), default=50.0, help="número de condición K de la cuadrática (50)"
     )
     parser.add_argument("--sin-entrenar", action="store_true", help="solo las comprobaciones, sin entrenar redes")
     parser.add_argument("--datos", default="digitos", help=AYUDA_DATOS)
@@ -119,11 +113,11 @@ def _comprobacion(nombre, valor, referencia, tolerancia, error=None):
 # --- 1. Dropout ---
 
 
-def comprobar_dropout(tasa, muestras, generador):
+def comprobar_dropout(tasa_dropout, muestras, generador):
     """Ejemplo exacto de la clase (dos entradas, tasa 0,5) y la tasa pedida; muestreo de las dos variantes."""
     filas = []
     w, entradas = np.array([0.7, -1.3]), np.array([2.0, 0.5])
-    for p in dict.fromkeys((0.5, tasa)):
+    for p in dict.fromkeys((0.5, tasa_dropout)):
         for invertido in (False, True):
             esperanza, test = esperanza_exacta(w, entradas, p, invertido=invertido)
             variante = "invertido" if invertido else "estándar"
@@ -132,15 +126,18 @@ def comprobar_dropout(tasa, muestras, generador):
                     f"dropout {variante} exacto (tasa {p:g}): E[z] al entrenar = z en test", esperanza, test, 1e-12
                 )
             )
-    esperanza, _ = esperanza_exacta(w, entradas, tasa)
+    esperanza, _ = esperanza_exacta(w, entradas, tasa_dropout)
     filas.append(
         _comprobacion(
-            f"dropout estándar (tasa {tasa:g}): E[z] / Σwx = 1 - tasa", esperanza / np.dot(w, entradas), 1 - tasa, 1e-12
+            f"dropout estándar (tasa {tasa_dropout:g}): E[z] / Σwx = 1 - tasa",
+            esperanza / np.dot(w, entradas),
+            1 - tasa_dropout,
+            1e-12,
         )
     )
     h = np.maximum(0.0, generador.normal(size=(16, 64)))
     pesos = generador.normal(size=64) / 8
-    muestreo = esperanzas_por_muestreo(h, pesos, tasa, muestras, generador)
+    muestreo = esperanzas_por_muestreo(h, pesos, tasa_dropout, muestras, generador)
     for clave, r in muestreo.items():
         variante = "estándar" if clave == "estandar" else clave
         tolerancia = 5 * float(np.max(r["error_estandar"]))  # 5 errores estándar: falla con prob. < 1e-5 por unidad
@@ -155,20 +152,20 @@ def comprobar_dropout(tasa, muestras, generador):
     return filas, muestreo, (h, pesos)
 
 
-def _figura_dropout(h, pesos, tasa, muestras, generador):
+def _figura_dropout(h, pesos, tasa_dropout, muestras, generador):
     import matplotlib.pyplot as plt
 
     figura, ejes = plt.subplots(1, 2, figsize=(12, 4), sharey=True)
     n = np.arange(1, muestras + 1)
     for eje, (variante, capa) in zip(ejes, (("estándar", dropout_estandar), ("invertido", dropout_invertido))):
-        salidas = np.array([capa(h[:3], tasa, generador=generador) @ pesos for _ in range(muestras)])
+        salidas = np.array([capa(h[:3], tasa_dropout, generador=generador) @ pesos for _ in range(muestras)])
         medias = np.cumsum(salidas, axis=0) / n[:, None]
-        test = capa(h[:3], tasa, entrenamiento=False) @ pesos
+        test = capa(h[:3], tasa_dropout, entrenamiento=False) @ pesos
         for k in range(3):
             linea = eje.semilogx(n, medias[:, k], label=f"ejemplo {k + 1}: media al entrenar")[0]
             eje.axhline(test[k], color=linea.get_color(), linestyle="--", linewidth=1)
         eje.set_title(
-            f"Dropout {variante} (tasa {tasa:g}): "
+            f"Dropout {variante} (tasa {tasa_dropout:g}): "
             + ("en test ×(1 - tasa)" if variante == "estándar" else "÷(1 - tasa) al entrenar")
         )
         eje.set_xlabel("Pasadas con dropout")
@@ -261,10 +258,10 @@ def _recuentos(y, lotes, num_clases):
 def comprobar_lotes(x, y, por_clase, generador, semilla, lotes=50):
     """Recuentos por clase de `lotes` lotes balanceados (NumPy y `tf.data`) y de lotes barajados sin más."""
     num_clases = y.shape[1]
-    tamano = num_clases * por_clase
+    batch = num_clases * por_clase
     balanceados = _recuentos(y, lotes_balanceados(y, por_clase, lotes, generador), num_clases)
-    orden = np.concatenate([generador.permutation(len(y)) for _ in range(int(np.ceil(lotes * tamano / len(y))) + 1)])
-    barajados = _recuentos(y, [orden[k * tamano : (k + 1) * tamano] for k in range(lotes)], num_clases)
+    orden = np.concatenate([generador.permutation(len(y)) for _ in range(int(np.ceil(lotes * batch / len(y))) + 1)])
+    barajados = _recuentos(y, [orden[k * batch : (k + 1) * batch] for k in range(lotes)], num_clases)
     de_tfdata = np.array(
         [
             np.bincount(yb.numpy().argmax(axis=1), minlength=num_clases)
@@ -345,15 +342,15 @@ def entrenar_balanceo(x, y, x_test, y_test, args):
     """El mismo MLP (mismos pesos iniciales) con lotes barajados y con lotes balanceados."""
     import keras
 
-    tamano = y.shape[1] * args.por_clase
-    pasos = int(np.ceil(len(x) / tamano))
+    batch = y.shape[1] * args.por_clase
+    pasos = int(np.ceil(len(x) / batch))
     filas = []
     for variante in ("barajados", "balanceados"):
         keras.utils.set_random_seed(args.semilla_base)
         modelo = mlp(x.shape[1:], y.shape[1])
         modelo.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy", run_eagerly=True)
         if variante == "barajados":
-            modelo.fit(x, y, batch_size=tamano, epochs=args.epocas, shuffle=True, verbose=0)
+            modelo.fit(x, y, batch_size=batch, epochs=args.epocas, shuffle=True, verbose=0)
         else:
             datos = dataset_balanceado(x, y, args.por_clase, semilla=args.semilla_base)
             modelo.fit(datos, steps_per_epoch=pasos, epochs=args.epocas, shuffle=False, verbose=0)
@@ -503,10 +500,6 @@ def entrenar_tasas_por_capa(x, y, x_test, y_test, args):
 
 
 def ejecutar(args):
-    if not 0 <= args.tasa_dropout < 1:
-        raise ValueError(f"'--tasa-dropout' (probabilidad de anular) debe estar en [0, 1) y es {args.tasa_dropout}.")
-    if not 0 <= args.suavizado <= 1:
-        raise ValueError(f"'--suavizado' (α) debe estar en [0, 1] y es {args.suavizado}.")
     x_train, y_train, x_test, y_test = cargar_fuente(
         args.datos, verificar=not args.sin_verificar, carpeta_tfds=args.tfds_dir
     )  # antes de escribir nada
@@ -514,7 +507,7 @@ def ejecutar(args):
     conteos = conteos_geometricos(num_clases, args.muestras, args.desbalance)
     disponibles = np.bincount(y_train.argmax(axis=1), minlength=num_clases)
     if np.any(conteos > disponibles):
-        raise ValueError(
+        raise ErrorParametro(
             f"--muestras {args.muestras} con --desbalance {args.desbalance:g} pide {conteos.tolist()} imágenes por "
             f"clase y los datos tienen {disponibles.tolist()}: use menos --muestras."
         )

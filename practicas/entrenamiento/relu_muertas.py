@@ -9,32 +9,23 @@ fracción de unidades cuya preactivación es ≤ 0 para todas las imágenes de e
 leaky ReLU solo en coma (gradiente α).
 """
 
-import argparse
 import os
 
 import keras
 import numpy as np
 
 from datos import cargar_fuente
-from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR, entero_positivo, iniciar
-from practicas.entrenamiento._comun import imprimir_tabla, lista_de
+from datos.errores import ErrorDatos
+from datos.validacion import ENTERO_POSITIVO, POSITIVO
+from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR, iniciar
+from practicas.entrenamiento._comun import imprimir_tabla, lista_de, lista_de_numeros
+from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 from utilidades.teoria.activaciones import fraccion_muertas
 
 AYUDA = "ReLU que mueren: fracción de unidades muertas por época con una tasa de aprendizaje normal y una alta"
 
 ACTIVACIONES_KERAS = {"relu": "relu", "leaky-relu": "leaky_relu"}  # leaky_relu de Keras: pendiente 0,2
-
-
-def lista_de_tasas(texto):
-    """Tipo de argparse: tasas de aprendizaje positivas separadas por comas."""
-    try:
-        tasas = [float(t) for t in texto.split(",") if t.strip()]
-    except ValueError:
-        tasas = []
-    if not tasas or not all(np.isfinite(t) and t > 0 for t in tasas):
-        raise argparse.ArgumentTypeError(f"'{texto}' no es válido: use números positivos separados por comas")
-    return tasas
 
 
 def opciones(parser):
@@ -45,7 +36,7 @@ def opciones(parser):
     )
     parser.add_argument(
         "--tasas",
-        type=lista_de_tasas,
+        type=lista_de_numeros(POSITIVO),
         default=[0.05, 0.5, 1.0],
         help="tasas de aprendizaje de SGD separadas por comas (por defecto 0.05,0.5,1: normal, alta y demasiado alta)",
     )
@@ -55,12 +46,12 @@ def opciones(parser):
         default=list(ACTIVACIONES_KERAS),
         help="activaciones separadas por comas (por defecto relu,leaky-relu)",
     )
-    parser.add_argument("--capas", type=entero_positivo, default=2, help="capas ocultas (2)")
-    parser.add_argument("--unidades", type=entero_positivo, default=100, help="neuronas por capa oculta (100)")
-    parser.add_argument("--epocas", type=entero_positivo, default=10, help="épocas (10)")
-    parser.add_argument("--batch", type=entero_positivo, default=32, help="tamaño del lote (32)")
+    parser.add_argument("--capas", type=tipo(ENTERO_POSITIVO), default=2, help="capas ocultas (2)")
+    parser.add_argument("--unidades", type=tipo(ENTERO_POSITIVO), default=100, help="neuronas por capa oculta (100)")
+    parser.add_argument("--epocas", type=tipo(ENTERO_POSITIVO), default=10, help="épocas (10)")
+    parser.add_argument("--batch", type=tipo(ENTERO_POSITIVO), default=32, help="tamaño del lote (32)")
     parser.add_argument(
-        "--muestras", type=entero_positivo, default=None, help="imágenes de entrenamiento (por defecto todas)"
+        "--muestras", type=tipo(ENTERO_POSITIVO), default=None, help="imágenes de entrenamiento (por defecto todas)"
     )
     parser.add_argument("--semilla", type=int, default=0, help="semilla de NumPy y de Keras (por defecto 0)")
     parser.add_argument(
@@ -119,7 +110,7 @@ class ContarMuertas(keras.callbacks.Callback):
         self.contar(epoch + 1, logs)
 
 
-def _numero(valor):
+def _finito_o_none(valor):
     """`valor` como float, o None si no es finito (el entrenamiento divergió)."""
     valor = float(valor)
     return valor if np.isfinite(valor) else None
@@ -151,7 +142,7 @@ def ejecutar(args):
         args.datos, verificar=not args.sin_verificar, carpeta_tfds=args.tfds_dir
     )  # antes de escribir nada
     if x_train.ndim != 4 or x_train.shape[1] % 4 or x_train.shape[2] % 4:
-        raise ValueError(f"'--datos' debe dar imágenes con lados múltiplos de 4 y da forma {x_train.shape[1:]}.")
+        raise ErrorDatos(f"'--datos' debe dar imágenes con lados múltiplos de 4 y da forma {x_train.shape[1:]}.")
     carpeta = iniciar(args, "entrenamiento-relu-muertas")
     if args.muestras is not None and args.muestras < len(x_train):
         indices = np.sort(np.random.default_rng(args.semilla).permutation(len(x_train))[: args.muestras])
@@ -178,7 +169,7 @@ def ejecutar(args):
             filas += contador.filas
             finales = {f["capa"]: f["fraccion_muertas"] for f in contador.filas if f["epoca"] == args.epocas}
             iniciales = {f["capa"]: f["fraccion_muertas"] for f in contador.filas if f["epoca"] == 0}
-            perdida = _numero(hist.history["loss"][-1])
+            perdida = _finito_o_none(hist.history["loss"][-1])
             resumen.append(
                 {
                     "activacion": activacion,
@@ -188,9 +179,9 @@ def ejecutar(args):
                     **{f"muertas_capa_{c}": finales[c] for c in range(1, args.capas + 1)},
                     "perdida_final": perdida,
                     "diverge": perdida is None or finales["todas"] is None,
-                    "precision_entrenamiento": _numero(hist.history["accuracy"][-1]),
-                    "precision_test": _numero(precision_test),
-                    "perdida_test": _numero(perdida_test),
+                    "precision_entrenamiento": _finito_o_none(hist.history["accuracy"][-1]),
+                    "precision_test": _finito_o_none(precision_test),
+                    "perdida_test": _finito_o_none(perdida_test),
                 }
             )
     escribir_csv(os.path.join(carpeta, "muertas.csv"), filas)

@@ -12,9 +12,11 @@ import os
 
 import numpy as np
 
-from practicas.comun import entero_positivo, iniciar
-from practicas.entrenamiento._comun import imprimir_tabla, lista_de, numero_positivo, opciones_sin_entrenar
+from datos.validacion import ENTERO_POSITIVO, POSITIVO
+from practicas.comun import iniciar
+from practicas.entrenamiento._comun import imprimir_tabla, lista_de, opciones_sin_entrenar
 from practicas.entrenamiento.optimizadores import HIPERPARAMETROS
+from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 from utilidades.teoria.optimizadores import (
     FUNCIONES_PRUEBA,
@@ -65,15 +67,17 @@ def opciones(parser):
         help="optimizadores de primer orden con que comparar, separados por comas (momento,adam)",
     )
     parser.add_argument(
-        "--condicion", type=numero_positivo, default=50.0, help="número de condición K de la cuadrática (50)"
+        "--condicion", type=tipo(POSITIVO), default=50.0, help="número de condición K de la cuadrática (50)"
     )
-    parser.add_argument("--pasos", type=entero_positivo, default=200, help="iteraciones máximas de segundo orden (200)")
     parser.add_argument(
-        "--pasos-primer-orden", type=entero_positivo, default=150, help="pasos de los de primer orden (150)"
+        "--pasos", type=tipo(ENTERO_POSITIVO), default=200, help="iteraciones máximas de segundo orden (200)"
     )
-    parser.add_argument("--memoria", type=entero_positivo, default=10, help="pares (s, y) que guarda L-BFGS (10)")
     parser.add_argument(
-        "--tolerancia", type=numero_positivo, default=1e-8, help="se para cuando ‖∇f‖∞ ≤ tolerancia (1e-8)"
+        "--pasos-primer-orden", type=tipo(ENTERO_POSITIVO), default=150, help="pasos de los de primer orden (150)"
+    )
+    parser.add_argument("--memoria", type=tipo(ENTERO_POSITIVO), default=10, help="pares (s, y) que guarda L-BFGS (10)")
+    parser.add_argument(
+        "--tolerancia", type=tipo(POSITIVO), default=1e-8, help="se para cuando ‖∇f‖∞ ≤ tolerancia (1e-8)"
     )
     opciones_sin_entrenar(parser)
 

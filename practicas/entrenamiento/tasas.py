@@ -14,9 +14,11 @@ import os
 import numpy as np
 
 from datos import cargar_fuente, getDataIterators
+from datos.validacion import POSITIVO
 from modelos import getBaseNet
 from practicas.comun import entrenar_y_evaluar, iniciar, opciones_comunes
-from practicas.entrenamiento._comun import RegistroTasa, imprimir_tabla, lista_de, numero_positivo
+from practicas.entrenamiento._comun import RegistroTasa, imprimir_tabla, lista_de
+from utilidades.argumentos import tipo
 from utilidades.entrenamiento import compileModel
 from utilidades.graficas import epocas_enteras
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura, leer_csv
@@ -37,7 +39,7 @@ def opciones(parser):
         default=list(PROGRAMAS),
         help=f"programas separados por comas (por defecto todos: {','.join(PROGRAMAS)})",
     )
-    parser.add_argument("--tasa", type=numero_positivo, default=0.05, help="tasa máxima de SGD con momento 0.9 (0.05)")
+    parser.add_argument("--tasa", type=tipo(POSITIVO), default=0.05, help="tasa máxima de SGD con momento 0.9 (0.05)")
     parser.add_argument(
         "--modo",
         choices=("epoca", "paso"),

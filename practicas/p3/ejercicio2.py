@@ -10,8 +10,10 @@ va a `estudio.csv`/`estudio.json`. Después se repite BaseNet++ completa `--repe
 import os
 
 from datos import cargar_fuente, getDataIterators, getNormalizedData
+from datos.validacion import ENTERO_POSITIVO
 from modelos import getBaseNet, getBaseNetPlusPlus
-from practicas.comun import entero_positivo, entrenar_y_evaluar, finalizar, iniciar, opciones_comunes, repetir
+from practicas.comun import entrenar_y_evaluar, finalizar, iniciar, opciones_comunes, repetir
+from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json
 
 AYUDA = "BaseNet++ mejora a mejora (Cuadro 3) y repeticiones de la red completa (Cuadro 4)"
@@ -30,7 +32,7 @@ def opciones(parser):
     opciones_comunes(parser, epocas=50, batch=64, repeticiones=3)
     parser.add_argument(
         "--muestras",
-        type=entero_positivo,
+        type=tipo(ENTERO_POSITIVO),
         default=None,
         help="usar solo las N primeras imágenes de entrenamiento y de test (pruebas rápidas)",
     )

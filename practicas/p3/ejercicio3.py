@@ -22,9 +22,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from datos import CapaAumento, abrir_pajaros, crear_carpeta_sintetica, pipeline_desde_arrays
+from datos import CapaAumento, abrir_pajaros, escribir_pajaros_sinteticos, pipeline_desde_arrays
 from datos.iteradores import AUMENTO_BASENETPP, separar_validacion
 from datos.pajaros import PAJAROS_SINTETICOS, TAMANO
+from datos.validacion import ENTERO_POSITIVO, Integral, Intervalo
 from modelos import (
     comprobar_pesos,
     descongelar_desde,
@@ -36,7 +37,8 @@ from modelos import (
     getResNet50,
     preprocesar_imagenes,
 )
-from practicas.comun import entero_positivo, iniciar, opciones_comunes, repetir, resumen, sembrar
+from practicas.comun import iniciar, opciones_comunes, repetir, resumen, sembrar
+from utilidades.argumentos import tipo
 from utilidades.caracteristicas import cargar_caracteristicas, extraer_caracteristicas, guardar_caracteristicas
 from utilidades.entrenamiento import compileModel, guardar_pesos, trainModel
 from utilidades.evaluacion import testModel
@@ -96,19 +98,20 @@ def opciones(parser):
     )
     parser.add_argument(
         "--tamano",
-        type=entero_positivo,
+        type=tipo(Intervalo(Integral, 32, None)),
         default=None,
-        help=f"lado de las imágenes (por defecto {TAMANO}; {TAMANO_SINTETICO} con los datos sintéticos)",
+        help=f"lado de las imágenes, al menos 32: ResNet50 lo reduce 32 veces (por defecto {TAMANO}; "
+        f"{TAMANO_SINTETICO} con los datos sintéticos)",
     )
     parser.add_argument(
         "--epocas-calentamiento",
-        type=entero_positivo,
+        type=tipo(ENTERO_POSITIVO),
         default=5,
         help="épocas de BirdNetV4 con ResNet50 congelada (5); --epocas son las del ajuste fino",
     )
     parser.add_argument(
         "--batch-v3",
-        type=entero_positivo,
+        type=tipo(ENTERO_POSITIVO),
         default=BATCH_V3,
         help=f"tamaño del lote de BirdNetV3 ({BATCH_V3}, como en §4.2; las demás usan --batch)",
     )
@@ -150,7 +153,7 @@ def _carpeta_datos(fuente, carpeta):
         return fuente, False
     destino = os.path.join(carpeta, "datos-sinteticos")
     if not os.path.isfile(os.path.join(destino, "test.txt")):
-        crear_carpeta_sintetica(destino, **PAJAROS_SINTETICOS)
+        escribir_pajaros_sinteticos(destino, **PAJAROS_SINTETICOS)
     return destino, True
 
 
@@ -186,7 +189,7 @@ def caracteristicas(args, carpeta, listado, forma, pesos, pooling):
             sembrar(args)  # los pesos aleatorios (sin ImageNet) dependen de la semilla
             extractor = getResNet50(pooling, forma, pesos)
         print(f"Extrayendo características de {particion} ({len(y)} imágenes, {nombre}): una sola vez")
-        lotes = listado.pipeline(particion, batch_size=args.batch, tamano=forma[0], transformacion=_preprocesar)
+        lotes = listado.pipeline(particion, batch=args.batch, tamano=forma[0], transformacion=_preprocesar)
         with listado.legibles(forma[0]):
             x = extraer_caracteristicas(extractor, lotes, dtype="float32" if pooling else "float16")
         guardar_caracteristicas(ruta, x, y, descripcion)
@@ -229,20 +232,20 @@ def ajuste_fino(args, carpeta, variante, repeticion, listado, forma, pesos):
     posiciones = np.arange(listado.num("train"))
     indices_tr, indices_val, _, _ = separar_validacion(posiciones, listado.y_train, semilla=semilla)
     lado = forma[0]
-    lote = args.batch_v3 if variante == "v3" else args.batch
+    batch = args.batch_v3 if variante == "v3" else args.batch
     aumentar = variante == "v4"
     it_train = listado.pipeline(
         "train",
         indices_tr,
-        batch_size=lote,
+        batch=batch,
         tamano=lado,
         barajar=True,
         semilla=semilla,
         transformacion=_aumentar_y_preprocesar() if aumentar else _preprocesar,
         semillas_por_lote=aumentar,
     )
-    it_val = listado.pipeline("train", indices_val, batch_size=lote, tamano=lado, transformacion=_preprocesar)
-    it_test = listado.pipeline("test", batch_size=lote, tamano=lado, transformacion=_preprocesar)
+    it_val = listado.pipeline("train", indices_val, batch=batch, tamano=lado, transformacion=_preprocesar)
+    it_test = listado.pipeline("test", batch=batch, tamano=lado, transformacion=_preprocesar)
     num_clases = len(listado.clases)
     modelo = VARIANTES[variante][0](getResNet50("avg", forma, pesos), num_clases=num_clases)
     verbose = 0 if args.silencioso else "auto"
@@ -276,7 +279,7 @@ def ajuste_fino(args, carpeta, variante, repeticion, listado, forma, pesos):
         else:
             compileModel(modelo)
         hist = trainModel(
-            modelo, it_train, it_val, lote, args.epocas, carpeta=carpeta, reanudar=args.reanudar, verbose=verbose
+            modelo, it_train, it_val, batch, args.epocas, carpeta=carpeta, reanudar=args.reanudar, verbose=verbose
         )
         perdida, precision = testModel(modelo, it_test, hist=hist, carpeta=carpeta)  # título: red y repetición
     if args.guardar_pesos:
@@ -286,7 +289,7 @@ def ajuste_fino(args, carpeta, variante, repeticion, listado, forma, pesos):
         "precision": float(precision),
         "epocas": len(hist.epoch),
         "semilla": semilla,
-        "batch": lote,
+        "batch": batch,
     }
     escribir_json(ruta_metricas, metricas)
     pesos_fase1 = os.path.join(carpeta, "calentamiento", "modelo.weights.h5")
@@ -311,13 +314,11 @@ def tabla_modelos(filas, informe=True):
 
 
 def ejecutar(args):
-    # Antes de escribir nada: un error en los datos, los pesos o el tamaño no deja carpeta de resultados.
+    # Antes de escribir nada: un error en los datos o en los pesos no deja carpeta de resultados.
     sintetico = args.datos == SINTETICO
     listado = None if sintetico else abrir_pajaros(args.datos, carpeta_tfds=args.tfds_dir)
     pesos = comprobar_pesos(_pesos(args.pesos, sintetico))
     forma = (args.tamano or (TAMANO_SINTETICO if sintetico else TAMANO),) * 2 + (3,)
-    if forma[0] < 32:
-        raise ValueError(f"--tamano debe ser al menos 32 (ResNet50 reduce la imagen 32 veces) y es {forma[0]}.")
     carpeta = iniciar(args, "p3-ejercicio3")
     carpeta_datos, sintetico = _carpeta_datos(args.datos, carpeta)
     listado = listado or abrir_pajaros(carpeta_datos)

@@ -2,8 +2,10 @@
 
 import numpy as np
 
-from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR, entero_positivo
-from practicas.entrenamiento._comun import imprimir_tabla, lista_de, numero_positivo
+from datos.validacion import ENTERO_POSITIVO, POSITIVO
+from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR
+from practicas.entrenamiento._comun import imprimir_tabla, lista_de
+from utilidades.argumentos import tipo
 
 __all__ = [
     "cargar_datos",
@@ -17,7 +19,6 @@ __all__ = [
     "imprimir_tabla",
     "lista_de",
     "mapa_numerico",
-    "numero_positivo",
     "opciones_basicas",
     "opciones_datos",
     "opciones_red",
@@ -48,12 +49,14 @@ def opciones_datos(parser):
 
 def opciones_red(parser, epocas, batch, tasa, muestras=None):
     """Opciones del entrenamiento de la red pequeña de cada ejercicio."""
-    parser.add_argument("--epocas", type=entero_positivo, default=epocas, help=f"épocas (por defecto {epocas})")
-    parser.add_argument("--batch", type=entero_positivo, default=batch, help=f"tamaño del lote (por defecto {batch})")
-    parser.add_argument("--tasa", type=numero_positivo, default=tasa, help=f"tasa de aprendizaje de SGD ({tasa:g})")
+    parser.add_argument("--epocas", type=tipo(ENTERO_POSITIVO), default=epocas, help=f"épocas (por defecto {epocas})")
+    parser.add_argument(
+        "--batch", type=tipo(ENTERO_POSITIVO), default=batch, help=f"tamaño del lote (por defecto {batch})"
+    )
+    parser.add_argument("--tasa", type=tipo(POSITIVO), default=tasa, help=f"tasa de aprendizaje de SGD ({tasa:g})")
     parser.add_argument(
         "--muestras",
-        type=entero_positivo,
+        type=tipo(ENTERO_POSITIVO),
         default=muestras,
         help=f"imágenes de entrenamiento (por defecto {muestras or 'todas'})",
     )
@@ -113,12 +116,12 @@ def entrenar(modelo, x, y, args, tasa=None, x_test=None, y_test=None, callbacks=
     return historial, precision
 
 
-def predecir(modelo, x, lote=512):
+def predecir(modelo, x, batch=512):
     """Salida de `modelo` sobre `x` por lotes, llamándolo directamente (sin trazar un `predict`: más rápido
     con modelos y conjuntos pequeños)."""
     import keras
 
-    partes = [keras.ops.convert_to_numpy(modelo(x[i : i + lote], training=False)) for i in range(0, len(x), lote)]
+    partes = [keras.ops.convert_to_numpy(modelo(x[i : i + batch], training=False)) for i in range(0, len(x), batch)]
     return np.concatenate(partes)
 
 

@@ -17,7 +17,9 @@ import time
 import numpy as np
 from scipy import ndimage
 
-from practicas.comun import entero_positivo, iniciar
+from datos.errores import ErrorDatos
+from datos.validacion import ENTERO_POSITIVO, POSITIVO
+from practicas.comun import iniciar
 from practicas.preprocesado._comun import (
     cargar_datos,
     compilar,
@@ -25,7 +27,6 @@ from practicas.preprocesado._comun import (
     historial_de,
     imprimir_tabla,
     lista_de,
-    numero_positivo,
     opciones_basicas,
     opciones_datos,
     opciones_red,
@@ -33,6 +34,7 @@ from practicas.preprocesado._comun import (
     sembrar_modelo,
     subconjunto,
 )
+from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 from utilidades.teoria.aumento import (
     TRANSFORMACIONES,
@@ -55,7 +57,7 @@ MODOS = ("sin-aumento", "offline", "online")
 def opciones(parser):
     opciones_datos(parser)
     parser.add_argument(
-        "--copias", type=entero_positivo, default=3, help="versiones aumentadas de cada imagen por época (3)"
+        "--copias", type=tipo(ENTERO_POSITIVO), default=3, help="versiones aumentadas de cada imagen por época (3)"
     )
     parser.add_argument(
         "--transformaciones",
@@ -64,9 +66,11 @@ def opciones(parser):
         help=f"transformaciones del aumento, separadas por comas (por defecto {','.join(TRANSFORMACIONES)})",
     )
     parser.add_argument(
-        "--sigma-color", type=numero_positivo, default=0.1, help="desviación de α en el color jitter PCA (0.1)"
+        "--sigma-color", type=tipo(POSITIVO), default=0.1, help="desviación de α en el color jitter PCA (0.1)"
     )
-    parser.add_argument("--ejemplos", type=entero_positivo, default=6, help="imágenes de la figura de muestras (6)")
+    parser.add_argument(
+        "--ejemplos", type=tipo(ENTERO_POSITIVO), default=6, help="imágenes de la figura de muestras (6)"
+    )
     opciones_red(parser, epocas=10, batch=32, tasa=1e-3, muestras=500)
     parser.add_argument(
         "--modos",
@@ -294,7 +298,7 @@ def _figura_entrenamiento(historiales, resumen):
 def ejecutar(args):
     x_train, y_train, x_test, y_test = cargar_datos(args)  # antes de escribir nada
     if x_train.ndim != 4 or x_train.shape[-1] not in (1, 3):
-        raise ValueError(f"'--datos' debe dar imágenes (alto, ancho, 1 o 3 canales) y da forma {x_train.shape[1:]}.")
+        raise ErrorDatos(f"'--datos' debe dar imágenes (alto, ancho, 1 o 3 canales) y da forma {x_train.shape[1:]}.")
     carpeta = iniciar(args, "preprocesado-aumento")
     generador = np.random.default_rng(args.semilla)
     x, y = subconjunto(x_train, y_train, args.muestras, args.semilla)

@@ -15,7 +15,9 @@ import os
 
 import numpy as np
 
-from practicas.comun import entero_positivo, iniciar
+from datos.errores import ErrorParametro
+from datos.validacion import ENTERO_POSITIVO, NO_NEGATIVO, mensaje
+from practicas.comun import iniciar
 from practicas.preprocesado._comun import (
     cargar_datos,
     dibujar_mosaico,
@@ -29,6 +31,7 @@ from practicas.preprocesado._comun import (
     sembrar_modelo,
     subconjunto,
 )
+from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 from utilidades.teoria.preprocesado import (
     blanqueo_pca,
@@ -51,15 +54,24 @@ PASOS = ("original", "centrado", "decorrelado", "blanqueo PCA", "blanqueo ZCA")
 
 def opciones(parser):
     opciones_datos(parser)
-    parser.add_argument("--puntos", type=entero_positivo, default=500, help="puntos de la nube 2-D (500)")
+    parser.add_argument("--puntos", type=tipo(ENTERO_POSITIVO), default=500, help="puntos de la nube 2-D (500)")
     parser.add_argument(
-        "--componentes", type=entero_positivo, default=20, help="componentes para scikit-learn y la reducción (20)"
+        "--componentes",
+        type=tipo(ENTERO_POSITIVO),
+        default=20,
+        help="componentes para scikit-learn y la reducción (20)",
     )
     parser.add_argument(
-        "--epsilon", type=float, default=1e-2, help="ε que se suma a las varianzas al blanquear imágenes (1e-2)"
+        "--epsilon",
+        type=tipo(NO_NEGATIVO),
+        default=1e-2,
+        help="ε que se suma a las varianzas al blanquear imágenes (1e-2)",
     )
     parser.add_argument(
-        "--reduccion", type=entero_positivo, default=4, help="las imágenes se reducen ×N por lado con la media (4)"
+        "--reduccion",
+        type=tipo(ENTERO_POSITIVO),
+        default=4,
+        help="las imágenes se reducen ×N por lado con la media (4)",
     )
     opciones_red(parser, epocas=10, batch=32, tasa=0.05)
     parser.add_argument(
@@ -96,7 +108,9 @@ def imagenes_a_vectores(x, reduccion):
     gris = np.asarray(x, dtype="float64").mean(axis=-1)
     n, alto, ancho = gris.shape
     if alto % reduccion or ancho % reduccion:
-        raise ValueError(f"'--reduccion' {reduccion} debe dividir el tamaño de las imágenes ({alto}×{ancho}).")
+        raise ErrorParametro(
+            mensaje("--reduccion", f"un divisor del alto y del ancho de las imágenes ({alto}×{ancho})", reduccion)
+        )
     return gris.reshape(n, alto // reduccion, reduccion, ancho // reduccion, reduccion).mean(axis=(2, 4)).reshape(n, -1)
 
 
@@ -331,8 +345,6 @@ def _figura_entrenamiento(historiales):
 
 
 def ejecutar(args):
-    if not np.isfinite(args.epsilon) or args.epsilon < 0:
-        raise ValueError(f"'--epsilon' debe ser un número mayor o igual que 0 y es {args.epsilon}.")
     x_train, y_train, x_test, y_test = cargar_datos(args)  # antes de escribir nada
     v_train = imagenes_a_vectores(x_train, args.reduccion)
     v_test = imagenes_a_vectores(x_test, args.reduccion)

@@ -15,8 +15,10 @@ import os
 
 import numpy as np
 
-from practicas.comun import entero_positivo, iniciar
+from datos.validacion import ENTERO_POSITIVO, Integral, Intervalo
+from practicas.comun import iniciar
 from practicas.preprocesado._comun import imprimir_tabla, mapa_numerico, opciones_basicas
+from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 from utilidades.teoria.convolucion import (
     MATRIZ_CLASE,
@@ -50,10 +52,13 @@ TAMANOS = (
 
 def opciones(parser):
     parser.add_argument(
-        "--tamano", type=entero_positivo, default=9, help="lado de la entrada aleatoria con canales (9)"
+        "--tamano",
+        type=tipo(Intervalo(Integral, 3, None)),
+        default=9,
+        help="lado de la entrada aleatoria con canales (9; al menos 3, el lado de los filtros)",
     )
-    parser.add_argument("--canales", type=entero_positivo, default=3, help="canales de la entrada aleatoria (3)")
-    parser.add_argument("--filtros", type=entero_positivo, default=4, help="filtros 3×3 de la capa aleatoria (4)")
+    parser.add_argument("--canales", type=tipo(ENTERO_POSITIVO), default=3, help="canales de la entrada aleatoria (3)")
+    parser.add_argument("--filtros", type=tipo(ENTERO_POSITIVO), default=4, help="filtros 3×3 de la capa aleatoria (4)")
     opciones_basicas(parser)
 
 
@@ -123,16 +128,16 @@ def comprobar_taller(a, k):
 def comprobar_pooling(a):
     filas = []
     for ventana, paso in POOLING:
-        for tipo, funcion in (("max", agrupar_max), ("media", agrupar_media)):
+        for operacion, funcion in (("max", agrupar_max), ("media", agrupar_media)):
             nuestra = funcion(a, ventana, paso)
             filas.append(
                 {
-                    "operacion": f"pooling {tipo}",
+                    "operacion": f"pooling {operacion}",
                     "configuracion": f"{ventana}×{ventana}, S={paso}",
                     "forma": "×".join(map(str, nuestra.shape)),
                     "O_formula": tamano_salida(a.shape[0], ventana, 0, paso),
                     "max_dif_scipy": float("nan"),
-                    "max_dif_keras": float(np.max(np.abs(nuestra - pooling_keras(a, tipo, ventana, paso)))),
+                    "max_dif_keras": float(np.max(np.abs(nuestra - pooling_keras(a, operacion, ventana, paso)))),
                 }
             )
     return filas
@@ -225,8 +230,6 @@ def _figura_pooling(a):
 
 
 def ejecutar(args):
-    if args.tamano < 3:
-        raise ValueError(f"'--tamano' debe ser al menos 3 (el lado de los filtros) y es {args.tamano}.")
     carpeta = iniciar(args, "preprocesado-convolucion")
     generador = np.random.default_rng(args.semilla)
     a, k = MATRIZ_CLASE, NUCLEO_CLASE

@@ -4,7 +4,6 @@ Opciones de la línea de órdenes, datos (la carpeta del estudiante o, sin ella,
 demostración), entrenamiento de una etapa con su subcarpeta de resultados y la tabla final.
 """
 
-import argparse
 import os
 
 import numpy as np
@@ -12,7 +11,9 @@ import numpy as np
 from datos.carpetas import escribir_carpeta_sintetica
 from datos.errores import ErrorDatos
 from datos.pipelines import pipeline_desde_carpeta
-from practicas.comun import entero_positivo, opciones_entrenamiento
+from datos.validacion import ENTERO_POSITIVO, FRACCION_ABIERTA, Integral, Intervalo
+from practicas.comun import opciones_entrenamiento
+from utilidades.argumentos import tipo
 from utilidades.entrenamiento import guardar_pesos, trainModel
 from utilidades.graficas import mostrarEvolucion
 from utilidades.resultados import escribir_csv, escribir_json, leer_json
@@ -25,16 +26,6 @@ AVISO_DEMO = (
 )
 TAMANO, TAMANO_DEMO = 150, 64  # lado de las imágenes por defecto: con carpeta propia y en la demostración
 AVISO_PESOS = "AVISO: VGG16 con pesos aleatorios (weights=None): sin los pesos de ImageNet no hay nada que transferir."
-
-
-def fraccion(texto):
-    try:
-        valor = float(texto)
-    except ValueError:
-        valor = -1.0
-    if not 0 < valor < 1:
-        raise argparse.ArgumentTypeError(f"debe ser un número entre 0 y 1 (sin incluirlos) y es '{texto}'")
-    return valor
 
 
 def opciones_carpeta(parser, epocas, batch=32):
@@ -58,13 +49,21 @@ def opciones_carpeta(parser, epocas, batch=32):
     )
     parser.add_argument(
         "--tamano",
-        type=entero_positivo,
+        type=tipo(Intervalo(Integral, 32, None)),
         default=None,
         help="lado de las imágenes redimensionadas (por defecto 150, y 64 en la demostración; mínimo 32)",
     )
-    parser.add_argument("--validacion", type=fraccion, default=0.2, help="fracción de validación (por defecto 0.2)")
     parser.add_argument(
-        "--por-clase", type=entero_positivo, default=40, help="imágenes sintéticas por clase en la demostración (40)"
+        "--validacion",
+        type=tipo(FRACCION_ABIERTA),
+        default=0.2,
+        help="fracción de validación (por defecto 0.2)",
+    )
+    parser.add_argument(
+        "--por-clase",
+        type=tipo(ENTERO_POSITIVO),
+        default=40,
+        help="imágenes sintéticas por clase en la demostración (40)",
     )
     opciones_entrenamiento(parser, epocas, batch)
 
@@ -111,8 +110,6 @@ def resolver_opciones(args):
     """
     demo = args.carpeta is None
     args.tamano = args.tamano or (TAMANO_DEMO if demo else TAMANO)
-    if args.tamano < 32:
-        raise ValueError(f"'--tamano' debe ser al menos 32 (lo mínimo para VGG16) y es {args.tamano}.")
     args.pesos = args.pesos or ("ninguno" if demo else "imagenet")
     if demo:
         aleatorios = args.pesos == "ninguno"

@@ -46,11 +46,11 @@ def opciones(parser):
     opciones_carpeta(parser, epocas=30, batch=32)
 
 
-def _extraer(extractor, ds, batch_size):
+def _extraer(extractor, ds, batch):
     """Características y etiquetas de un dataset de lotes `(imágenes, one-hot)`, en el mismo orden."""
     x, y = [], []
     for lote_x, lote_y in ds:  # un solo recorrido: el orden de las etiquetas es el de las características
-        x.append(extraer_caracteristicas(extractor, lote_x.numpy(), batch_size=batch_size))
+        x.append(extraer_caracteristicas(extractor, lote_x.numpy(), batch=batch))
         y.append(lote_y.numpy())
     return np.concatenate(x), np.concatenate(y)
 

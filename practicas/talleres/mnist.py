@@ -70,13 +70,13 @@ def figura_confusion(matriz, clases):
     return figura
 
 
-def guardar_confusion(modelo, x_test, y_test, carpeta, batch_size=256):
+def guardar_confusion(modelo, x_test, y_test, carpeta, batch=256):
     """Escribe `confusion.csv` y `confusion.png` en `carpeta` y devuelve la matriz (scikit-learn)."""
     from sklearn.metrics import confusion_matrix
 
     clases = list(range(y_test.shape[1]))
     reales = np.argmax(y_test, axis=1)
-    predichas = np.argmax(modelo.predict(x_test, batch_size=batch_size, verbose=0), axis=1)
+    predichas = np.argmax(modelo.predict(x_test, batch_size=batch, verbose=0), axis=1)
     matriz = confusion_matrix(reales, predichas, labels=clases)
     filas = [{"real": c, **{f"pred_{d}": int(matriz[c, d]) for d in clases}} for c in clases]
     escribir_csv(os.path.join(carpeta, "confusion.csv"), filas)

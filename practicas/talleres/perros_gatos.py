@@ -12,8 +12,9 @@ carpeta sintética y VGG16 con `weights=None`, con un aviso.
 """
 
 from datos.aumento import CapaAumento
+from datos.validacion import ENTERO_POSITIVO, POSITIVO
 from modelos import descongelar_ultimo_bloque, red_perros_gatos, red_vgg16_transferencia
-from practicas.comun import entero_positivo, iniciar, sembrar
+from practicas.comun import iniciar, sembrar
 from practicas.talleres._carpetas import (
     entrenar_etapa,
     finalizar_etapas,
@@ -21,6 +22,7 @@ from practicas.talleres._carpetas import (
     preparar_datos,
     resolver_opciones,
 )
+from utilidades.argumentos import tipo
 from utilidades.entrenamiento import compileModel
 
 AYUDA = "Taller de perros y gatos: CNN desde cero y VGG16 con transfer learning y ajuste fino del último bloque"
@@ -38,14 +40,14 @@ AUMENTO = dict(
 def opciones(parser):
     opciones_carpeta(parser, epocas=30, batch=32)
     parser.add_argument(
-        "--epocas-ajuste", type=entero_positivo, default=10, help="épocas del ajuste fino (por defecto 10)"
+        "--epocas-ajuste", type=tipo(ENTERO_POSITIVO), default=10, help="épocas del ajuste fino (por defecto 10)"
     )
-    parser.add_argument("--tasa-ajuste", type=float, default=1e-5, help="tasa de aprendizaje del ajuste fino (1e-5)")
+    parser.add_argument(
+        "--tasa-ajuste", type=tipo(POSITIVO), default=1e-5, help="tasa de aprendizaje del ajuste fino (1e-5)"
+    )
 
 
 def ejecutar(args):
-    if not args.tasa_ajuste > 0:
-        raise ValueError(f"'--tasa-ajuste' debe ser un número positivo y es {args.tasa_ajuste}.")
     pesos = resolver_opciones(args)
     carpeta = iniciar(args, "talleres-perros-gatos")
     sembrar(args)

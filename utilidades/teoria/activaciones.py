@@ -12,6 +12,9 @@ elige al azar durante el entrenamiento), PReLU (la pendiente negativa se aprende
 
 import numpy as np
 
+from datos.errores import ErrorParametro
+from datos.validacion import NO_NEGATIVO, POSITIVO, Opciones, comprobar, mensaje, validar_parametros
+
 # Constantes de SELU (Klambauer et al., 2017), las mismas que `keras.activations.selu`.
 SELU_ALFA = 1.6732632423543772848170429916717
 SELU_ESCALA = 1.0507009873554804934193349852946
@@ -79,9 +82,10 @@ RRELU_SUPERIOR = 1.0 / 3.0
 
 
 def _pendientes_rrelu(inferior, superior):
-    if not 0 <= inferior <= superior:
-        raise ValueError(f"RReLU necesita 0 ≤ inferior ≤ superior y son {inferior} y {superior}.")
-    return inferior, superior
+    inferior = comprobar(inferior, "inferior", NO_NEGATIVO)
+    if not NO_NEGATIVO.admite(superior) or superior < inferior:
+        raise ErrorParametro(mensaje("superior", f"un número mayor o igual que 'inferior' ({inferior})", superior))
+    return inferior, float(superior)
 
 
 def rrelu(x, inferior=RRELU_INFERIOR, superior=RRELU_SUPERIOR, entrenamiento=False, generador=None):
@@ -170,19 +174,16 @@ ACTIVACIONES = {
 
 def obtener_activacion(nombre):
     """`(f, f')` de una activación de `ACTIVACIONES` por su nombre."""
-    if nombre not in ACTIVACIONES:
-        raise ValueError(f"Activación desconocida: '{nombre}'. Use una de {list(ACTIVACIONES)}.")
-    return ACTIVACIONES[nombre]
+    return ACTIVACIONES[comprobar(nombre, "nombre", Opciones(*ACTIVACIONES))]
 
 
+@validar_parametros(umbral=POSITIVO)
 def zonas_saturadas(derivada, x, umbral=0.01):
     """Intervalos de `x` (ordenado) donde `|f'(x)| < umbral`: ahí casi no pasa gradiente.
 
     Devuelve una lista de pares `(desde, hasta)` con los extremos de la malla.
     """
     x = np.asarray(x, dtype="float64")
-    if umbral <= 0:
-        raise ValueError(f"'umbral' debe ser positivo y es {umbral}.")
     plana = np.abs(derivada(x)) < umbral
     zonas, inicio = [], None
     for i, es_plana in enumerate(plana):
@@ -206,7 +207,9 @@ def unidades_muertas(preactivaciones):
     """
     z = np.asarray(preactivaciones, dtype="float64")
     if z.ndim < 2 or z.shape[0] < 1:
-        raise ValueError(f"'preactivaciones' debe tener forma (entradas, ..., unidades) y tiene forma {z.shape}.")
+        raise ErrorParametro(
+            mensaje("preactivaciones", "un array de forma (entradas, ..., unidades)", es=f"de forma {z.shape}")
+        )
     z = z.reshape(-1, z.shape[-1])
     return np.all(z <= 0, axis=0)
 

@@ -17,6 +17,9 @@ lote entero (n, alto, ancho, canales) de una vez, sin bucles de Python por image
 import numpy as np
 from scipy import ndimage
 
+from datos.errores import ErrorParametro
+from datos.validacion import ENTERO_POSITIVO, NO_NEGATIVO, Intervalo, Par, Real, comprobar, mensaje, validar_parametros
+
 __all__ = [
     "TRANSFORMACIONES",
     "aumentar",
@@ -36,6 +39,9 @@ __all__ = [
 # escala, deformación elástica), luego las de color y por último el ruido.
 TRANSFORMACIONES = ("recorte-escala", "elastica", "brillo-contraste", "color-pca", "ruido")
 
+# Fracción del lado que ocupa el recorte en `recorte_escala`: un par (mínimo, máximo) en (0, 1].
+ESCALA = Par(Intervalo(Real, 0, 1, cerrado="derecha"))
+
 # Valores por defecto de `aumentar` y `aumentar_lote` (se cambian con `parametros`).
 PARAMETROS = {
     "brillo": 0.2,
@@ -53,18 +59,23 @@ def _imagen(imagen, nombre="imagen", canales=None):
     try:
         imagen = np.asarray(imagen, dtype="float64")
     except (TypeError, ValueError):
-        raise ValueError(f"'{nombre}' debe ser un array de números.") from None
+        raise ErrorParametro(mensaje(nombre, "un array de números", es="otra cosa")) from None
     if imagen.ndim not in (2, 3) or min(imagen.shape[:2]) < 2:
-        raise ValueError(
-            f"'{nombre}' debe tener forma (alto, ancho) o (alto, ancho, canales), de al menos 2×2, y tiene "
-            f"forma {imagen.shape}."
+        raise ErrorParametro(
+            mensaje(
+                nombre,
+                "una imagen de forma (alto, ancho) o (alto, ancho, canales), de al menos 2×2",
+                es=f"de forma {imagen.shape}",
+            )
         )
     if canales is not None and (imagen.ndim != 3 or imagen.shape[2] != canales):
-        raise ValueError(
-            f"'{nombre}' debe tener {canales} canales (alto, ancho, {canales}) y tiene forma {imagen.shape}."
+        raise ErrorParametro(
+            mensaje(nombre, f"una imagen de {canales} canales (alto, ancho, {canales})", es=f"de forma {imagen.shape}")
         )
     if not np.all(np.isfinite(imagen)):
-        raise ValueError(f"'{nombre}' tiene valores no finitos (NaN o infinito).")
+        raise ErrorParametro(
+            mensaje(nombre, "una imagen de números finitos", es="una con valores no finitos (NaN o infinito)")
+        )
     return imagen
 
 
@@ -77,18 +88,6 @@ def _lote(imagen):
 
 def _generador(generador):
     return generador if generador is not None else np.random.default_rng()
-
-
-def _no_negativo(valor, nombre):
-    if isinstance(valor, bool) or not np.isscalar(valor) or not np.isfinite(valor) or valor < 0:
-        raise ValueError(f"'{nombre}' debe ser un número mayor o igual que 0 y es {valor!r}.")
-    return float(valor)
-
-
-def _entero_positivo(valor, nombre):
-    if isinstance(valor, bool) or not isinstance(valor, (int, np.integer)) or valor < 1:
-        raise ValueError(f"'{nombre}' debe ser un entero positivo y es {valor!r}.")
-    return int(valor)
 
 
 def _limitar(x, limitar):
@@ -126,12 +125,12 @@ def _brillo_contraste(x, brillo, contraste, generador):
     return (x - media) * c + media + b
 
 
+@validar_parametros(brillo=NO_NEGATIVO, contraste=NO_NEGATIVO)
 def jitter_brillo_contraste(imagen, brillo=0.2, contraste=0.3, generador=None, limitar=True):
     """*Color jitter* simple: `(x − media)·c + media + b`, con c ~ U[1 − contraste, 1 + contraste] y
     b ~ U[−brillo, brillo] (los mismos para todos los píxeles y canales).
     """
     lote, volver = _lote(_imagen(imagen))
-    brillo, contraste = _no_negativo(brillo, "brillo"), _no_negativo(contraste, "contraste")
     return volver(_limitar(_brillo_contraste(lote, brillo, contraste, _generador(generador)), limitar))
 
 
@@ -145,10 +144,14 @@ def pca_color(imagenes):
     """
     imagenes = np.asarray(imagenes, dtype="float64")
     if imagenes.ndim != 4 or imagenes.shape[-1] != 3 or imagenes.shape[0] < 1:
-        raise ValueError(f"'imagenes' debe tener forma (n, alto, ancho, 3) y tiene forma {imagenes.shape}.")
+        raise ErrorParametro(
+            mensaje("imagenes", "un lote de imágenes en color (n, alto, ancho, 3)", es=f"de forma {imagenes.shape}")
+        )
     pixeles = imagenes.reshape(-1, 3)
     if len(pixeles) < 2:
-        raise ValueError("'imagenes' debe tener al menos 2 píxeles para estimar la covarianza de los colores.")
+        raise ErrorParametro(
+            mensaje("imagenes", "un lote con al menos 2 píxeles (para estimar la covarianza de los colores)", es="de 1")
+        )
     valores, vectores = np.linalg.eigh(np.cov(pixeles, rowvar=False))
     orden = np.argsort(valores)[::-1]
     valores, vectores = valores[orden], vectores[:, orden]
@@ -160,13 +163,17 @@ def _color(valores, vectores):
     valores = np.asarray(valores, dtype="float64")
     vectores = np.asarray(vectores, dtype="float64")
     if valores.shape != (3,) or vectores.shape != (3, 3):
-        raise ValueError(
-            f"'valores' y 'vectores' deben tener formas (3,) y (3, 3) (los de pca_color) y tienen {valores.shape} "
-            f"y {vectores.shape}."
+        raise ErrorParametro(
+            mensaje(
+                "color",
+                "los (valores, vectores) de pca_color, de formas (3,) y (3, 3)",
+                es=f"de formas {valores.shape} y {vectores.shape}",
+            )
         )
     return valores, vectores
 
 
+@validar_parametros(sigma=NO_NEGATIVO)
 def jitter_color_pca(imagen, valores, vectores, sigma=0.1, generador=None, alfa=None, limitar=True):
     """*Color jitter* PCA de AlexNet: suma a cada píxel `Σ_i α_i λ_i p_i` con α_i ~ N(0, sigma).
 
@@ -177,20 +184,19 @@ def jitter_color_pca(imagen, valores, vectores, sigma=0.1, generador=None, alfa=
     """
     imagen = _imagen(imagen, canales=3)
     valores, vectores = _color(valores, vectores)
-    sigma = _no_negativo(sigma, "sigma")
     if alfa is None:
         alfa = _generador(generador).normal(0.0, sigma, size=3)
     alfa = np.asarray(alfa, dtype="float64")
     if alfa.shape != (3,):
-        raise ValueError(f"'alfa' debe tener forma (3,) y tiene forma {alfa.shape}.")
+        raise ErrorParametro(mensaje("alfa", "un array de forma (3,)", es=f"de forma {alfa.shape}"))
     desplazamiento = vectores @ (alfa * valores)  # Σ α_i λ_i p_i
     return _limitar(imagen + desplazamiento, limitar), alfa
 
 
+@validar_parametros(alto=ENTERO_POSITIVO, ancho=ENTERO_POSITIVO)
 def redimensionar(imagen, alto, ancho):
     """Remuestrea `imagen` a `alto`×`ancho` con interpolación bilineal y las esquinas alineadas."""
     lote, volver = _lote(_imagen(imagen))
-    alto, ancho = _entero_positivo(alto, "alto"), _entero_positivo(ancho, "ancho")
     filas, columnas = np.meshgrid(
         np.linspace(0, lote.shape[1] - 1, alto), np.linspace(0, lote.shape[2] - 1, ancho), indexing="ij"
     )
@@ -199,9 +205,7 @@ def redimensionar(imagen, alto, ancho):
 
 def _cajas(n, alto, ancho, escala, generador):
     """`n` cajas (fila, columna, alto, ancho) de lado U[escala]·lado, en posiciones al azar."""
-    inferior, superior = (float(e) for e in escala)
-    if not 0 < inferior <= superior <= 1:
-        raise ValueError(f"'escala' debe ser (mínimo, máximo) con 0 < mínimo ≤ máximo ≤ 1 y es {tuple(escala)!r}.")
+    inferior, superior = comprobar(escala, "escala", ESCALA)
     fraccion = generador.uniform(inferior, superior, size=n)
     alto_caja = np.maximum(2, np.round(fraccion * alto)).astype("int64")
     ancho_caja = np.maximum(2, np.round(fraccion * ancho)).astype("int64")
@@ -242,21 +246,27 @@ def recorte_escala(imagen, escala=(0.6, 1.0), generador=None, caja=None):
             or fila + alto_caja > alto
             or columna + ancho_caja > ancho
         ):
-            raise ValueError(f"'caja' {tuple(caja)} no cabe en una imagen de {alto}×{ancho} (o es menor que 2×2).")
+            raise ErrorParametro(
+                mensaje(
+                    "caja",
+                    f"una caja (fila, columna, alto, ancho) de al menos 2×2 dentro de la imagen de {alto}×{ancho}",
+                    tuple(int(v) for v in cajas[0]),
+                )
+            )
     return volver(_recortar_y_escalar(lote, cajas)), tuple(int(v) for v in cajas[0])
 
 
+@validar_parametros(sigma=NO_NEGATIVO)
 def ruido_gaussiano(imagen, sigma=0.05, generador=None, limitar=True):
     """Agrega ruido N(0, sigma²) independiente a cada píxel y canal."""
     imagen = _imagen(imagen)
-    sigma = _no_negativo(sigma, "sigma")
     return _limitar(imagen + _generador(generador).normal(0.0, sigma, size=imagen.shape), limitar)
 
 
+@validar_parametros(n=ENTERO_POSITIVO, alto=ENTERO_POSITIVO, ancho=ENTERO_POSITIVO, alfa=NO_NEGATIVO, sigma=NO_NEGATIVO)
 def campos_elasticos(n, alto, ancho, alfa=34.0, sigma=4.0, generador=None):
     """`n` campos de desplazamiento de Simard et al.: U(−1, 1) por píxel, suavizado con una gaussiana de
     desviación `sigma` y multiplicado por `alfa`. Devuelve `(dy, dx)`, cada uno de forma (n, alto, ancho)."""
-    alfa, sigma = _no_negativo(alfa, "alfa"), _no_negativo(sigma, "sigma")
     generador = _generador(generador)
     campos = generador.uniform(-1, 1, size=(2, n, alto, ancho))
     campos = ndimage.gaussian_filter(campos, (0, 0, sigma, sigma), mode="constant") * alfa
@@ -268,6 +278,7 @@ def _deformar(x, dy, dx):
     return muestrear_bilineal(x, filas + dy, columnas + dx)
 
 
+@validar_parametros(alfa=NO_NEGATIVO, sigma=NO_NEGATIVO)
 def deformacion_elastica(imagen, alfa=34.0, sigma=4.0, generador=None, campos=None):
     """Deformación no rígida (elástica) de Simard, Steinkraus y Platt (2003).
 
@@ -285,7 +296,11 @@ def deformacion_elastica(imagen, alfa=34.0, sigma=4.0, generador=None, campos=No
     else:
         dy, dx = (np.asarray(c, dtype="float64") for c in campos)
         if dy.shape != (alto, ancho) or dx.shape != (alto, ancho):
-            raise ValueError(f"'campos' deben ser dos arrays de forma {(alto, ancho)}.")
+            raise ErrorParametro(
+                mensaje(
+                    "campos", f"dos arrays (dy, dx) de forma {(alto, ancho)}", es=f"de formas {dy.shape} y {dx.shape}"
+                )
+            )
         dy, dx = dy[None], dx[None]
     return volver(_deformar(lote, dy, dx))
 
@@ -294,33 +309,49 @@ def _aumentar(x, generador, transformaciones, color, parametros):
     """Aplica las `transformaciones` a un lote (n, alto, ancho, canales), con parámetros por imagen, en su tipo."""
     desconocidas = [t for t in transformaciones if t not in TRANSFORMACIONES]
     if desconocidas:
-        raise ValueError(f"Transformaciones desconocidas: {desconocidas}. Use algunas de {list(TRANSFORMACIONES)}.")
+        raise ErrorParametro(
+            mensaje(
+                "transformaciones",
+                f"algunas de {', '.join(TRANSFORMACIONES)}",
+                es=f"una lista con desconocidas: {desconocidas}",
+            )
+        )
     desconocidos = sorted(set(parametros or {}) - set(PARAMETROS))
     if desconocidos:
-        raise ValueError(f"'parametros' desconocidos: {desconocidos}. Use algunos de {list(PARAMETROS)}.")
+        raise ErrorParametro(
+            mensaje("parametros", f"un diccionario con claves de {', '.join(PARAMETROS)}", es=f"uno con {desconocidos}")
+        )
     p = {**PARAMETROS, **(parametros or {})}
     if "color-pca" in transformaciones:
         if color is None:
-            raise ValueError(
-                "'color' (los valores y vectores de pca_color) hace falta para la transformación 'color-pca'."
+            raise ErrorParametro(
+                mensaje("color", "los (valores, vectores) de pca_color: hacen falta para 'color-pca'", None)
             )
         if x.shape[-1] != 3:
-            raise ValueError(f"La transformación 'color-pca' necesita imágenes de 3 canales y tienen {x.shape[-1]}.")
+            raise ErrorParametro(
+                mensaje(
+                    "transformaciones",
+                    "unas sin 'color-pca', que necesita imágenes de 3 canales,",
+                    es=f"{tuple(transformaciones)} con imágenes de {x.shape[-1]} canales",
+                )
+            )
         valores, vectores = _color(*color)
     n, alto, ancho = x.shape[:3]
     if "recorte-escala" in transformaciones:
         x = _recortar_y_escalar(x, _cajas(n, alto, ancho, p["escala"], generador))
     if "elastica" in transformaciones:
-        x = _deformar(x, *campos_elasticos(n, alto, ancho, p["alfa_elastica"], p["sigma_elastica"], generador))
+        alfa = comprobar(p["alfa_elastica"], "alfa_elastica", NO_NEGATIVO)
+        sigma = comprobar(p["sigma_elastica"], "sigma_elastica", NO_NEGATIVO)
+        x = _deformar(x, *campos_elasticos(n, alto, ancho, alfa, sigma, generador))
     if "brillo-contraste" in transformaciones:
-        x = _brillo_contraste(
-            x, _no_negativo(p["brillo"], "brillo"), _no_negativo(p["contraste"], "contraste"), generador
-        )
+        brillo = comprobar(p["brillo"], "brillo", NO_NEGATIVO)
+        x = _brillo_contraste(x, brillo, comprobar(p["contraste"], "contraste", NO_NEGATIVO), generador)
     if "color-pca" in transformaciones:
-        alfas = generador.normal(0.0, _no_negativo(p["sigma_color"], "sigma_color"), size=(n, 3))
+        alfas = generador.normal(0.0, comprobar(p["sigma_color"], "sigma_color", NO_NEGATIVO), size=(n, 3))
         x = x + ((alfas * valores) @ vectores.T)[:, None, None, :].astype(x.dtype)
     if "ruido" in transformaciones:
-        x = x + _no_negativo(p["sigma_ruido"], "sigma_ruido") * generador.standard_normal(size=x.shape, dtype=x.dtype)
+        sigma = comprobar(p["sigma_ruido"], "sigma_ruido", NO_NEGATIVO)
+        x = x + sigma * generador.standard_normal(size=x.shape, dtype=x.dtype)
     return np.clip(x, 0.0, 1.0)
 
 
@@ -335,6 +366,7 @@ def aumentar(imagen, generador=None, transformaciones=TRANSFORMACIONES, color=No
     return volver(_aumentar(lote, _generador(generador), transformaciones, color, parametros))
 
 
+@validar_parametros(copias=ENTERO_POSITIVO)
 def aumentar_lote(imagenes, generador=None, copias=1, transformaciones=TRANSFORMACIONES, color=None, parametros=None):
     """`copias` versiones aumentadas de cada imagen de `imagenes` (n, alto, ancho[, canales]), en float32.
 
@@ -344,8 +376,13 @@ def aumentar_lote(imagenes, generador=None, copias=1, transformaciones=TRANSFORM
     """
     imagenes = np.asarray(imagenes, dtype="float32")
     if imagenes.ndim not in (3, 4) or len(imagenes) < 1 or min(imagenes.shape[1:3]) < 2:
-        raise ValueError(f"'imagenes' debe tener forma (n, alto, ancho[, canales]) y tiene forma {imagenes.shape}.")
-    copias = _entero_positivo(copias, "copias")
+        raise ErrorParametro(
+            mensaje(
+                "imagenes",
+                "un lote no vacío de imágenes (n, alto, ancho[, canales]) de al menos 2×2",
+                es=f"de forma {imagenes.shape}",
+            )
+        )
     generador = _generador(generador)
     lote = imagenes if imagenes.ndim == 4 else imagenes[..., None]
     salida = np.concatenate([_aumentar(lote, generador, transformaciones, color, parametros) for _ in range(copias)])

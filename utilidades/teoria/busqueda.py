@@ -15,6 +15,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from datos.errores import ErrorParametro
+from datos.validacion import (
+    ENTERO_NO_NEGATIVO,
+    ENTERO_POSITIVO,
+    POSITIVO,
+    Intervalo,
+    Real,
+    comprobar,
+    mensaje,
+    validar_parametros,
+)
+
 # Pico del parámetro importante en `rendimiento_sintetico` (en el cubo unidad) y su anchura.
 PICO = 0.72
 ANCHO_PICO = 0.06
@@ -30,10 +42,16 @@ class Hiperparametro:
     logaritmica: bool = False
 
     def __post_init__(self):
-        if not self.minimo < self.maximo or (self.logaritmica and self.minimo <= 0):
-            raise ValueError(
-                f"Intervalo imposible para '{self.nombre}': [{self.minimo}, {self.maximo}]"
-                + (" (en escala logarítmica debe ser positivo)" if self.logaritmica else "")
+        if self.logaritmica and not POSITIVO.admite(self.minimo):
+            raise ErrorParametro(
+                mensaje(
+                    "minimo", f"un número mayor que 0 en '{self.nombre}', que va en escala logarítmica", self.minimo
+                )
+            )
+        comprobar(self.minimo, "minimo", Intervalo(Real))
+        if not (Intervalo(Real).admite(self.maximo) and self.maximo > self.minimo):
+            raise ErrorParametro(
+                mensaje("maximo", f"un número mayor que 'minimo' ({self.minimo}) en '{self.nombre}'", self.maximo)
             )
 
     def desde_unidad(self, u):
@@ -51,33 +69,33 @@ class Hiperparametro:
         return (valor - self.minimo) / (self.maximo - self.minimo)
 
 
+@validar_parametros(por_eje=ENTERO_POSITIVO, dimensiones=ENTERO_POSITIVO)
 def rejilla(por_eje, dimensiones=2):
     """Rejilla de `por_eje ** dimensiones` puntos en el centro de las celdas: `(k + 1/2) / por_eje`.
 
     Array `(por_eje ** dimensiones, dimensiones)`; cada eje solo toma `por_eje` valores distintos.
     """
-    por_eje = int(por_eje)
-    if por_eje < 1:
-        raise ValueError(f"'por_eje' (valores por hiperparámetro) debe ser un entero positivo y es {por_eje}.")
     valores = (np.arange(por_eje) + 0.5) / por_eje
-    return np.stack(np.meshgrid(*[valores] * int(dimensiones), indexing="ij"), axis=-1).reshape(-1, int(dimensiones))
+    return np.stack(np.meshgrid(*[valores] * dimensiones, indexing="ij"), axis=-1).reshape(-1, dimensiones)
 
 
+@validar_parametros(ensayos=ENTERO_POSITIVO, dimensiones=ENTERO_POSITIVO)
 def rejilla_de(ensayos, dimensiones=2):
     """La rejilla de exactamente `ensayos` puntos (debe ser una potencia `n ** dimensiones`)."""
-    por_eje = int(round(ensayos ** (1.0 / dimensiones)))
-    if por_eje**dimensiones != int(ensayos):
-        raise ValueError(
-            f"Una rejilla en {dimensiones} dimensiones necesita n^{dimensiones} ensayos (4, 9, 16, 25...) y "
-            f"se piden {ensayos}."
+    por_eje = round(ensayos ** (1.0 / dimensiones))
+    if por_eje**dimensiones != ensayos:
+        ejemplos = ", ".join(str(n**dimensiones) for n in range(2, 6))
+        raise ErrorParametro(
+            mensaje("ensayos", f"una potencia n^{dimensiones} ({ejemplos}...) en {dimensiones} dimensiones", ensayos)
         )
     return rejilla(por_eje, dimensiones)
 
 
+@validar_parametros(ensayos=ENTERO_NO_NEGATIVO, dimensiones=ENTERO_POSITIVO)
 def aleatoria(ensayos, dimensiones=2, generador=None):
     """`ensayos` puntos uniformes en `[0, 1]^dimensiones` (array `(ensayos, dimensiones)`)."""
     generador = generador if generador is not None else np.random.default_rng()
-    return generador.random((int(ensayos), int(dimensiones)))
+    return generador.random((ensayos, dimensiones))
 
 
 def valores_distintos(puntos, eje=0, decimales=12):

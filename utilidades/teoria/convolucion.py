@@ -18,6 +18,8 @@ resultado del max pooling de la diapositiva, `MAX_POOLING_CLASE`.
 
 import numpy as np
 
+from datos.errores import ErrorParametro
+from datos.validacion import ENTERO_NO_NEGATIVO, ENTERO_POSITIVO, Opciones, comprobar, mensaje
 from modelos.calculadoras import relleno_same, tamano_salida
 
 __all__ = [
@@ -58,18 +60,18 @@ def _entrada(a, nombre="entrada"):
     try:
         a = np.asarray(a, dtype="float64")
     except (TypeError, ValueError):
-        raise ValueError(f"'{nombre}' debe ser una matriz de números.") from None
+        raise ErrorParametro(mensaje(nombre, "una matriz de números", es="otra cosa")) from None
     if a.ndim not in (2, 3) or 0 in a.shape:
-        raise ValueError(f"'{nombre}' debe tener forma (alto, ancho) o (alto, ancho, canales) y tiene forma {a.shape}.")
+        raise ErrorParametro(
+            mensaje(
+                nombre, "un array no vacío de forma (alto, ancho) o (alto, ancho, canales)", es=f"de forma {a.shape}"
+            )
+        )
     if not np.all(np.isfinite(a)):
-        raise ValueError(f"'{nombre}' tiene valores no finitos (NaN o infinito).")
+        raise ErrorParametro(
+            mensaje(nombre, "un array de números finitos", es="uno con valores no finitos (NaN o infinito)")
+        )
     return a
-
-
-def _positivo(valor, nombre, minimo=1):
-    if isinstance(valor, bool) or not isinstance(valor, (int, np.integer)) or valor < minimo:
-        raise ValueError(f"'{nombre}' debe ser un entero mayor o igual que {minimo} y es {valor!r}.")
-    return int(valor)
 
 
 def voltear(nucleo):
@@ -80,18 +82,19 @@ def voltear(nucleo):
 def rellenar(entrada, relleno):
     """Rodea `entrada` de `relleno` filas y columnas de ceros por cada borde (el zero padding P)."""
     entrada = _entrada(entrada)
-    relleno = _positivo(relleno, "relleno", 0)
+    relleno = comprobar(relleno, "relleno", ENTERO_NO_NEGATIVO)
     anchos = [(relleno, relleno), (relleno, relleno)] + [(0, 0)] * (entrada.ndim - 2)
     return np.pad(entrada, anchos)
 
 
 def _relleno(relleno, lado_nucleo):
     """`relleno`: un entero P ≥ 0, `"valid"` (P = 0) o `"same"` (P = (K − 1)/2, K impar)."""
+    relleno = comprobar(relleno, "relleno", Opciones("valid", "same"), ENTERO_NO_NEGATIVO)
     if relleno == "valid":
         return 0
     if relleno == "same":
         return relleno_same(lado_nucleo)
-    return _positivo(relleno, "relleno", 0)
+    return relleno
 
 
 def correlacion_2d(entrada, nucleo, paso=1, relleno=0):
@@ -100,14 +103,18 @@ def correlacion_2d(entrada, nucleo, paso=1, relleno=0):
     `entrada` es (alto, ancho) o (alto, ancho, canales); `nucleo` es (k_alto, k_ancho) o, con canales,
     (k_alto, k_ancho, canales): el filtro tiene la misma profundidad que la entrada y se suma sobre ella.
     `paso` es el stride S y `relleno` el zero padding P (entero, `"valid"` o `"same"`). El tamaño de la
-    salida es O = (W − K + 2P)/S + 1 por cada lado; si no es entero se lanza `ValueError`.
+    salida es O = (W − K + 2P)/S + 1 por cada lado; si no es entero se lanza `ErrorParametro`.
     """
     entrada = _entrada(entrada)
     nucleo = _entrada(nucleo, "nucleo")
-    paso = _positivo(paso, "paso")
+    paso = comprobar(paso, "paso", ENTERO_POSITIVO)
     if nucleo.ndim != entrada.ndim or (entrada.ndim == 3 and nucleo.shape[2] != entrada.shape[2]):
-        raise ValueError(
-            f"'nucleo' (forma {nucleo.shape}) debe tener la misma profundidad que 'entrada' (forma {entrada.shape})."
+        raise ErrorParametro(
+            mensaje(
+                "nucleo",
+                f"un núcleo con la misma profundidad que 'entrada' (forma {entrada.shape})",
+                es=f"de forma {nucleo.shape}",
+            )
         )
     p_alto = _relleno(relleno, nucleo.shape[0])
     p_ancho = _relleno(relleno, nucleo.shape[1])
@@ -133,8 +140,8 @@ def convolucion_2d(entrada, nucleo, paso=1, relleno=0):
 
 def _agrupar(entrada, tamano, paso, reduccion):
     entrada = _entrada(entrada)
-    tamano = _positivo(tamano, "tamano")
-    paso = tamano if paso is None else _positivo(paso, "paso")
+    tamano = comprobar(tamano, "tamano", ENTERO_POSITIVO)
+    paso = comprobar(paso, "paso", ENTERO_POSITIVO, None) or tamano
     alto = tamano_salida(entrada.shape[0], tamano, 0, paso)
     ancho = tamano_salida(entrada.shape[1], tamano, 0, paso)
     ventanas = np.lib.stride_tricks.sliding_window_view(entrada, (tamano, tamano), axis=(0, 1))

@@ -9,15 +9,15 @@ van a cero; muy grande: se saturan; justa: buena distribución en todas las capa
 
 import numpy as np
 
+from datos.validacion import ENTERO_POSITIVO, Opciones, validar_parametros
+
 ESQUEMAS = ("chica", "grande", "lecun", "xavier", "he")
 ESCALA_CHICA = 0.01
 
 
+@validar_parametros(esquema=Opciones(*ESQUEMAS), fan_in=ENTERO_POSITIVO, fan_out=ENTERO_POSITIVO)
 def desviacion_inicial(esquema, fan_in, fan_out):
     """Desviación típica de los pesos de una capa `fan_in -> fan_out` según `esquema`."""
-    fan_in, fan_out = int(fan_in), int(fan_out)
-    if fan_in < 1 or fan_out < 1:
-        raise ValueError(f"'fan_in' y 'fan_out' deben ser enteros positivos y son {fan_in} y {fan_out}.")
     desviaciones = {
         "chica": ESCALA_CHICA,  # 0.01 · N(0, 1): «muy chica»
         "grande": 1.0,  # N(0, 1): «muy grande», el enfoque del siglo XX
@@ -25,11 +25,10 @@ def desviacion_inicial(esquema, fan_in, fan_out):
         "xavier": 1.0 / np.sqrt((fan_in + fan_out) / 2),
         "he": np.sqrt(2.0 / fan_in),
     }
-    if esquema not in desviaciones:
-        raise ValueError(f"Esquema de inicialización desconocido: '{esquema}'. Use uno de {ESQUEMAS}.")
     return float(desviaciones[esquema])
 
 
+@validar_parametros(fan_in=ENTERO_POSITIVO, fan_out=ENTERO_POSITIVO, distribucion=Opciones("normal", "uniforme"))
 def inicializar_pesos(fan_in, fan_out, esquema, distribucion="normal", generador=None):
     """Matriz de pesos `(fan_in, fan_out)` de media 0 y la desviación de `esquema`.
 
@@ -39,12 +38,11 @@ def inicializar_pesos(fan_in, fan_out, esquema, distribucion="normal", generador
     generador = generador if generador is not None else np.random.default_rng()
     if distribucion == "normal":
         return generador.normal(0.0, sigma, size=(fan_in, fan_out))
-    if distribucion == "uniforme":
-        r = np.sqrt(3.0) * sigma
-        return generador.uniform(-r, r, size=(fan_in, fan_out))
-    raise ValueError(f"'distribucion' debe ser 'normal' o 'uniforme' y es '{distribucion}'.")
+    r = np.sqrt(3.0) * sigma
+    return generador.uniform(-r, r, size=(fan_in, fan_out))
 
 
+@validar_parametros(capas=ENTERO_POSITIVO, unidades=ENTERO_POSITIVO)
 def activaciones_por_capa(x, capas, unidades, activacion, esquema, generador=None):
     """Propaga `x` por un MLP de `capas` capas de `unidades` neuronas sin sesgo y devuelve la lista de
     activaciones de cada capa (el experimento de la clase: 10 capas de 500 neuronas).
@@ -55,13 +53,11 @@ def activaciones_por_capa(x, capas, unidades, activacion, esquema, generador=Non
         from utilidades.teoria.activaciones import obtener_activacion
 
         activacion = obtener_activacion(activacion)[0]
-    if int(capas) < 1 or int(unidades) < 1:
-        raise ValueError(f"'capas' y 'unidades' deben ser enteros positivos y son {capas} y {unidades}.")
     generador = generador if generador is not None else np.random.default_rng()
     h = np.asarray(x, dtype="float64")
     resultado = []
-    for _ in range(int(capas)):
-        pesos = inicializar_pesos(h.shape[1], int(unidades), esquema, generador=generador)
+    for _ in range(capas):
+        pesos = inicializar_pesos(h.shape[1], unidades, esquema, generador=generador)
         h = activacion(h @ pesos)
         resultado.append(h)
     return resultado

@@ -35,7 +35,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from utilidades.comprobaciones import fraccion, positivo
+from datos.errores import ErrorParametro
+from datos.validacion import (
+    ENTERO_NO_NEGATIVO,
+    ENTERO_POSITIVO,
+    FRACCION,
+    NO_NEGATIVO,
+    POSITIVO,
+    Opciones,
+    comprobar,
+    mensaje,
+    validar_parametros,
+)
 
 CONVENCIONES = ("clase", "keras")
 
@@ -46,11 +57,9 @@ class Optimizador:
     nombre = None
 
     def __init__(self, tasa=0.01, epsilon=1e-7, convencion="clase"):
-        if convencion not in CONVENCIONES:
-            raise ValueError(f"'convencion' debe ser una de {CONVENCIONES} y es '{convencion}'.")
-        self.tasa = positivo("tasa (tasa de aprendizaje)", tasa)
-        self.epsilon = positivo("epsilon", epsilon)
-        self.convencion = convencion
+        self.convencion = comprobar(convencion, "convencion", Opciones(*CONVENCIONES))
+        self.tasa = comprobar(tasa, "tasa", POSITIVO)
+        self.epsilon = comprobar(epsilon, "epsilon", POSITIVO)
         self.reiniciar()
 
     def reiniciar(self):
@@ -63,7 +72,13 @@ class Optimizador:
         x = np.asarray(x, dtype="float64")
         gradiente = np.asarray(gradiente, dtype="float64")
         if gradiente.shape != x.shape:
-            raise ValueError(f"El gradiente tiene forma {gradiente.shape} y los parámetros {x.shape}: deben coincidir.")
+            raise ErrorParametro(
+                mensaje(
+                    "gradiente",
+                    f"un array de la forma de los parámetros 'x', {x.shape}",
+                    es=f"de forma {gradiente.shape}",
+                )
+            )
         if self.estado is None:
             self.estado = self._estado_inicial(x)
         self.t += 1
@@ -101,7 +116,7 @@ class Momento(Optimizador):
     nesterov = False
 
     def __init__(self, tasa=0.01, rho=0.9, **kwargs):
-        self.rho = fraccion("rho", rho)
+        self.rho = comprobar(rho, "rho", FRACCION)
         super().__init__(tasa, **kwargs)
 
     def _estado_inicial(self, x):
@@ -140,7 +155,7 @@ class AdaGrad(Optimizador):
         super().__init__(tasa, **kwargs)
         if acumulador_inicial is None:
             acumulador_inicial = 0.1 if self.convencion == "keras" else 0.0
-        self.acumulador_inicial = positivo("acumulador_inicial", acumulador_inicial, cero=True)
+        self.acumulador_inicial = comprobar(acumulador_inicial, "acumulador_inicial", NO_NEGATIVO)
 
     def _estado_inicial(self, x):
         return {"g": np.full_like(x, self.acumulador_inicial)}
@@ -163,7 +178,7 @@ class RMSProp(Optimizador):
     nombre = "rmsprop"
 
     def __init__(self, tasa=0.001, gamma=0.9, **kwargs):
-        self.gamma = fraccion("gamma", gamma)
+        self.gamma = comprobar(gamma, "gamma", FRACCION)
         super().__init__(tasa, **kwargs)
 
     def _estado_inicial(self, x):
@@ -189,8 +204,8 @@ class Adam(Optimizador):
     nombre = "adam"
 
     def __init__(self, tasa=0.001, rho=0.9, gamma=0.999, **kwargs):
-        self.rho = fraccion("rho", rho)
-        self.gamma = fraccion("gamma", gamma)
+        self.rho = comprobar(rho, "rho", FRACCION)
+        self.gamma = comprobar(gamma, "gamma", FRACCION)
         super().__init__(tasa, **kwargs)
 
     def _estado_inicial(self, x):
@@ -219,7 +234,7 @@ class Adadelta(Optimizador):
     nombre = "adadelta"
 
     def __init__(self, tasa=1.0, rho=0.95, **kwargs):
-        self.rho = fraccion("rho", rho)
+        self.rho = comprobar(rho, "rho", FRACCION)
         super().__init__(tasa, **kwargs)
 
     def _estado_inicial(self, x):
@@ -249,9 +264,7 @@ OPTIMIZADORES = {
 
 def crear_optimizador(nombre, **hiperparametros):
     """Crea un optimizador por su nombre (`sgd`, `momento`, `nesterov`, `adagrad`, `rmsprop`, `adam`, `adadelta`)."""
-    clave = str(nombre).lower()
-    if clave not in OPTIMIZADORES:
-        raise ValueError(f"Optimizador desconocido: '{nombre}'. Use uno de {sorted(OPTIMIZADORES)}.")
+    clave = comprobar(str(nombre).lower(), "nombre", Opciones(*OPTIMIZADORES))
     return OPTIMIZADORES[clave](**hiperparametros)
 
 
@@ -293,9 +306,9 @@ class FuncionPrueba:
     limites: tuple  # (x_min, x_max, y_min, y_max)
 
 
+@validar_parametros(condicion=POSITIVO)
 def cuadratica_mal_condicionada(condicion=50.0):
     """`f = (x² + K y²) / 2`: la hessiana es diag(1, K) y su número de condición es K (≫ 1: zig-zag)."""
-    condicion = positivo("condicion", condicion)
 
     def f(p):
         p = np.asarray(p, dtype="float64")
@@ -389,6 +402,7 @@ def loss_gradient(data_batch, y_batch, weights):
     return loss, dw
 
 
+@validar_parametros(epochs=ENTERO_NO_NEGATIVO, lr=POSITIVO, bs=ENTERO_POSITIVO, tol=NO_NEGATIVO)
 def SGD(x, y, weights, epochs, lr=1e-3, bs=100, tol=1e-5, semilla=None):
     """SGD por mini-lotes del listado de la clase; devuelve el camino de los pesos (uno por lote).
 
@@ -401,9 +415,6 @@ def SGD(x, y, weights, epochs, lr=1e-3, bs=100, tol=1e-5, semilla=None):
     - `weights -= lr * dw` modificaba el array del llamante: se trabaja sobre una copia.
     - `np.random.shuffle` usaba el estado global: se usa un generador con `semilla`.
     """
-    positivo("lr", lr)
-    if int(bs) < 1:
-        raise ValueError(f"'bs' (tamaño del lote) debe ser un entero positivo y es {bs}.")
     generador = np.random.default_rng(semilla)
     weights = np.array(weights, dtype="float64")
     delta = np.inf

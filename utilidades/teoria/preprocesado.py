@@ -19,6 +19,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from datos.errores import ErrorParametro
+from datos.validacion import NO_NEGATIVO, Integral, Intervalo, Opciones, Real, comprobar, mensaje, validar_parametros
+
 __all__ = [
     "PCA",
     "ReduccionSVD",
@@ -66,23 +69,21 @@ def _datos(x, nombre="x", minimo=2):
     try:
         x = np.asarray(x, dtype="float64")
     except (TypeError, ValueError):
-        raise ValueError(f"'{nombre}' debe ser una matriz de números (ejemplos, variables).") from None
+        raise ErrorParametro(mensaje(nombre, "una matriz de números (ejemplos, variables)", es="otra cosa")) from None
     if x.ndim != 2 or x.shape[1] < 1:
-        raise ValueError(
-            f"'{nombre}' debe ser una matriz (ejemplos, variables) y tiene forma {x.shape}: use "
-            "x.reshape(len(x), -1) para aplanar imágenes."
+        raise ErrorParametro(
+            mensaje(nombre, "una matriz (ejemplos, variables)", es=f"de forma {x.shape}")
+            + " Use x.reshape(len(x), -1) para aplanar imágenes."
         )
     if x.shape[0] < minimo:
-        raise ValueError(f"'{nombre}' debe tener al menos {minimo} ejemplos (filas) y tiene {x.shape[0]}.")
+        raise ErrorParametro(
+            mensaje(nombre, f"una matriz con al menos {minimo} ejemplos (filas)", es=f"una con {x.shape[0]}")
+        )
     if not np.all(np.isfinite(x)):
-        raise ValueError(f"'{nombre}' tiene valores no finitos (NaN o infinito).")
+        raise ErrorParametro(
+            mensaje(nombre, "una matriz de números finitos", es="una con valores no finitos (NaN o infinito)")
+        )
     return x
-
-
-def _no_negativo(valor, nombre):
-    if not np.isfinite(valor) or valor < 0:
-        raise ValueError(f"'{nombre}' debe ser un número mayor o igual que 0 y es {valor!r}.")
-    return float(valor)
 
 
 def covarianza(x):
@@ -100,10 +101,13 @@ def centrar(x, media=None):
     x = _datos(x, minimo=1 if media is not None else 2)
     media = x.mean(axis=0) if media is None else np.asarray(media, dtype="float64")
     if media.shape != x.shape[1:]:
-        raise ValueError(f"'media' debe tener forma {x.shape[1:]} (una por variable) y tiene forma {media.shape}.")
+        raise ErrorParametro(
+            mensaje("media", f"un array de forma {x.shape[1:]} (una por variable)", es=f"de forma {media.shape}")
+        )
     return x - media, media
 
 
+@validar_parametros(epsilon=NO_NEGATIVO)
 def estandarizar(x, media=None, desviacion=None, epsilon=1e-8):
     """Z-scores: `(x − media) / (desviacion + epsilon)` por variable (el «escalado» de la clase).
 
@@ -111,7 +115,6 @@ def estandarizar(x, media=None, desviacion=None, epsilon=1e-8):
     para transformar el test con los mismos números.
     """
     centrados, media = centrar(x, media)
-    epsilon = _no_negativo(epsilon, "epsilon")
     if desviacion is None:
         desviacion = np.sqrt((centrados**2).sum(axis=0) / max(len(centrados) - 1, 1))
     desviacion = np.asarray(desviacion, dtype="float64")
@@ -139,11 +142,7 @@ def _modelo(x, modelo):
 
 def _numero_componentes(q, modelo):
     total = len(modelo.varianzas)
-    if q is None:
-        return total
-    if isinstance(q, bool) or not isinstance(q, (int, np.integer)) or not 1 <= q <= total:
-        raise ValueError(f"'q' (componentes) debe ser un entero entre 1 y {total} y es {q!r}.")
-    return int(q)
+    return total if q is None else comprobar(q, "q", Intervalo(Integral, 1, total))
 
 
 def decorrelar(x, q=None, modelo=None):
@@ -159,6 +158,7 @@ def decorrelar(x, q=None, modelo=None):
     return (x - modelo.media) @ modelo.componentes[:q].T
 
 
+@validar_parametros(metodo=Opciones("pca", "zca"), epsilon=NO_NEGATIVO)
 def matriz_blanqueo(modelo, metodo="pca", epsilon=0.0, q=None):
     """Matriz W tal que `(x − media) @ W` blanquea los datos del `modelo` (un `PCA`).
 
@@ -171,14 +171,12 @@ def matriz_blanqueo(modelo, metodo="pca", epsilon=0.0, q=None):
     `epsilon` (ε) regulariza las varianzas casi nulas (en imágenes, los píxeles del borde siempre negros);
     con ε = 0, una varianza nula (menor que 1e-12 veces la mayor, error de redondeo) es un error.
     """
-    if metodo not in ("pca", "zca"):
-        raise ValueError(f"'metodo' debe ser 'pca' o 'zca' y es {metodo!r}.")
-    epsilon = _no_negativo(epsilon, "epsilon")
     q = _numero_componentes(q, modelo) if metodo == "pca" else len(modelo.varianzas)
     varianzas = modelo.varianzas[:q] + epsilon
     if np.any(varianzas <= 1e-12 * max(float(modelo.varianzas.max()), 0.0)) or np.any(varianzas <= 0):
-        raise ValueError(
-            "Hay componentes de varianza nula y 'epsilon' es 0: use un 'epsilon' positivo o menos componentes 'q'."
+        raise ErrorParametro(
+            mensaje("epsilon", "un número positivo que evite las varianzas nulas de algunos componentes", epsilon)
+            + " Use un 'epsilon' positivo o menos componentes 'q'."
         )
     escalado = modelo.componentes[:q].T / np.sqrt(varianzas)  # (d, q)
     if metodo == "pca":
@@ -223,9 +221,8 @@ def reducir_svd(x, q):
     return ReduccionSVD(proyeccion, reconstruccion, float(modelo.varianza_explicada[:q].sum()), modelo)
 
 
+@validar_parametros(fraccion=Intervalo(Real, 0, 1, cerrado="derecha"))
 def componentes_para(modelo, fraccion=0.9):
     """Cuántos componentes hacen falta para explicar al menos `fraccion` de la varianza (0 < fraccion ≤ 1)."""
-    if not 0 < fraccion <= 1:
-        raise ValueError(f"'fraccion' debe estar en (0, 1] y es {fraccion!r}.")
     acumulada = np.cumsum(modelo.varianza_explicada)
     return int(min(np.searchsorted(acumulada, fraccion - 1e-12) + 1, len(acumulada)))

@@ -14,6 +14,19 @@ Cada pieza coincide con la de Keras: `regularizador_keras`, `keras.layers.Dropou
 import keras
 import numpy as np
 
+from datos.errores import ErrorParametro
+from datos.validacion import (
+    ENTERO_NO_NEGATIVO,
+    FRACCION,
+    NO_NEGATIVO,
+    Intervalo,
+    Opciones,
+    Real,
+    comprobar,
+    mensaje,
+    validar_parametros,
+)
+
 PENALIZACIONES = ("l1", "l2", "elastica")
 
 
@@ -23,59 +36,53 @@ def _lista(pesos):
     return [np.asarray(pesos, dtype="float64")]
 
 
-def _lambda(lam):
-    lam = float(lam)
-    if not np.isfinite(lam) or lam < 0:
-        raise ValueError(f"'lam' (λ, fuerza de la regularización) debe ser un número no negativo y es {lam}.")
-    return lam
-
-
+@validar_parametros(lam=NO_NEGATIVO)
 def penalizacion_l2(pesos, lam):
     """`λ Σ W²` sobre un array o una lista de arrays (todas las capas). Keras: `keras.regularizers.L2(λ)`."""
-    return _lambda(lam) * sum(float(np.sum(w**2)) for w in _lista(pesos))
+    return lam * sum(float(np.sum(w**2)) for w in _lista(pesos))
 
 
+@validar_parametros(lam=NO_NEGATIVO)
 def penalizacion_l1(pesos, lam):
     """`λ Σ |W|`. Keras: `keras.regularizers.L1(λ)`."""
-    return _lambda(lam) * sum(float(np.sum(np.abs(w))) for w in _lista(pesos))
+    return lam * sum(float(np.sum(np.abs(w))) for w in _lista(pesos))
 
 
+@validar_parametros(lam=NO_NEGATIVO, beta=NO_NEGATIVO)
 def penalizacion_elastica(pesos, lam, beta=1.0):
     """Elastic net de la clase: `λ Σ (β W² + |W|)`. Keras: `keras.regularizers.L1L2(l1=λ, l2=λβ)`."""
-    return penalizacion_l1(pesos, lam) + penalizacion_l2(pesos, _lambda(lam) * _lambda(beta))
+    return penalizacion_l1(pesos, lam) + penalizacion_l2(pesos, lam * beta)
 
 
+@validar_parametros(tipo=Opciones(*PENALIZACIONES), lam=NO_NEGATIVO, beta=NO_NEGATIVO)
 def regularizador_keras(tipo, lam, beta=1.0):
     """El regularizador de Keras equivalente a `penalizacion_<tipo>(pesos, lam, ...)`."""
-    lam = _lambda(lam)
     if tipo == "l1":
         return keras.regularizers.L1(lam)
     if tipo == "l2":
         return keras.regularizers.L2(lam)
-    if tipo == "elastica":
-        return keras.regularizers.L1L2(l1=lam, l2=lam * _lambda(beta))
-    raise ValueError(f"Penalización desconocida: '{tipo}'. Use una de {PENALIZACIONES}.")
+    return keras.regularizers.L1L2(l1=lam, l2=lam * beta)
 
 
-def dropout_invertido(h, tasa, entrenamiento=True, generador=None):
-    """Dropout invertido (listado de la clase): anula cada activación con probabilidad `tasa` y escala
-    las que quedan por `1 / (1 - tasa)`, así que la activación esperada no cambia y en test no se hace nada.
+@validar_parametros(tasa_dropout=FRACCION)
+def dropout_invertido(h, tasa_dropout, entrenamiento=True, generador=None):
+    """Dropout invertido (listado de la clase): anula cada activación con probabilidad `tasa_dropout` y escala
+    las que quedan por `1 / (1 - tasa_dropout)`, así que la activación esperada no cambia y en test no se hace
+    nada.
 
     En el listado `U = (np.random.rand(*H.shape) < p) / p`, `p` es la probabilidad de *mantener*; aquí
-    `tasa` es la de *anular*, como en `keras.layers.Dropout(rate)`: `p = 1 - tasa`.
+    `tasa_dropout` es la de *anular*, como en `keras.layers.Dropout(rate)`: `p = 1 - tasa_dropout`.
     """
-    tasa = float(tasa)
-    if not 0 <= tasa < 1:
-        raise ValueError(f"'tasa' (probabilidad de anular) debe estar en [0, 1) y es {tasa}.")
     h = np.asarray(h)
-    if not entrenamiento or tasa == 0:
+    if not entrenamiento or tasa_dropout == 0:
         return h
     generador = generador if generador is not None else np.random.default_rng()
-    p = 1.0 - tasa
+    p = 1.0 - tasa_dropout
     u = (generador.random(h.shape) < p) / p
     return h * u
 
 
+@validar_parametros(momento=FRACCION, epsilon=NO_NEGATIVO)
 def batch_norm(x, gamma, beta, media_movil, varianza_movil, entrenamiento, momento=0.99, epsilon=1e-3):
     """Normalización por lotes (algoritmo 1 de Ioffe y Szegedy) sobre el último eje, como Keras.
 
@@ -87,9 +94,7 @@ def batch_norm(x, gamma, beta, media_movil, varianza_movil, entrenamiento, momen
     """
     x = np.asarray(x, dtype="float64")
     if x.ndim < 2:
-        raise ValueError(f"'x' debe tener forma (lote, ..., características) y tiene forma {x.shape}.")
-    if not 0 <= momento < 1:
-        raise ValueError(f"'momento' debe estar en [0, 1) y es {momento}.")
+        raise ErrorParametro(mensaje("x", "un array de forma (lote, ..., características)", es=f"de forma {x.shape}"))
     ejes = tuple(range(x.ndim - 1))
     if entrenamiento:
         media, varianza = x.mean(axis=ejes), x.var(axis=ejes)
@@ -111,10 +116,8 @@ class ParadaTemprana(keras.callbacks.Callback):
 
     def __init__(self, paciencia=5, min_delta=0.0, restaurar_mejores=True, monitor="val_loss"):
         super().__init__()
-        if int(paciencia) < 0:
-            raise ValueError(f"'paciencia' debe ser un entero no negativo y es {paciencia}.")
-        self.paciencia = int(paciencia)
-        self.min_delta = abs(float(min_delta))
+        self.paciencia = comprobar(paciencia, "paciencia", ENTERO_NO_NEGATIVO)
+        self.min_delta = abs(comprobar(min_delta, "min_delta", Intervalo(Real)))
         self.restaurar_mejores = restaurar_mejores
         self.monitor = monitor
         self.reiniciar()
@@ -143,9 +146,11 @@ class ParadaTemprana(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         if self.monitor not in logs:
-            raise ValueError(
-                f"ParadaTemprana vigila '{self.monitor}', que no está en los registros ({sorted(logs)}). "
-                "Entrene con datos de validación o cambie 'monitor'."
+            raise ErrorParametro(
+                mensaje(
+                    "monitor", f"una de las métricas registradas ({', '.join(sorted(logs)) or 'ninguna'})", self.monitor
+                )
+                + " Entrene con datos de validación o cambie 'monitor'."
             )
         parar = self.actualizar(float(logs[self.monitor]), epoch)
         if self.restaurar_mejores and self.mejor_epoca == epoch:

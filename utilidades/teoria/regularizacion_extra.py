@@ -1,9 +1,9 @@
 """Más regularización y trucos de entrenamiento de las clases, en NumPy y como piezas de Keras.
 
 - Dropout «estándar» frente a invertido (Bariloche, «Dropout» e «Inverted dropout»; «Aprendizaje de
-  Máquinas», «Dropout: implementación»): al entrenar se anula cada activación con probabilidad `tasa`; el
-  estándar no escala y en test multiplica por la probabilidad de *mantener* `1 - tasa`; el invertido divide
-  por `1 - tasa` al entrenar y no toca nada en test. Las dos dan la misma salida esperada
+  Máquinas», «Dropout: implementación»): al entrenar se anula cada activación con probabilidad `tasa_dropout`;
+  el estándar no escala y en test multiplica por la probabilidad de *mantener* `1 - tasa_dropout`; el
+  invertido divide por `1 - tasa_dropout` al entrenar y no toca nada en test. Las dos dan la misma salida esperada
   (`esperanza_exacta` enumera las máscaras, `esperanzas_por_muestreo` las sortea).
 - Suavizado de etiquetas («Aprendizaje de Máquinas», «Suavizar el etiquetamiento»): `suavizar_etiquetas` y
   `entropia_cruzada`, como `keras.losses.CategoricalCrossentropy(label_smoothing=...)`.
@@ -26,56 +26,67 @@ import keras
 import numpy as np
 from keras import ops
 
-from utilidades.comprobaciones import fraccion, positivo
+from datos.errores import ErrorParametro
+from datos.validacion import (
+    ENTERO_NO_NEGATIVO,
+    ENTERO_POSITIVO,
+    FRACCION,
+    FRACCION_ABIERTA,
+    NO_NEGATIVO,
+    POSITIVO,
+    PROBABILIDAD,
+    Par,
+    comprobar,
+    mensaje,
+    validar_parametros,
+)
 from utilidades.teoria.optimizadores import Optimizador
 from utilidades.teoria.regularizacion import dropout_invertido
+
+# Factores de reducción: en (0, 1), sin 0 (anularía la ganancia) ni 1 (no la reduciría).
 
 # --- Dropout estándar frente a invertido ---
 
 
-def _tasa(tasa):
-    tasa = float(tasa)
-    if not 0 <= tasa < 1:
-        raise ValueError(f"'tasa' (probabilidad de anular) debe estar en [0, 1) y es {tasa}.")
-    return tasa
-
-
-def dropout_estandar(h, tasa, entrenamiento=True, generador=None):
-    """Dropout sin escalar (Srivastava et al., 2014): al entrenar `h · m` con `m ~ Bernoulli(1 - tasa)`;
-    en test `h · (1 - tasa)`, la probabilidad de *mantener* (la activación esperada al entrenar).
+@validar_parametros(tasa_dropout=FRACCION)
+def dropout_estandar(h, tasa_dropout, entrenamiento=True, generador=None):
+    """Dropout sin escalar (Srivastava et al., 2014): al entrenar `h · m` con `m ~ Bernoulli(1 - tasa_dropout)`;
+    en test `h · (1 - tasa_dropout)`, la probabilidad de *mantener* (la activación esperada al entrenar).
     """
-    tasa = _tasa(tasa)
     h = np.asarray(h, dtype="float64")
     if not entrenamiento:
-        return h * (1.0 - tasa)
+        return h * (1.0 - tasa_dropout)
     generador = generador if generador is not None else np.random.default_rng()
-    return h * (generador.random(h.shape) >= tasa)
+    return h * (generador.random(h.shape) >= tasa_dropout)
 
 
-def esperanza_exacta(pesos, entradas, tasa, invertido=False):
-    """`E[z]` de la neurona `z = Σ wᵢ mᵢ xᵢ` (escalada por `1/(1 - tasa)` si `invertido`) enumerando las
-    `2ⁿ` máscaras `m`, y su salida en test (`(1 - tasa) Σ wᵢ xᵢ`, o `Σ wᵢ xᵢ` si `invertido`).
+@validar_parametros(tasa_dropout=FRACCION)
+def esperanza_exacta(pesos, entradas, tasa_dropout, invertido=False):
+    """`E[z]` de la neurona `z = Σ wᵢ mᵢ xᵢ` (escalada por `1/(1 - tasa_dropout)` si `invertido`) enumerando
+    las `2ⁿ` máscaras `m`, y su salida en test (`(1 - tasa_dropout) Σ wᵢ xᵢ`, o `Σ wᵢ xᵢ` si `invertido`).
 
-    Es el ejemplo de la clase: con dos entradas y `tasa = 0,5`, `E[z] = ¼(w₁x + w₂y) + ¼ w₁x + ¼ w₂y + 0 =
-    ½ (w₁x + w₂y)`. Devuelve `(esperanza_al_entrenar, salida_en_test)`.
+    Es el ejemplo de la clase: con dos entradas y `tasa_dropout = 0,5`, `E[z] = ¼(w₁x + w₂y) + ¼ w₁x + ¼ w₂y + 0
+    = ½ (w₁x + w₂y)`. Devuelve `(esperanza_al_entrenar, salida_en_test)`.
     """
-    tasa = _tasa(tasa)
     w, x = np.asarray(pesos, dtype="float64"), np.asarray(entradas, dtype="float64")
-    if w.shape != x.shape or w.ndim != 1 or w.size > 20:
-        raise ValueError(
-            f"'pesos' y 'entradas' deben ser vectores de la misma longitud (≤ 20); son {w.shape} y {x.shape}."
+    if w.ndim != 1 or w.size > 20:
+        raise ErrorParametro(mensaje("pesos", "un vector de como mucho 20 elementos", es=f"de forma {w.shape}"))
+    if x.shape != w.shape:
+        raise ErrorParametro(
+            mensaje("entradas", f"un vector de la forma de 'pesos', {w.shape}", es=f"de forma {x.shape}")
         )
-    escala = 1.0 / (1.0 - tasa) if invertido else 1.0
+    escala = 1.0 / (1.0 - tasa_dropout) if invertido else 1.0
     esperanza = 0.0
     for mascara in itertools.product((0, 1), repeat=w.size):
         mascara = np.array(mascara)
-        probabilidad = np.prod(np.where(mascara == 1, 1.0 - tasa, tasa))
+        probabilidad = np.prod(np.where(mascara == 1, 1.0 - tasa_dropout, tasa_dropout))
         esperanza += probabilidad * escala * float(np.sum(w * mascara * x))
-    test = float(np.dot(w, x)) * (1.0 if invertido else 1.0 - tasa)
+    test = float(np.dot(w, x)) * (1.0 if invertido else 1.0 - tasa_dropout)
     return esperanza, test
 
 
-def esperanzas_por_muestreo(h, pesos, tasa, muestras=10000, generador=None):
+@validar_parametros(tasa_dropout=FRACCION, muestras=ENTERO_POSITIVO)
+def esperanzas_por_muestreo(h, pesos, tasa_dropout, muestras=10000, generador=None):
     """Media de `muestras` salidas de entrenamiento `z = dropout(h) · w` de las dos variantes frente a su salida en test.
 
     `h` es un lote de activaciones `(lote, n)` y `pesos` un vector `(n,)`. Devuelve un diccionario por
@@ -86,9 +97,9 @@ def esperanzas_por_muestreo(h, pesos, tasa, muestras=10000, generador=None):
     h, w = np.asarray(h, dtype="float64"), np.asarray(pesos, dtype="float64")
     resultados = {}
     for variante, capa in (("estandar", dropout_estandar), ("invertido", dropout_invertido)):
-        salidas = np.array([capa(h, tasa, generador=generador) @ w for _ in range(int(muestras))])
+        salidas = np.array([capa(h, tasa_dropout, generador=generador) @ w for _ in range(muestras)])
         media = salidas.mean(axis=0)
-        test = capa(h, tasa, entrenamiento=False) @ w
+        test = capa(h, tasa_dropout, entrenamiento=False) @ w
         resultados[variante] = {
             "media_entrenamiento": media,
             "test": test,
@@ -101,15 +112,14 @@ def esperanzas_por_muestreo(h, pesos, tasa, muestras=10000, generador=None):
 # --- Suavizado de etiquetas ---
 
 
+@validar_parametros(alfa=PROBABILIDAD)
 def suavizar_etiquetas(y, alfa):
     """`y (1 - α) + α / K`: la clase correcta pasa de 1 a `1 - α + α/K` y las demás de 0 a `α/K` (como Keras)."""
-    alfa = float(alfa)
-    if not 0 <= alfa <= 1:
-        raise ValueError(f"'alfa' (suavizado de las etiquetas) debe estar en [0, 1] y es {alfa}.")
     y = np.asarray(y, dtype="float64")
     return y * (1.0 - alfa) + alfa / y.shape[-1]
 
 
+@validar_parametros(suavizado=PROBABILIDAD)
 def entropia_cruzada(y, salida, suavizado=0.0, desde_logits=False, epsilon=1e-7):
     """Entropía cruzada media del lote `-mean Σ y' log p` con etiquetas suavizadas `y'`.
 
@@ -147,13 +157,13 @@ def _clases(etiquetas):
     return etiquetas.argmax(axis=-1) if etiquetas.ndim == 2 else etiquetas.astype("int64")
 
 
+@validar_parametros(num_clases=ENTERO_POSITIVO, total=ENTERO_POSITIVO, desbalance=POSITIVO)
 def conteos_geometricos(num_clases, total, desbalance):
     """Ejemplos por clase que bajan en progresión geométrica de la clase 0 a la última, con
     `mayor / menor ≈ desbalance` y suma `total` (al menos 1 por clase)."""
-    positivo("desbalance", desbalance)
-    pesos = float(desbalance) ** (-np.arange(num_clases) / max(1, num_clases - 1))
+    pesos = desbalance ** (-np.arange(num_clases) / max(1, num_clases - 1))
     conteos = np.maximum(1, np.floor(total * pesos / pesos.sum())).astype(int)
-    conteos[0] += int(total) - int(conteos.sum())  # lo que falte o sobre del redondeo, a la mayor
+    conteos[0] += total - int(conteos.sum())  # lo que falte o sobre del redondeo, a la mayor
     return conteos
 
 
@@ -165,11 +175,18 @@ def indices_desbalanceados(etiquetas, conteos, generador=None):
     for clase, cuantos in enumerate(conteos):
         disponibles = np.flatnonzero(clases == clase)
         if cuantos > len(disponibles):
-            raise ValueError(f"La clase {clase} tiene {len(disponibles)} ejemplos y se piden {cuantos}.")
+            raise ErrorParametro(
+                mensaje(
+                    f"conteos[{clase}]",
+                    f"como mucho {len(disponibles)}, los ejemplos de la clase {clase} en 'etiquetas'",
+                    cuantos,
+                )
+            )
         elegidos.append(generador.choice(disponibles, size=int(cuantos), replace=False))
     return np.sort(np.concatenate(elegidos))
 
 
+@validar_parametros(por_clase=ENTERO_POSITIVO, lotes=ENTERO_NO_NEGATIVO)
 def lotes_balanceados(etiquetas, por_clase, lotes, generador=None):
     """`lotes` arrays de índices con exactamente `por_clase` ejemplos de cada clase (NumPy).
 
@@ -178,14 +195,13 @@ def lotes_balanceados(etiquetas, por_clase, lotes, generador=None):
     """
     generador = generador if generador is not None else np.random.default_rng()
     clases = _clases(etiquetas)
-    if int(por_clase) < 1:
-        raise ValueError(f"'por_clase' (ejemplos de cada clase por lote) debe ser un entero positivo y es {por_clase}.")
     grupos = [np.flatnonzero(clases == c) for c in range(int(clases.max()) + 1)]
-    if any(len(g) == 0 for g in grupos):
-        raise ValueError("Hay clases sin ningún ejemplo: no se pueden balancear los lotes.")
+    vacias = [c for c, g in enumerate(grupos) if len(g) == 0]
+    if vacias:
+        raise ErrorParametro(_sin_ejemplos("etiquetas", vacias))
     colas = [np.array([], dtype="int64") for _ in grupos]
     resultado = []
-    for _ in range(int(lotes)):
+    for _ in range(lotes):
         lote = []
         for k, grupo in enumerate(grupos):
             while len(colas[k]) < por_clase:
@@ -196,6 +212,14 @@ def lotes_balanceados(etiquetas, por_clase, lotes, generador=None):
     return resultado
 
 
+def _sin_ejemplos(nombre, clases):
+    return (
+        mensaje(nombre, "unas etiquetas con ejemplos de todas las clases", es=f"sin ejemplos de las clases {clases}")
+        + " No se pueden balancear los lotes."
+    )
+
+
+@validar_parametros(por_clase=ENTERO_POSITIVO, semilla=(ENTERO_NO_NEGATIVO, None))
 def dataset_balanceado(x, y, por_clase, semilla=None):
     """`tf.data.Dataset` infinito de lotes `(x, y)` con exactamente `por_clase` ejemplos de cada clase.
 
@@ -206,17 +230,18 @@ def dataset_balanceado(x, y, por_clase, semilla=None):
 
     clases = _clases(y)
     num_clases = int(clases.max()) + 1
+    vacias = [c for c in range(num_clases) if not np.any(clases == c)]
+    if vacias:
+        raise ErrorParametro(_sin_ejemplos("y", vacias))
     por_clase_ds = []
     for c in range(num_clases):
         indices = np.flatnonzero(clases == c)
-        if len(indices) == 0:
-            raise ValueError(f"La clase {c} no tiene ejemplos: no se pueden balancear los lotes.")
         ds = tf.data.Dataset.from_tensor_slices((x[indices], y[indices]))
         por_clase_ds.append(ds.shuffle(len(indices), seed=None if semilla is None else semilla + c).repeat())
     eleccion = tf.data.Dataset.range(num_clases).repeat()
     return (
         tf.data.Dataset.choose_from_datasets(por_clase_ds, eleccion)
-        .batch(num_clases * int(por_clase))
+        .batch(num_clases * por_clase)
         .prefetch(tf.data.AUTOTUNE)
     )
 
@@ -237,11 +262,13 @@ class GananciasAdaptativas(Optimizador):
     nombre = "ganancias"
 
     def __init__(self, tasa=0.01, incremento=0.05, factor=0.95, limites=(0.1, 10.0), **kwargs):
-        self.incremento = positivo("incremento", incremento, cero=True)
-        self.factor = fraccion("factor", factor, cero=False)
-        self.limites = (positivo("limites[0]", limites[0]), positivo("limites[1]", limites[1]))
+        self.incremento = comprobar(incremento, "incremento", NO_NEGATIVO)
+        self.factor = comprobar(factor, "factor", FRACCION_ABIERTA)
+        self.limites = comprobar(limites, "limites", Par(POSITIVO))
         if not self.limites[0] <= 1 <= self.limites[1]:
-            raise ValueError(f"'limites' debe contener la ganancia inicial 1 y es {limites}.")
+            raise ErrorParametro(
+                mensaje("limites", "un par (mínimo, máximo) que contenga la ganancia inicial 1", limites)
+            )
         super().__init__(tasa, **kwargs)
 
     def _estado_inicial(self, x):
@@ -364,9 +391,12 @@ class ModeloTasasPorCapa(keras.Model):
         """El multiplicador de cada variable entrenable, en el orden de `trainable_variables`."""
         desconocidas = set(self.multiplicadores) - {capa.name for capa in self.layers}
         if desconocidas:
-            raise ValueError(
-                f"Multiplicadores de capas que no existen: {sorted(desconocidas)}. "
-                f"Capas del modelo: {[c.name for c in self.layers]}."
+            raise ErrorParametro(
+                mensaje(
+                    "multiplicadores",
+                    f"un diccionario con nombres de capas del modelo ({', '.join(c.name for c in self.layers)})",
+                    es=f"uno con capas que no existen: {', '.join(sorted(desconocidas))}",
+                )
             )
         de_variable = {}
         for capa in self.layers:

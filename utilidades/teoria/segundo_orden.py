@@ -24,11 +24,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from utilidades.comprobaciones import fraccion, positivo
+from datos.errores import ErrorParametro
+from datos.validacion import (
+    ENTERO_NO_NEGATIVO,
+    ENTERO_POSITIVO,
+    FRACCION_ABIERTA,
+    NO_NEGATIVO,
+    POSITIVO,
+    Intervalo,
+    Opciones,
+    Real,
+    comprobar,
+    mensaje,
+    validar_parametros,
+)
 
 METODOS = ("newton", "newton-amortiguado", "bfgs", "lbfgs")
 # El método de `scipy.optimize.minimize` que sirve de referencia a cada uno.
 METODOS_SCIPY = {"newton": "Newton-CG", "newton-amortiguado": "Newton-CG", "bfgs": "BFGS", "lbfgs": "L-BFGS-B"}
+# Constantes en (0, 1) sin los extremos: la reducción de Armijo y la c1 de Wolfe.
 
 
 # --- Hessianas de las funciones de prueba ---
@@ -95,6 +109,14 @@ class _Contador:
         return hessiana(self.funcion, x)
 
 
+def _no_es_descenso(pendiente):
+    return ErrorParametro(
+        mensaje("d", "una dirección de descenso (∇fᵀd < 0)", es=f"una con ∇fᵀd = {pendiente:.3g} ≥ 0")
+        + " La búsqueda lineal no puede bajar."
+    )
+
+
+@validar_parametros(reduccion=FRACCION_ABIERTA, c1=FRACCION_ABIERTA, max_pasos=ENTERO_NO_NEGATIVO)
 def busqueda_armijo(f, x, d, f0, g0, alfa=1.0, reduccion=0.5, c1=1e-4, max_pasos=60):
     """Retroceso (backtracking): `α ← reduccion · α` hasta que `f(x + α d) ≤ f(x) + c1 α ∇fᵀd` (Armijo).
 
@@ -102,10 +124,7 @@ def busqueda_armijo(f, x, d, f0, g0, alfa=1.0, reduccion=0.5, c1=1e-4, max_pasos
     """
     pendiente = float(np.dot(g0, d))
     if pendiente >= 0:
-        raise ValueError(
-            f"La dirección no es de descenso (∇fᵀd = {pendiente:.3g} ≥ 0): la búsqueda lineal no puede bajar."
-        )
-    fraccion("reduccion", reduccion, cero=False)
+        raise _no_es_descenso(pendiente)
     for _ in range(max_pasos):
         if f(x + alfa * d) <= f0 + c1 * alfa * pendiente:
             return alfa
@@ -113,6 +132,7 @@ def busqueda_armijo(f, x, d, f0, g0, alfa=1.0, reduccion=0.5, c1=1e-4, max_pasos
     return alfa
 
 
+@validar_parametros(c1=FRACCION_ABIERTA, max_pasos=ENTERO_NO_NEGATIVO)
 def busqueda_wolfe(f, gradiente, x, d, f0, g0, alfa=1.0, c1=1e-4, c2=0.9, max_pasos=30):
     """Búsqueda lineal con las condiciones fuertes de Wolfe (Nocedal y Wright, algoritmos 3.5 y 3.6).
 
@@ -122,12 +142,9 @@ def busqueda_wolfe(f, gradiente, x, d, f0, g0, alfa=1.0, c1=1e-4, c2=0.9, max_pa
     cuadrática. Devuelve `(α, f(x + α d), ∇f(x + α d))`.
     """
     pendiente0 = float(np.dot(g0, d))
+    c2 = comprobar(c2, "c2", Intervalo(Real, c1, 1, cerrado="ninguno"))  # 0 < c1 < c2 < 1
     if pendiente0 >= 0:
-        raise ValueError(
-            f"La dirección no es de descenso (∇fᵀd = {pendiente0:.3g} ≥ 0): la búsqueda lineal no puede bajar."
-        )
-    if not 0 < c1 < c2 < 1:
-        raise ValueError(f"Las constantes de Wolfe deben cumplir 0 < c1 < c2 < 1 y son c1 = {c1}, c2 = {c2}.")
+        raise _no_es_descenso(pendiente0)
 
     def evaluar(a):
         punto = x + a * d
@@ -214,6 +231,7 @@ def _inicio(funcion, inicio):
     return np.array(funcion.inicio if inicio is None else inicio, dtype="float64")
 
 
+@validar_parametros(pasos=ENTERO_NO_NEGATIVO, tolerancia=NO_NEGATIVO)
 def newton(funcion, inicio=None, pasos=100, tolerancia=1e-8, amortiguado=False):
     """Método de Newton: `x ← x - H(x)⁻¹ ∇f(x)` (se resuelve `H d = -∇f`, sin invertir `H`).
 
@@ -226,7 +244,7 @@ def newton(funcion, inicio=None, pasos=100, tolerancia=1e-8, amortiguado=False):
     x = _inicio(funcion, inicio)
     camino, g = [x], contador.gradiente(x)
     convergio = bool(np.max(np.abs(g)) <= tolerancia)
-    for _ in range(int(pasos)):
+    for _ in range(pasos):
         if convergio:
             break
         d = np.linalg.solve(contador.hessiana(x), -g)
@@ -246,6 +264,7 @@ def _primer_alfa(g):
     return min(1.0, 1.0 / float(np.linalg.norm(g)))
 
 
+@validar_parametros(pasos=ENTERO_NO_NEGATIVO, tolerancia=NO_NEGATIVO)
 def bfgs(funcion, inicio=None, pasos=100, tolerancia=1e-8, inversa_inicial=None, c1=1e-4, c2=0.9):
     """BFGS: `d = -H ∇f`, búsqueda de Wolfe, y `H ← (I - ρ s yᵀ) H (I - ρ y sᵀ) + ρ s sᵀ` con `ρ = 1/yᵀs`.
 
@@ -260,7 +279,7 @@ def bfgs(funcion, inicio=None, pasos=100, tolerancia=1e-8, inversa_inicial=None,
     valor, g = contador.f(x), contador.gradiente(x)
     camino = [x]
     convergio = bool(np.max(np.abs(g)) <= tolerancia)
-    for k in range(int(pasos)):
+    for k in range(pasos):
         if convergio:
             break
         d = -h @ g
@@ -298,17 +317,15 @@ def direccion_lbfgs(g, pares):
     return -q
 
 
+@validar_parametros(pasos=ENTERO_NO_NEGATIVO, tolerancia=NO_NEGATIVO, memoria=ENTERO_POSITIVO)
 def lbfgs(funcion, inicio=None, pasos=100, tolerancia=1e-8, memoria=10, c1=1e-4, c2=0.9):
     """L-BFGS: como BFGS, pero sin guardar `H`: solo los `memoria` últimos pares `(s, y)` (`direccion_lbfgs`)."""
-    memoria = int(memoria)
-    if memoria < 1:
-        raise ValueError(f"'memoria' (pares (s, y) que guarda L-BFGS) debe ser un entero positivo y es {memoria}.")
     contador = _Contador(funcion)
     x = _inicio(funcion, inicio)
     valor, g = contador.f(x), contador.gradiente(x)
     camino, pares = [x], []
     convergio = bool(np.max(np.abs(g)) <= tolerancia)
-    for _ in range(int(pasos)):
+    for _ in range(pasos):
         if convergio:
             break
         d = direccion_lbfgs(g, pares)
@@ -323,10 +340,9 @@ def lbfgs(funcion, inicio=None, pasos=100, tolerancia=1e-8, memoria=10, c1=1e-4,
     return _resultado("lbfgs", camino, contador, convergio)
 
 
+@validar_parametros(metodo=Opciones(*METODOS))
 def minimizar(metodo, funcion, **opciones):
     """Ejecuta un método de `METODOS` por su nombre (`newton-amortiguado` es `newton(amortiguado=True)`)."""
-    if metodo not in METODOS:
-        raise ValueError(f"Método de segundo orden desconocido: '{metodo}'. Use uno de {METODOS}.")
     if metodo == "newton-amortiguado":
         return newton(funcion, amortiguado=True, **opciones)
     return {"newton": newton, "bfgs": bfgs, "lbfgs": lbfgs}[metodo](funcion, **opciones)
@@ -337,6 +353,9 @@ def trayectoria_segundo_orden(metodo, funcion, pasos=100, inicio=None, **opcione
     return minimizar(metodo, funcion, pasos=pasos, inicio=inicio, **opciones).camino
 
 
+@validar_parametros(
+    metodo_scipy=Opciones(*dict.fromkeys(METODOS_SCIPY.values())), pasos=ENTERO_NO_NEGATIVO, tolerancia=POSITIVO
+)
 def referencia_scipy(metodo_scipy, funcion, inicio=None, pasos=200, tolerancia=1e-8):
     """`scipy.optimize.minimize(method=metodo_scipy)` (`Newton-CG`, `BFGS` o `L-BFGS-B`) con la misma tolerancia.
 
@@ -351,9 +370,6 @@ def referencia_scipy(metodo_scipy, funcion, inicio=None, pasos=200, tolerancia=1
         "BFGS": {"gtol": tolerancia, "maxiter": pasos},
         "L-BFGS-B": {"gtol": tolerancia, "ftol": 1e-15, "maxiter": pasos},
     }
-    if metodo_scipy not in opciones:
-        raise ValueError(f"Método de SciPy no previsto: '{metodo_scipy}'. Use uno de {sorted(opciones)}.")
-    positivo("tolerancia", tolerancia)
     x0 = _inicio(funcion, inicio)
     camino = [x0]
     resultado = minimize(

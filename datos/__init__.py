@@ -16,6 +16,8 @@ _EXPORTADOS = {
     "cargarImagenes": "cifar100",
     "cargar_digitos": "digitos",
     "cargar_fuente": "fuentes",
+    "resolver_fuente": "fuentes",
+    "abrir_carpeta": "fuentes",
     "FUENTES": "fuentes",
     "getDataIterators": "iteradores",
     "getNormalizedData": "iteradores",

@@ -1,6 +1,11 @@
 """Único lugar que resuelve una fuente de datos por nombre o ruta.
 
-Todos los cargadores devuelven la 4-tupla del profesor: `x_train, y_train, x_test, y_test`.
+- `resolver_fuente(fuente)` dice qué es (un nombre incluido, `tfds:...`, un `mnist.npz`, una carpeta de
+  pájaros con `train.txt`, una carpeta con una subcarpeta por clase o CIFAR-100) sin leer los datos.
+- `cargar_fuente(fuente)` la carga: todos los cargadores devuelven la 4-tupla del profesor,
+  `x_train, y_train, x_test, y_test`.
+- `abrir_carpeta(fuente)` da la carpeta de imágenes por clase de los talleres (`--carpeta`, `--test`), que
+  no se carga en memoria: la lee por lotes `datos.pipelines.pipeline_desde_carpeta`.
 """
 
 import os
@@ -29,6 +34,68 @@ def _parece_ruta(fuente):
     return any(c in fuente for c in ("/", "\\", "~")) or fuente.startswith(".") or os.path.splitext(fuente)[1] != ""
 
 
+# tipo de fuente -> cómo se describe en los errores
+TIPOS = {
+    "incluida": "una fuente incluida",
+    "tfds": "un conjunto de tensorflow-datasets",
+    "mnist": "un archivo mnist.npz",
+    "pajaros": "una carpeta de pájaros (con train.txt y test.txt)",
+    "carpeta": "una carpeta con una subcarpeta por clase",
+    "cifar100": "CIFAR-100 (el archivo cifar-100-python.tar.gz o su carpeta)",
+}
+
+
+def resolver_fuente(fuente):
+    """`(tipo, ruta)` de `fuente`, sin leer sus datos; `tipo` es una clave de `TIPOS`.
+
+    Un nombre de `FUENTES` o `tfds:...` se devuelve tal cual; una ruta, expandida (`~`). Una carpeta es de
+    pájaros si tiene `train.txt`, de imágenes por clase si tiene subcarpetas y no los archivos de CIFAR-100
+    (`train`, `test`, `meta`), y si no, de CIFAR-100. `DatosNoDisponibles` si no es un nombre conocido ni una ruta que exista.
+    """
+    fuente = os.fspath(fuente)
+    if es_fuente_tfds(fuente):
+        nombre_tfds(fuente)  # una fuente de TFDS desconocida: error con las que hay
+        return "tfds", fuente
+    if fuente in FUENTES:
+        return "incluida", fuente
+    ruta = os.path.expanduser(fuente)
+    if not os.path.exists(ruta):
+        if _parece_ruta(fuente):
+            absoluta = os.path.abspath(ruta)
+            donde = "" if absoluta == fuente else f" ({absoluta})"
+            raise DatosNoDisponibles(
+                f"No existe la ruta '{fuente}'{donde}. Compruebe la ruta, o use una de las fuentes incluidas: "
+                f"{', '.join(sorted(FUENTES))}."
+            )
+        raise DatosNoDisponibles(
+            f"Fuente de datos desconocida: '{fuente}'. Use uno de {sorted(FUENTES)} "
+            "o la ruta de un archivo o carpeta existente."
+        )
+    if os.path.isfile(ruta):
+        return ("mnist" if ruta.endswith(".npz") else "cifar100"), ruta
+    if os.path.isfile(os.path.join(ruta, "train.txt")):
+        return "pajaros", ruta
+    subcarpetas = [n for n in os.listdir(ruta) if os.path.isdir(os.path.join(ruta, n)) and not n.startswith(".")]
+    if subcarpetas and not any(os.path.isfile(os.path.join(ruta, n)) for n in ("train", "test", "meta")):
+        return "carpeta", ruta
+    return "cifar100", ruta  # la carpeta extraída `cifar-100-python` (si le falta algo, su cargador lo dice)
+
+
+def abrir_carpeta(fuente, opcion="--carpeta"):
+    """La ruta de la carpeta de imágenes por clase `fuente` (la revisa al leerla `pipeline_desde_carpeta`).
+
+    Si `fuente` es otra clase de datos (CIFAR-100, pájaros, un nombre incluido...), `ErrorDatos` que dice qué
+    es y dónde se usa; `opcion` nombra la opción en el mensaje.
+    """
+    tipo, ruta = resolver_fuente(fuente)
+    if tipo != "carpeta":
+        raise ErrorDatos(
+            f"{opcion} '{fuente}' es {TIPOS[tipo]}, no una carpeta con una subcarpeta por clase (p. ej. gatos/ y "
+            "perros/). Las fuentes de la práctica 3 van con --datos en sus ejercicios."
+        )
+    return ruta
+
+
 def cargar_fuente(fuente="digitos", verificar=True, forma=None, para=None, carpeta_tfds=None):
     """Carga `fuente`: un nombre de `FUENTES`, la ruta de un `mnist.npz`, de una carpeta de pájaros
     (con `train.txt`) o de un archivo o carpeta de CIFAR-100.
@@ -41,35 +108,26 @@ def cargar_fuente(fuente="digitos", verificar=True, forma=None, para=None, carpe
       ya preparadas, sin descargar nada.
     """
     fuente = os.fspath(fuente)
-    if es_fuente_tfds(fuente):
-        nombre_tfds(fuente)  # una fuente de TFDS desconocida: error con las que hay
+    tipo, ruta = resolver_fuente(fuente)
+    if tipo == "tfds":
         if forma is not None:
             comprobar_forma_tfds(fuente, forma, para)  # antes de leer nada
         if fuente == "tfds:cifar100":
             return cargar_cifar100_tfds(carpeta_tfds)
         return cargarDatos(fuente, carpeta_tfds=carpeta_tfds)
-    if fuente in FUENTES:
-        datos = FUENTES[fuente]()
-    else:
-        ruta = os.path.expanduser(fuente)
-        if not os.path.exists(ruta):
-            if _parece_ruta(fuente):
-                absoluta = os.path.abspath(ruta)
-                donde = "" if absoluta == fuente else f" ({absoluta})"
-                raise DatosNoDisponibles(
-                    f"No existe la ruta '{fuente}'{donde}. Compruebe la ruta, o use una de las fuentes incluidas: "
-                    f"{', '.join(sorted(FUENTES))}."
-                )
-            raise DatosNoDisponibles(
-                f"Fuente de datos desconocida: '{fuente}'. Use uno de {sorted(FUENTES)} "
-                "o la ruta de un archivo o carpeta existente."
-            )
-        if ruta.endswith(".npz") and os.path.isfile(ruta):
-            datos = cargar_mnist(ruta, verificar=verificar)
-        elif os.path.isfile(os.path.join(ruta, "train.txt")):  # carpeta de pájaros (CUB-200)
-            datos = cargarDatos(ruta)
-        else:
-            datos = cargarImagenes(ruta, verificar=verificar)
+    if tipo == "carpeta":
+        raise ErrorDatos(
+            f"'{fuente}' es {TIPOS[tipo]}: esas carpetas se leen por lotes en los talleres "
+            "(python -m practicas talleres perros-gatos --carpeta RUTA). Con --datos use "
+            f"{', '.join(sorted(FUENTES))}, un mnist.npz, una carpeta de pájaros o CIFAR-100."
+        )
+    cargadores = {
+        "incluida": lambda: FUENTES[fuente](),
+        "mnist": lambda: cargar_mnist(ruta, verificar=verificar),
+        "pajaros": lambda: cargarDatos(ruta),
+        "cifar100": lambda: cargarImagenes(ruta, verificar=verificar),
+    }
+    datos = cargadores[tipo]()
     if forma is not None:
         comprobar_forma(datos, fuente, forma, para)
     return datos

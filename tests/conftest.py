@@ -7,6 +7,23 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import pytest  # noqa: E402
 
+PROCESOS = 2  # la máquina de CI tiene 2 CPU
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """Con pytest-xdist instalado (el extra `test`), `pytest` reparte las pruebas en `PROCESOS` procesos.
+
+    Solo si no se ha pedido otra cosa (`-n 0` o `-p no:xdist` las ejecutan en uno): sin xdist, `pytest` sigue
+    funcionando igual, en un proceso. Cada archivo de pruebas va entero a un proceso (`loadfile`): sus
+    preparativos de ámbito de módulo (la clase calificada, los cuadernos ejecutados...) se hacen una vez.
+    """
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        return
+    if getattr(config.option, "numprocesses", 0) is None and config.option.dist == "no":
+        config.option.numprocesses = PROCESOS
+        config.option.dist = "loadfile"
+
 
 @pytest.fixture(autouse=True)
 def cache_keras_vacia(tmp_path, monkeypatch):

@@ -3,8 +3,19 @@
 import numpy as np
 import pytest
 
-from datos import DatosNoDisponibles, ErrorParametro, cargar_digitos, cargar_fuente, getDataIterators
+from datos import (
+    DatosNoDisponibles,
+    ErrorDatos,
+    ErrorParametro,
+    cargar_digitos,
+    cargar_fuente,
+    escribir_carpeta_sintetica,
+    escribir_pajaros_sinteticos,
+    getDataIterators,
+)
+from datos.fuentes import abrir_carpeta, resolver_fuente
 from datos.iteradores import IteradorLotes
+from tests import cifar_falso
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +71,34 @@ def test_fuente_por_nombre(digitos):
 def test_fuente_desconocida():
     with pytest.raises(DatosNoDisponibles, match="cifar100.*digitos|digitos.*cifar100"):
         cargar_fuente("imagenet")
+
+
+def test_un_solo_resolvedor_dice_que_es_cada_fuente(tmp_path):
+    cifar_falso.escribir_archivo(tmp_path / "cifar-100-python.tar.gz")
+    cifar_falso.escribir_carpeta(tmp_path / "cifar-100-python")
+    escribir_carpeta_sintetica(tmp_path / "fotos", por_clase=2, tamano=16)
+    escribir_pajaros_sinteticos(tmp_path / "pajaros", num_clases=2, por_clase=2, tamano=16)
+    np.savez(tmp_path / "mnist.npz", x_train=np.zeros((1, 28, 28)))
+    esperados = {
+        "digitos": ("incluida", "digitos"),
+        "tfds:cifar100": ("tfds", "tfds:cifar100"),
+        str(tmp_path / "cifar-100-python.tar.gz"): ("cifar100", str(tmp_path / "cifar-100-python.tar.gz")),
+        str(tmp_path / "cifar-100-python"): ("cifar100", str(tmp_path / "cifar-100-python")),
+        str(tmp_path / "fotos"): ("carpeta", str(tmp_path / "fotos")),
+        str(tmp_path / "pajaros"): ("pajaros", str(tmp_path / "pajaros")),
+        str(tmp_path / "mnist.npz"): ("mnist", str(tmp_path / "mnist.npz")),
+    }
+    assert {f: resolver_fuente(f) for f in esperados} == esperados
+    # La carpeta de imágenes por clase es de los talleres, y los talleres no aceptan las demás fuentes.
+    assert abrir_carpeta(tmp_path / "fotos") == str(tmp_path / "fotos")
+    with pytest.raises(ErrorDatos, match=r"--carpeta '.*pajaros' es una carpeta de pájaros \(con train.txt"):
+        abrir_carpeta(tmp_path / "pajaros")
+    with pytest.raises(ErrorDatos, match="--test 'digitos' es una fuente incluida"):
+        abrir_carpeta("digitos", "--test")
+    with pytest.raises(ErrorDatos, match="se leen por lotes en los talleres"):
+        cargar_fuente(tmp_path / "fotos")
+    with pytest.raises(DatosNoDisponibles, match="No existe la ruta"):
+        abrir_carpeta(tmp_path / "no-esta")
 
 
 def _todo(ds):

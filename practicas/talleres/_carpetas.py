@@ -10,6 +10,7 @@ import numpy as np
 
 from datos.carpetas import escribir_carpeta_sintetica
 from datos.errores import ErrorDatos
+from datos.fuentes import abrir_carpeta
 from datos.pipelines import pipeline_desde_carpeta
 from datos.validacion import ENTERO_POSITIVO, FRACCION_ABIERTA, Integral, Intervalo
 from practicas.comun import opciones_entrenamiento
@@ -76,7 +77,8 @@ def preparar_datos(args, carpeta, transformacion=None):
     `train` y recibe la semilla sin estado de cada lote.
     """
     demo = args.carpeta is None
-    entrenamiento, test = args.carpeta, args.test
+    entrenamiento = None if demo else abrir_carpeta(args.carpeta, "--carpeta")
+    test = None if args.test is None else abrir_carpeta(args.test, "--test")
     if demo:
         entrenamiento = os.path.join(carpeta, "datos-sinteticos", "entrenamiento")
         test = os.path.join(carpeta, "datos-sinteticos", "test")

@@ -8,7 +8,8 @@ import argparse
 import os
 import sys
 
-from utilidades.argumentos import ParserEspanol
+from datos.validacion import ENTERO_POSITIVO, POSITIVO
+from utilidades.argumentos import ParserEspanol, tipo
 from utilidades.calificacion import aislamiento, entregas
 from utilidades.calificacion.plugin import modo_aislado
 
@@ -18,19 +19,6 @@ def _par(texto):
     if not igual or not clave.strip() or not valor.strip():
         raise argparse.ArgumentTypeError(f"se espera CLAVE=VALOR y se recibió «{texto}»")
     return clave.strip(), valor.strip()
-
-
-def _positivo(tipo):
-    def convertir(texto):
-        try:
-            valor = tipo(texto)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"«{texto}» no es un número") from None
-        if valor <= 0:
-            raise argparse.ArgumentTypeError(f"debe ser mayor que 0 y es {texto}")
-        return valor
-
-    return convertir
 
 
 def crear_parser():
@@ -46,14 +34,19 @@ def crear_parser():
         default=None,
         help="carpeta de los informes (por defecto calificacion-<entrega>, o 'calificaciones' para una clase)",
     )
-    parser.add_argument("--procesos", type=_positivo(int), default=2, help="entregas que se ejecutan a la vez (2)")
     parser.add_argument(
-        "--tiempo-limite", type=_positivo(float), default=600.0, help="segundos de reloj por entrega (600)"
+        "--procesos", type=tipo(ENTERO_POSITIVO), default=2, help="entregas que se ejecutan a la vez (2)"
     )
-    parser.add_argument("--memoria", type=_positivo(float), default=4.0, help="GB de memoria por entrega (4)")
+    parser.add_argument(
+        "--tiempo-limite",
+        type=tipo(POSITIVO),
+        default=600.0,
+        help="segundos por entrega, sin contar la espera por una CPU libre (600)",
+    )
+    parser.add_argument("--memoria", type=tipo(POSITIVO), default=4.0, help="GB de memoria por entrega (4)")
     parser.add_argument(
         "--limite-salida",
-        type=_positivo(int),
+        type=tipo(ENTERO_POSITIVO),
         default=10_000_000,
         help="bytes que cada entrega puede escribir por pantalla (10000000)",
     )

@@ -3,8 +3,13 @@
 Con bwrap, el proceso del estudiante tiene sus propios espacios de PID, red, IPC y usuario (uid 65534,
 sin red), ve el sistema en solo lectura salvo su carpeta de trabajo privada, no ve las otras entregas,
 las carpetas del profesor ni este paquete, y muere con el calificador (`--die-with-parent`); al acabar
-su PID 1, el núcleo termina todo lo que haya lanzado. Límites: tiempo de reloj, memoria (`RLIMIT_AS`
-y la suma de RSS), procesos (`RLIMIT_NPROC`), tamaño de archivo y lo que escribe por pantalla.
+su PID 1, el núcleo termina todo lo que haya lanzado. Límites: tiempo, memoria (`RLIMIT_AS` y la suma de
+RSS), procesos (`RLIMIT_NPROC`), tamaño de archivo y lo que escribe por pantalla.
+
+El tiempo es el de reloj menos lo que la entrega ha esperado a que hubiera una CPU libre (la cola de
+ejecución del núcleo, `/proc/PID/schedstat`): con la máquina ocupada (varias entregas a la vez, otras
+tareas) una entrega correcta no se da por colgada. Una entrega dormida o en un bucle sin fin agota su
+tiempo igual; y en reloj nunca pasa de `TOPE_RELOJ` veces el límite.
 
 Sin bwrap (o con `aislado=False`) se usa el repliegue: los mismos `rlimit`, una sesión nueva cuyo grupo
 de procesos se mata al final y el calificador como *subreaper*, de modo que los procesos huérfanos
@@ -26,13 +31,14 @@ from dataclasses import dataclass
 
 UID_AISLADO = 65534
 PAQUETE = ("modelos", "datos", "practicas", "utilidades")
+TOPE_RELOJ = 3  # el tiempo de reloj de una entrega nunca pasa de 3 veces su límite, por ocupada que esté la máquina
 _ACTIVOS = set()  # pid de los procesos que lanza este calificador
 _CERROJO = threading.Lock()
 
 
 @dataclass
 class Limites:
-    """Límites por entrega: segundos de reloj, bytes de memoria, tareas (procesos e hilos) y salida."""
+    """Límites por entrega: segundos (sin la espera por la CPU), bytes de memoria, tareas y salida."""
 
     tiempo: float = 600.0
     memoria: int = 4 * 1024**3
@@ -157,7 +163,7 @@ def _preparar_limites(limites, aislado):
         resource.setrlimit(resource.RLIMIT_AS, (limites.memoria, limites.memoria))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limites.archivo, limites.archivo))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        cpu = int(limites.tiempo * 4) + 60
+        cpu = int(limites.tiempo * TOPE_RELOJ * 2) + 60
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
         if os.getuid() != 0 or aislado:
             resource.setrlimit(resource.RLIMIT_NPROC, (tareas, tareas))
@@ -269,22 +275,39 @@ def ejecutar(orden, salida, limites, clave, aislado=True, carpetas=None, entorno
     return Ejecucion(proceso.returncode, motivo, round(time.monotonic() - inicio, 2))
 
 
+def espera_cpu(pids, vistas):
+    """Segundos que ha esperado la CPU el hilo principal de los procesos `pids` (el máximo de todos).
+
+    Lee el segundo campo de `/proc/PID/schedstat` (nanosegundos en la cola de ejecución). `vistas` guarda
+    lo último leído de cada proceso, para no perder la espera de los que ya terminaron.
+    """
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/schedstat", encoding="ascii") as f:
+                vistas[pid] = max(vistas.get(pid, 0.0), int(f.read().split()[1]) / 1e9)
+        except (OSError, ValueError, IndexError):
+            pass
+    return max(vistas.values(), default=0.0)
+
+
 def _vigilar(proceso, salida, limites, inicio):
-    ultima_memoria = 0.0
+    ultima_revision, espera, vistas = 0.0, 0.0, {}
     while proceso.poll() is None:
-        if time.monotonic() - inicio > limites.tiempo:
+        reloj = time.monotonic() - inicio
+        if reloj - espera > limites.tiempo or reloj > TOPE_RELOJ * limites.tiempo:
             return "tiempo"
         try:
             if os.path.getsize(salida) > limites.salida:
                 return "salida"
         except OSError:
             pass
-        if time.monotonic() - ultima_memoria > 0.25:
-            ultima_memoria = time.monotonic()
+        if time.monotonic() - ultima_revision > 0.25:
+            ultima_revision = time.monotonic()
             arbol = _hijos()
             pids = [proceso.pid] + _descendientes(proceso.pid, arbol)
             if _memoria(pids) > limites.memoria:
                 return "memoria"
+            espera = espera_cpu(pids, vistas)
         time.sleep(0.05)
     return None
 

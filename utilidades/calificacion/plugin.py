@@ -40,7 +40,7 @@ def pytest_addoption(parser):
         type=float,
         default=600.0,
         metavar="S",
-        help="segundos de reloj para ejecutar la entrega entera (600)",
+        help="segundos para ejecutar la entrega entera, sin contar la espera por una CPU libre (600)",
     )
     grupo.addoption("--memoria", type=float, default=4.0, metavar="GB", help="memoria de la entrega en GB (4)")
     grupo.addoption(

@@ -25,6 +25,23 @@ def pytest_cmdline_main(config):
         config.option.dist = "loadfile"
 
 
+# Archivos de pruebas más largos (minutos), del más largo al más corto: van primero, para que ningún proceso
+# se quede solo con uno de ellos al final mientras el otro ya ha terminado.
+LARGOS = (
+    "test_cuadernos.py",
+    "test_reanudacion.py",
+    "test_calificacion_hostil.py",
+    "test_calificacion.py",
+    "test_ejercicio3.py",
+    "test_entrenamiento_cli.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Primero los archivos largos (`LARGOS`); dentro de cada archivo, el orden en que están escritas."""
+    items.sort(key=lambda item: LARGOS.index(item.path.name) if item.path.name in LARGOS else len(LARGOS))
+
+
 @pytest.fixture(autouse=True)
 def cache_keras_vacia(tmp_path, monkeypatch):
     """Cada prueba ve una caché de Keras vacía y propia: nada de lo que haya en ~/.keras influye."""

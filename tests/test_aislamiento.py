@@ -62,5 +62,5 @@ def test_dormida_o_girando_agota_su_tiempo(cpu_ocupada, tmp_path):
 def test_espera_cpu_lee_la_cola_de_ejecucion():
     vistas = {}
     assert espera_cpu([os.getpid(), 999_999_999], vistas) >= 0.0 and set(vistas) == {os.getpid()}
-    vistas[123] = 7.5  # un proceso que ya terminó conserva su espera
-    assert espera_cpu([os.getpid()], vistas) == 7.5
+    vistas[123] = 1e9  # un proceso que ya terminó conserva su espera
+    assert espera_cpu([os.getpid()], vistas) == 1e9

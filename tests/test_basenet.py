@@ -208,7 +208,7 @@ def test_train_model_comprueba_epocas_y_lote():
     datos = (np.zeros((4, 32, 32, 3)), np.eye(10)[:4])
     with pytest.raises(ErrorParametro, match="'trainEpochs' debe ser un entero mayor o igual que 1 y es 0."):
         trainModel(model, datos, datos, 32, 0)
-    with pytest.raises(ErrorParametro, match="'batchSize' debe ser un entero mayor o igual que 1 y es 0."):
+    with pytest.raises(ErrorParametro, match="'batchSize' debe ser un entero mayor o igual que 1 o None y es 0."):
         trainModel(model, datos, datos, 0, 1)
 
 

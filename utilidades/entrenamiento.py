@@ -254,7 +254,7 @@ def trainModel(
             mensaje("model", "un modelo compilado", es=f"'{getattr(model, 'name', model)}' sin compilar")
             + " Llame antes a compileModel(model)."
         )
-    batchSize = comprobar(batchSize, "batchSize", ENTERO_POSITIVO)
+    batchSize = comprobar(batchSize, "batchSize", ENTERO_POSITIVO, None)  # None: el de Keras (32)
     trainEpochs = comprobar(trainEpochs, "trainEpochs", ENTERO_POSITIVO)
     if estrategia is not None and model.distribute_strategy is not estrategia:
         raise ErrorParametro(

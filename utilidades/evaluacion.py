@@ -99,7 +99,7 @@ def testModel(model, test_x, test_y=None, hist=None, batchSize=64, carpeta=None,
                 + " El número de imágenes y de etiquetas deben coincidir."
             )
         comprobar_clases(model, test_y, "las etiquetas de test ('test_y')")
-        argumentos = dict(x=test_x, y=test_y, batch_size=comprobar(batchSize, "batchSize", ENTERO_POSITIVO))
+        argumentos = dict(x=test_x, y=test_y, batch_size=comprobar(batchSize, "batchSize", ENTERO_POSITIVO, None))
     if hist is not None:
         mostrarEvolucion(hist, carpeta=carpeta, titulo=titulo or _titulo(model, carpeta), ruta=ruta)
     perdida, precision = model.evaluate(**argumentos, verbose=verbose)[:2]

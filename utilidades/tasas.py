@@ -32,8 +32,6 @@ from datos.validacion import (
     mensaje,
 )
 
-# Factores de reducción: en (0, 1), sin 0 (la tasa se anularía) ni 1 (no reduciría).
-
 
 class ProgramaTasa(keras.optimizers.schedules.LearningRateSchedule):
     """Base de los programas: `programa(t)` es la tasa en el instante `t` (paso o época)."""

@@ -43,8 +43,6 @@ from datos.validacion import (
 from utilidades.teoria.optimizadores import Optimizador
 from utilidades.teoria.regularizacion import dropout_invertido
 
-# Factores de reducción: en (0, 1), sin 0 (anularía la ganancia) ni 1 (no la reduciría).
-
 # --- Dropout estándar frente a invertido ---
 
 

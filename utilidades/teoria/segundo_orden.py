@@ -42,7 +42,6 @@ from datos.validacion import (
 METODOS = ("newton", "newton-amortiguado", "bfgs", "lbfgs")
 # El método de `scipy.optimize.minimize` que sirve de referencia a cada uno.
 METODOS_SCIPY = {"newton": "Newton-CG", "newton-amortiguado": "Newton-CG", "bfgs": "BFGS", "lbfgs": "L-BFGS-B"}
-# Constantes en (0, 1) sin los extremos: la reducción de Armijo y la c1 de Wolfe.
 
 
 # --- Hessianas de las funciones de prueba ---

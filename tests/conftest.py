@@ -37,6 +37,24 @@ LARGOS = (
 )
 
 
+# Archivos que van al mismo proceso, uno detrás de otro: las dos pruebas de calificación cuentan los procesos de
+# entregas que quedan vivos, y las de la otra los confundirían.
+JUNTOS = {"test_calificacion.py": "calificacion", "test_calificacion_hostil.py": "calificacion"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Reparto de xdist por archivos (`loadfile`), con los de `JUNTOS` en el mismo proceso."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class PorArchivo(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            archivo = super()._split_scope(nodeid)
+            return JUNTOS.get(archivo.rsplit("/", 1)[-1], archivo)
+
+    return PorArchivo(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
     """Primero los archivos largos (`LARGOS`); dentro de cada archivo, el orden en que están escritas."""
     items.sort(key=lambda item: LARGOS.index(item.path.name) if item.path.name in LARGOS else len(LARGOS))

@@ -23,6 +23,7 @@ def pytest_cmdline_main(config):
     if getattr(config.option, "numprocesses", 0) is None and config.option.dist == "no":
         config.option.numprocesses = PROCESOS
         config.option.dist = "loadfile"
+        config.option.loadscopereorder = False  # en el orden de `LARGOS`, no por número de pruebas
 
 
 # Archivos de pruebas más largos (minutos), del más largo al más corto: van primero, para que ningún proceso

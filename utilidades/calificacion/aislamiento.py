@@ -294,6 +294,8 @@ def _vigilar(proceso, salida, limites, inicio):
     ultima_revision, espera, vistas = 0.0, 0.0, {}
     while proceso.poll() is None:
         reloj = time.monotonic() - inicio
+        if reloj - espera > limites.tiempo:  # antes de darla por colgada, la espera de ahora mismo
+            espera = espera_cpu([proceso.pid] + _descendientes(proceso.pid), vistas)
         if reloj - espera > limites.tiempo or reloj > TOPE_RELOJ * limites.tiempo:
             return "tiempo"
         try:

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 MARCA = "MARCA-SECRETA-DEL-CONTROL"
-LIMITE_TIEMPO = 30
+LIMITE_TIEMPO = 20
 
 BASENET_COMPILADA = """import keras
 from keras import layers

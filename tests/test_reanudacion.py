@@ -111,7 +111,7 @@ def _interrumpir_y_reanudar(procesos, carpeta, senal):
         for _ in range(max(epocas, 1)):  # cada escritura del historial es el final de una época
             antes = _marca(ruta)
             while proceso.is_alive() and _marca(ruta) == antes and time.monotonic() < limite:
-                time.sleep(0.0005)
+                time.sleep(0.002)
         assert proceso.is_alive(), f"el proceso {i} terminó ({proceso.exitcode}) antes de su punto; ver {registro}"
         time.sleep(retraso)
         with open(f"/proc/{proceso.pid}/stat") as f:

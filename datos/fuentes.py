@@ -117,7 +117,8 @@ def cargar_fuente(fuente="digitos", verificar=True, forma=None, para=None, carpe
         return cargarDatos(fuente, carpeta_tfds=carpeta_tfds)
     if tipo == "carpeta":
         raise ErrorDatos(
-            f"'{fuente}' es {TIPOS[tipo]}: esas carpetas se leen por lotes en los talleres "
+            f"La carpeta '{fuente}' no es CIFAR-100 (no tiene 'train', 'test' y 'meta') ni de pájaros (no tiene "
+            "train.txt). Si es una carpeta con una subcarpeta por clase, se lee por lotes en los talleres "
             "(python -m practicas talleres perros-gatos --carpeta RUTA). Con --datos use "
             f"{', '.join(sorted(FUENTES))}, un mnist.npz, una carpeta de pájaros o CIFAR-100."
         )

@@ -95,7 +95,7 @@ def test_un_solo_resolvedor_dice_que_es_cada_fuente(tmp_path):
         abrir_carpeta(tmp_path / "pajaros")
     with pytest.raises(ErrorDatos, match="--test 'digitos' es una fuente incluida"):
         abrir_carpeta("digitos", "--test")
-    with pytest.raises(ErrorDatos, match="se leen por lotes en los talleres"):
+    with pytest.raises(ErrorDatos, match="no es CIFAR-100.*se lee por lotes en los talleres"):
         cargar_fuente(tmp_path / "fotos")
     with pytest.raises(DatosNoDisponibles, match="No existe la ruta"):
         abrir_carpeta(tmp_path / "no-esta")

@@ -12,6 +12,7 @@ import pytest
 from keras import layers
 
 import modelos
+from datos.errores import ErrorDatos, ErrorParametro
 from tests import entregas_p3
 from utilidades.calificacion import comparar_arquitectura, describir_modelo
 from utilidades.calificacion.__main__ import main
@@ -157,7 +158,16 @@ def test_nombres_de_moodle_y_orden_natural(tmp_path):
     assert nombre_estudiante("Diego Informe_100004_assignsubmission_file_.py") == "Diego Informe"
 
 
+def test_una_especificacion_mal_escrita_es_un_error_del_paquete():
+    modelo = modelos.getBaseNet()
+    with pytest.raises(ErrorParametro, match="Claves desconocidas"):
+        comparar_arquitectura(modelo, [{"tipo": "Conv2D", "filtros": 6}])
+    with pytest.raises(ErrorParametro, match="debe ser un diccionario"):
+        comparar_arquitectura(modelo, ["Conv2D"])
+
+
 def test_carpetas_sin_entregas_dan_un_error_claro(tmp_path):
+    assert issubclass(ErrorEntrega, ErrorDatos)  # `calificar` la explica en una línea, como `python -m practicas`
     with pytest.raises(ErrorEntrega, match="No existe la carpeta de entregas «.*no_existe»"):
         buscar_entregas(tmp_path / "no_existe")
     with pytest.raises(ErrorEntrega, match="no tiene entregas"):

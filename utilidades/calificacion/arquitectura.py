@@ -9,6 +9,8 @@ una lista de capas con las claves que se quieran comprobar, por ejemplo
 
 import difflib
 
+from datos.errores import ErrorParametro
+
 ATRIBUTOS = ("tipo", "salida", "parametros", "activacion", "entrenable", "detalles")
 _CLAVES_CAPA = set(ATRIBUTOS) | {"nombre", "entrenables"}
 # Lo que define una capa por sí misma (no depende de las anteriores), de su get_config().
@@ -198,14 +200,16 @@ def _normalizar(valor, argumento):
     if isinstance(valor, (list, tuple)):
         valor = {"capas": list(valor)}
     if not isinstance(valor, dict) or not isinstance(valor.get("capas"), list):
-        raise TypeError(
+        raise ErrorParametro(
             f"'{argumento}' debe ser un modelo de Keras, una descripción de describir_modelo o una lista de "
             f"capas (diccionarios) y es {type(valor).__name__}."
         )
     _comprobar_claves(valor, _CLAVES_MODELO, argumento)
     for numero, capa in enumerate(valor["capas"], start=1):
         if not isinstance(capa, dict):
-            raise TypeError(f"La capa {numero} de '{argumento}' debe ser un diccionario y es {type(capa).__name__}.")
+            raise ErrorParametro(
+                f"La capa {numero} de '{argumento}' debe ser un diccionario y es {type(capa).__name__}."
+            )
         _comprobar_claves(capa, _CLAVES_CAPA, f"{argumento}, capa {numero}")
     return valor
 
@@ -213,7 +217,7 @@ def _normalizar(valor, argumento):
 def _comprobar_claves(diccionario, validas, donde):
     extranas = sorted(set(diccionario) - validas)
     if extranas:
-        raise ValueError(f"Claves desconocidas en '{donde}': {extranas}. Las válidas son {sorted(validas)}.")
+        raise ErrorParametro(f"Claves desconocidas en '{donde}': {extranas}. Las válidas son {sorted(validas)}.")
 
 
 def juntar_activaciones(capas):

@@ -17,6 +17,7 @@ import re
 
 import pytest
 
+from datos.errores import ErrorParametro
 from utilidades.calificacion import aislamiento, entregas, plugin
 from utilidades.calificacion.informes import cifra
 from utilidades.resultados import escribir_csv, escribir_texto, guardar_figura
@@ -32,7 +33,7 @@ def ruta_suite(suite="p3"):
         ruta = os.path.join(CARPETA_SUITES, ruta + ".py")
     if not os.path.isfile(ruta):
         disponibles = sorted(n[:-3] for n in os.listdir(CARPETA_SUITES) if n.endswith(".py") and not n.startswith("_"))
-        raise ValueError(f"No existe la suite «{suite}»: indique una de {disponibles} o la ruta de un archivo .py.")
+        raise ErrorParametro(f"No existe la suite «{suite}»: indique una de {disponibles} o la ruta de un archivo .py.")
     return os.path.abspath(ruta)
 
 

@@ -23,6 +23,7 @@ import tokenize
 import zipfile
 from dataclasses import dataclass, field
 
+from datos.errores import ErrorDatos
 from utilidades.calificacion import aislamiento
 
 EXTENSIONES = (".py", ".ipynb")
@@ -36,7 +37,7 @@ MAX_MODELOS = 200
 ARNES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "arnes.py")
 
 
-class ErrorEntrega(Exception):
+class ErrorEntrega(ErrorDatos):
     """Problema del profesor al indicar las entregas (carpeta que no existe, vacía…), con mensaje claro."""
 
 

@@ -25,6 +25,15 @@ AUTOTUNE = tf.data.AUTOTUNE
 
 # Aumento de datos de la mejora 1 de BaseNet++ (§3): rotación de 10°, desplazamientos de 0.2 y volteo horizontal.
 AUMENTO_BASENETPP = dict(rotation_range=10, width_shift_range=0.2, height_shift_range=0.2, horizontal_flip=True)
+# Aumento del taller de perros y gatos (el de Deep Learning with Python, de Chollet, que cita la clase).
+AUMENTO_PERROS_GATOS = dict(
+    rotation_range=40,
+    width_shift_range=0.2,
+    height_shift_range=0.2,
+    shear_range=0.2,
+    zoom_range=0.2,
+    horizontal_flip=True,
+)
 
 
 def _keras_pide_pasos(marco):

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from datos.errores import ErrorParametro
-from practicas.entrenamiento.optimizadores import HIPERPARAMETROS_KERAS
 from utilidades.teoria.optimizadores import (
+    HIPERPARAMETROS_KERAS,
     OPTIMIZADORES,
     SGD,
     Adadelta,

@@ -68,9 +68,12 @@ print(f"Entrenamiento: {x_train.shape}, test: {x_test.shape}, {num_clases} clase
 import matplotlib.pyplot as plt
 
 from datos import ImageDataGenerator
+from datos.iteradores import AUMENTO_BASENETPP
 
-AUMENTO = dict(rotation_range=10, width_shift_range=0.2, height_shift_range=0.2, horizontal_flip=True)  # §3
-aumentadas, _ = next(ImageDataGenerator(**AUMENTO).flow(x_train[:8], y_train[:8], batch_size=8, shuffle=False, seed=0))
+# §3: rotación de 10°, desplazamientos de 0,2 y volteo horizontal (`AUMENTO_BASENETPP`)
+aumentadas, _ = next(
+    ImageDataGenerator(**AUMENTO_BASENETPP).flow(x_train[:8], y_train[:8], batch_size=8, shuffle=False, seed=0)
+)
 
 figura, ejes = plt.subplots(2, 8, figsize=(12, 3.4))
 for k in range(8):

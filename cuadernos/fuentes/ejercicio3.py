@@ -222,11 +222,11 @@ print(f"BirdNetV3: pérdida {resultados['BirdNetV3'][0]:.4f}, precisión en test
 
 # %%
 from datos import CapaAumento
+from datos.iteradores import AUMENTO_BASENETPP
 from modelos import descongelar_desde, getBirdNetV4
 from utilidades import mostrarEvolucion
 
-AUMENTO = dict(rotation_range=10, width_shift_range=0.2, height_shift_range=0.2, horizontal_flip=True)  # §3
-aumento = CapaAumento(**AUMENTO, seed=SEMILLA)
+aumento = CapaAumento(**AUMENTO_BASENETPP, seed=SEMILLA)  # §3: rotación de 10°, desplazamientos de 0,2 y volteo
 
 
 def aumentar_y_preprocesar(x, y):

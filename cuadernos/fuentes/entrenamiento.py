@@ -205,17 +205,8 @@ tabla_md(["función", "optimizador", "distancia final al mínimo"], distancias)
 # va el ε de AdaGrad, RMSProp y Adam.
 
 # %%
-from utilidades.teoria.optimizadores import pasos_keras
+from utilidades.teoria.optimizadores import HIPERPARAMETROS_KERAS, pasos_keras  # valores exactos en binario
 
-HIPERPARAMETROS_KERAS = {  # valores exactos en binario: el redondeo a float32 de Keras no cuenta
-    "sgd": {"tasa": 0.25},
-    "momento": {"tasa": 0.25, "rho": 0.875},
-    "nesterov": {"tasa": 0.25, "rho": 0.875},
-    "adagrad": {"tasa": 0.25, "epsilon": 0.0625, "acumulador_inicial": 0.125},
-    "rmsprop": {"tasa": 0.25, "gamma": 0.875, "epsilon": 0.0625},
-    "adam": {"tasa": 0.25, "rho": 0.875, "gamma": 0.9990234375, "epsilon": 0.0625},
-    "adadelta": {"tasa": 0.5, "rho": 0.875, "epsilon": 0.0625},
-}
 generador = np.random.default_rng(SEMILLA)
 x0, gradientes = generador.normal(size=(4, 3)), generador.normal(size=(20, 4, 3))
 filas = []

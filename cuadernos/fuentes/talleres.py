@@ -168,6 +168,7 @@ plt.show()
 
 # %%
 from datos import CapaAumento, escribir_carpeta_sintetica, pipeline_desde_carpeta
+from datos.iteradores import AUMENTO_PERROS_GATOS
 
 if PERROS_GATOS:
     carpeta_train, carpeta_test = PERROS_GATOS, None
@@ -177,15 +178,9 @@ else:
     escribir_carpeta_sintetica(carpeta_train, por_clase=16 if RAPIDO else 40, tamano=64, semilla=0)
     escribir_carpeta_sintetica(carpeta_test, por_clase=8 if RAPIDO else 20, tamano=64, semilla=1)
 
-AUMENTO = dict(
-    rotation_range=40,
-    width_shift_range=0.2,
-    height_shift_range=0.2,
-    shear_range=0.2,
-    zoom_range=0.2,
-    horizontal_flip=True,
-)
-aumento = CapaAumento(**AUMENTO, seed=SEMILLA)
+aumento = CapaAumento(
+    **AUMENTO_PERROS_GATOS, seed=SEMILLA
+)  # rotación de 40°; desplazamientos, cizalla y zoom de 0,2; volteo
 
 
 def aumentar(x, y):

@@ -20,6 +20,7 @@ from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 from utilidades.teoria.optimizadores import (
     CONVENCIONES,
     FUNCIONES_PRUEBA,
+    HIPERPARAMETROS_KERAS,
     OPTIMIZADORES,
     SGD,
     crear_optimizador,
@@ -64,16 +65,6 @@ HIPERPARAMETROS = {
 }
 PRIMER_ORDEN = ("sgd", "momento", "nesterov")
 PASOS_KERAS = 20
-# Hiperparámetros exactos en float32 para la comparación con Keras (ε grande: se ve dónde va).
-HIPERPARAMETROS_KERAS = {
-    "sgd": {"tasa": 0.25},
-    "momento": {"tasa": 0.25, "rho": 0.875},
-    "nesterov": {"tasa": 0.25, "rho": 0.875},
-    "adagrad": {"tasa": 0.25, "epsilon": 0.0625, "acumulador_inicial": 0.125},
-    "rmsprop": {"tasa": 0.25, "gamma": 0.875, "epsilon": 0.0625},
-    "adam": {"tasa": 0.25, "rho": 0.875, "gamma": 0.9990234375, "epsilon": 0.0625},
-    "adadelta": {"tasa": 0.5, "rho": 0.875, "epsilon": 0.0625},
-}
 
 
 def opciones(parser):

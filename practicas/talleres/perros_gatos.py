@@ -12,6 +12,7 @@ carpeta sintética y VGG16 con `weights=None`, con un aviso.
 """
 
 from datos.aumento import CapaAumento
+from datos.iteradores import AUMENTO_PERROS_GATOS
 from datos.validacion import ENTERO_POSITIVO, POSITIVO
 from modelos import descongelar_ultimo_bloque, red_perros_gatos, red_vgg16_transferencia
 from practicas.comun import iniciar, sembrar
@@ -26,15 +27,6 @@ from utilidades.argumentos import tipo
 from utilidades.entrenamiento import compileModel
 
 AYUDA = "Taller de perros y gatos: CNN desde cero y VGG16 con transfer learning y ajuste fino del último bloque"
-# Aumento del taller (el de Deep Learning with Python, de Chollet, que cita la clase).
-AUMENTO = dict(
-    rotation_range=40,
-    width_shift_range=0.2,
-    height_shift_range=0.2,
-    shear_range=0.2,
-    zoom_range=0.2,
-    horizontal_flip=True,
-)
 
 
 def opciones(parser):
@@ -51,7 +43,7 @@ def ejecutar(args):
     pesos = resolver_opciones(args)
     carpeta = iniciar(args, "talleres-perros-gatos")
     sembrar(args)
-    capa_aumento = CapaAumento(**AUMENTO)
+    capa_aumento = CapaAumento(**AUMENTO_PERROS_GATOS)
 
     def aumentar(x, y, semilla_lote):  # semilla sin estado de cada lote: lotes repetibles con tf.data en paralelo
         return capa_aumento(x, training=True, semilla=semilla_lote), y

@@ -268,6 +268,19 @@ def crear_optimizador(nombre, **hiperparametros):
     return OPTIMIZADORES[clave](**hiperparametros)
 
 
+# Hiperparámetros exactos en binario para comparar con Keras (`pasos_keras`): el redondeo a float32 de Keras
+# no cuenta, y con ε grande se ve dónde va.
+HIPERPARAMETROS_KERAS = {
+    "sgd": {"tasa": 0.25},
+    "momento": {"tasa": 0.25, "rho": 0.875},
+    "nesterov": {"tasa": 0.25, "rho": 0.875},
+    "adagrad": {"tasa": 0.25, "epsilon": 0.0625, "acumulador_inicial": 0.125},
+    "rmsprop": {"tasa": 0.25, "gamma": 0.875, "epsilon": 0.0625},
+    "adam": {"tasa": 0.25, "rho": 0.875, "gamma": 0.9990234375, "epsilon": 0.0625},
+    "adadelta": {"tasa": 0.5, "rho": 0.875, "epsilon": 0.0625},
+}
+
+
 def pasos_keras(optimizador, x0, gradientes, dtype="float64"):
     """Aplica `gradientes` con el optimizador de Keras equivalente (`optimizador.a_keras()`) a una variable
     que empieza en `x0`; devuelve los parámetros tras cada paso (array de forma (pasos, *x0.shape)).

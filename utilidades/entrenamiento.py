@@ -31,22 +31,11 @@ RESPALDOS_GUARDADOS = 2  # el último y el anterior, por si el último estuviera
 class GarbageCollectorCallback(keras.callbacks.Callback):
     """Llama a `gc.collect()` al final de cada época (§4.1.1).
 
-    Lo que ya vive al empezar el entrenamiento (TensorFlow, Keras, el modelo, los datos: cientos de miles de
-    objetos que siguen vivos mientras dura) se aparta con `gc.freeze()` hasta el final, así que cada
-    `gc.collect()` recorre solo lo creado durante el entrenamiento: ~0,3 s menos por época en una CPU
-    (docs/rendimiento.md). No llama a `keras.backend.clear_session()`, que borraría la política de precisión
-    y el grafo.
+    No llama a `keras.backend.clear_session()`, que borraría la política de precisión y el grafo.
     """
-
-    def on_train_begin(self, logs=None):
-        gc.collect()  # la basura de antes se recoge ahora, no se aparta
-        gc.freeze()
 
     def on_epoch_end(self, epoch, logs=None):
         gc.collect()
-
-    def on_train_end(self, logs=None):
-        gc.unfreeze()  # vuelve a la generación más vieja: la recolección normal lo recorre otra vez
 
 
 class HistorialCSV(keras.callbacks.Callback):
@@ -310,17 +299,14 @@ def trainModel(
         argumentos = dict(x=train, shuffle=False)  # los iteradores ya vienen barajados
     if inicial < trainEpochs:
         with _ambito(estrategia):
-            try:
-                hist = model.fit(
-                    **argumentos,
-                    validation_data=val,
-                    epochs=trainEpochs,
-                    initial_epoch=inicial,
-                    callbacks=todos,
-                    verbose=verbose,
-                )
-            finally:
-                gc.unfreeze()  # lo apartado por GarbageCollectorCallback, también si fit no termina (Ctrl+C)
+            hist = model.fit(
+                **argumentos,
+                validation_data=val,
+                epochs=trainEpochs,
+                initial_epoch=inicial,
+                callbacks=todos,
+                verbose=verbose,
+            )
     else:  # el respaldo ya tenía todas las épocas (interrumpido al terminar)
         shutil.rmtree(os.path.join(carpeta, NOMBRE_RESPALDO), ignore_errors=True)
         hist = keras.callbacks.History()

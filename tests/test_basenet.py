@@ -76,13 +76,18 @@ def test_entrenamiento_corto_supera_al_azar(pocos_digitos):
     it_train, it_val, x_test_n = getDataIterators(x_train, y_train, x_test, 32, semilla=0)
     model = getBaseNet(10)
     compileModel(model)
-    recolecciones = []
+    recolecciones, apartados = [], []
     gc.callbacks.append(lambda fase, info: recolecciones.append(info["generation"]) if fase == "start" else None)
+    apartar = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoca, logs: apartados.append(gc.get_freeze_count()))
+    umbrales = gc.get_threshold()
     try:
-        hist = trainModel(model, it_train, it_val, 32, 6, verbose=0)
+        hist = trainModel(model, it_train, it_val, 32, 6, callbacks=[apartar], verbose=0)
     finally:
         gc.callbacks.pop()
     assert recolecciones.count(2) >= 6  # GarbageCollectorCallback: gc.collect() en cada época
+    # lo que ya vivía al empezar queda fuera de cada recolección mientras se entrena, y vuelve al terminar
+    assert len(apartados) == 6 and min(apartados) > 10_000
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == umbrales
     assert set(hist.history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert hist.history["loss"][-1] < hist.history["loss"][0]
     perdida, precision = testModel(model, x_test_n, y_test)
@@ -120,8 +125,11 @@ def test_entrenamiento_interrumpido_se_reanuda(pocos_digitos, tmp_path):
     datos = (x_train[:128], y_train[:128])
     model = getBaseNet(10)
     compileModel(model)
+    umbrales = gc.get_threshold()
     with pytest.raises(KeyboardInterrupt):
         trainModel(model, datos, datos, 32, 4, callbacks=[_Interrumpir(1)], carpeta=tmp_path, verbose=0)
+    # el recolector queda como estaba aunque fit no termine
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == umbrales
     # la época 1 no terminó (falló un callback): se repite al reanudar
     assert [f["epoch"] for f in leer_csv(tmp_path / "historial.csv")] == [0]
     pesos = [w.copy() for w in model.get_weights()]

@@ -31,11 +31,37 @@ RESPALDOS_GUARDADOS = 2  # el último y el anterior, por si el último estuviera
 class GarbageCollectorCallback(keras.callbacks.Callback):
     """Llama a `gc.collect()` al final de cada época (§4.1.1).
 
-    No llama a `keras.backend.clear_session()`, que borraría la política de precisión y el grafo.
+    Lo que ya vive al empezar (TensorFlow, Keras, el modelo, los datos: unos 400.000 objetos que siguen vivos
+    mientras se entrena) se aparta con `gc.freeze()` hasta el final, y mientras tanto la única recolección
+    completa es la de cada época: cada una recorre solo lo creado durante el entrenamiento. Con BaseNet en
+    los dígitos, 0,87 → 0,55 s de CPU por época (docs/rendimiento.md). No llama a
+    `keras.backend.clear_session()`, que borraría la política de precisión y el grafo.
     """
+
+    def __init__(self):
+        super().__init__()
+        self._umbrales = None
+
+    def on_train_begin(self, logs=None):
+        gc.collect()  # la basura de antes se recoge ahora, no se aparta
+        gc.freeze()
+        self._umbrales = gc.get_threshold()
+        # Sin recolecciones completas automáticas: tras cada gc.collect() con objetos apartados, CPython las
+        # haría mucho más a menudo (en modo eager, más lento que sin apartar nada).
+        gc.set_threshold(*self._umbrales[:2], 2**30)
 
     def on_epoch_end(self, epoch, logs=None):
         gc.collect()
+
+    def on_train_end(self, logs=None):
+        self.devolver()
+
+    def devolver(self):
+        """Deja el recolector como estaba; `trainModel` lo llama también si `fit` no termina (Ctrl+C)."""
+        if self._umbrales is not None:
+            gc.unfreeze()
+            gc.set_threshold(*self._umbrales)
+            self._umbrales = None
 
 
 class HistorialCSV(keras.callbacks.Callback):
@@ -263,7 +289,8 @@ def trainModel(
         )
     comprobar_clases(model, train, "las etiquetas de entrenamiento")  # p. ej. 10 dígitos y BaseNet de 25
     anunciar_dispositivo()
-    todos = [GarbageCollectorCallback(), *(callbacks or [])]
+    recolector = GarbageCollectorCallback()
+    todos = [recolector, *(callbacks or [])]
     historial, inicial = None, 0
     if carpeta is not None:
         if not model.built:
@@ -299,14 +326,17 @@ def trainModel(
         argumentos = dict(x=train, shuffle=False)  # los iteradores ya vienen barajados
     if inicial < trainEpochs:
         with _ambito(estrategia):
-            hist = model.fit(
-                **argumentos,
-                validation_data=val,
-                epochs=trainEpochs,
-                initial_epoch=inicial,
-                callbacks=todos,
-                verbose=verbose,
-            )
+            try:
+                hist = model.fit(
+                    **argumentos,
+                    validation_data=val,
+                    epochs=trainEpochs,
+                    initial_epoch=inicial,
+                    callbacks=todos,
+                    verbose=verbose,
+                )
+            finally:
+                recolector.devolver()
     else:  # el respaldo ya tenía todas las épocas (interrumpido al terminar)
         shutil.rmtree(os.path.join(carpeta, NOMBRE_RESPALDO), ignore_errors=True)
         hist = keras.callbacks.History()

@@ -1,9 +1,15 @@
 """Configuración común de las pruebas: sin pantalla, sin descargas, TensorFlow silencioso."""
 
 import os
+import signal
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# Ctrl+C como en un terminal: lanzado en segundo plano desde un script (`pytest &`), pytest hereda SIGINT ignorado,
+# y ni las pruebas de interrupción ni los procesos que lanzan (que lo heredarían) recibirían el Ctrl+C.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 import pytest  # noqa: E402
 

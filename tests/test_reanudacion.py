@@ -53,8 +53,6 @@ CODIGOS = {signal.SIGINT: 130, signal.SIGKILL: -signal.SIGKILL}
 
 def _orden_en_un_hijo(argv, registro):
     """Lo que hace `python -m practicas ARGV`, con la salida en `registro` (se ejecuta en el proceso hijo)."""
-    # Ctrl+C como en un terminal: pytest lanzado en segundo plano (`pytest &` en un script) hereda SIGINT ignorado
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     fd = os.open(registro, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
@@ -280,15 +278,10 @@ def test_ctrl_c_durante_la_escritura_de_pesos_espera_a_que_termine(tmp_path):
     from utilidades.entrenamiento import senales_aplazadas
 
     pasos = []
-    # Ctrl+C como en un terminal: pytest lanzado en segundo plano (`pytest &` en un script) hereda SIGINT ignorado
-    anterior = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            with senales_aplazadas():
-                os.kill(os.getpid(), signal.SIGINT)  # llega a mitad del bloque...
-                time.sleep(0.05)
-                pasos.append("terminado")  # ...y el bloque termina igualmente
-        assert pasos == ["terminado"]
-        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # el manejador de siempre, repuesto
-    finally:
-        signal.signal(signal.SIGINT, anterior)
+    with pytest.raises(KeyboardInterrupt):
+        with senales_aplazadas():
+            os.kill(os.getpid(), signal.SIGINT)  # llega a mitad del bloque...
+            time.sleep(0.05)
+            pasos.append("terminado")  # ...y el bloque termina igualmente
+    assert pasos == ["terminado"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # el manejador de siempre, repuesto

@@ -178,9 +178,8 @@ else:
     escribir_carpeta_sintetica(carpeta_train, por_clase=16 if RAPIDO else 40, tamano=64, semilla=0)
     escribir_carpeta_sintetica(carpeta_test, por_clase=8 if RAPIDO else 20, tamano=64, semilla=1)
 
-aumento = CapaAumento(
-    **AUMENTO_PERROS_GATOS, seed=SEMILLA
-)  # rotación de 40°; desplazamientos, cizalla y zoom de 0,2; volteo
+# rotación de 40°; desplazamientos, cizalla y zoom de 0,2; volteo horizontal
+aumento = CapaAumento(**AUMENTO_PERROS_GATOS, seed=SEMILLA)
 
 
 def aumentar(x, y):

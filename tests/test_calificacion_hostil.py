@@ -106,21 +106,26 @@ def clase_hostil(tmp_path_factory):
         else:
             (clase / nombre).write_text(codigo, encoding="utf-8")
     inicio = time.monotonic()
-    codigo = main(
-        [
-            str(clase),
-            "--salida",
-            str(salida),
-            "--tiempo-limite",
-            str(LIMITE_TIEMPO),
-            "--memoria",
-            "3",
-            "--limite-salida",
-            "1000000",
-            "--procesos",
-            "3",
-        ]
-    )
+    # Como lo lanza un profesor: `python -m utilidades.calificacion clase_hostil0 ...` desde la carpeta que
+    # contiene la clase (que así queda en su directorio actual y en la primera entrada de su sys.path).
+    with pytest.MonkeyPatch.context() as parche:
+        parche.chdir(clase.parent)
+        parche.syspath_prepend(str(clase.parent))
+        codigo = main(
+            [
+                clase.name,
+                "--salida",
+                str(salida),
+                "--tiempo-limite",
+                str(LIMITE_TIEMPO),
+                "--memoria",
+                "3",
+                "--limite-salida",
+                "1000000",
+                "--procesos",
+                "3",
+            ]
+        )
     segundos = time.monotonic() - inicio
     csv = (salida / "calificaciones.csv").read_bytes()
     return clase, salida, codigo, segundos, csv, {f["estudiante"]: f for f in leer_csv(salida / "calificaciones.csv")}

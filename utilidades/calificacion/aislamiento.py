@@ -19,6 +19,7 @@ por eso el calificador lo avisa una vez.
 
 import ctypes
 import functools
+import json
 import os
 import resource
 import shutil
@@ -133,12 +134,26 @@ def orden_bwrap(carpetas, orden, entorno):
     return argumentos + ["--chdir", "/trabajo", "--", *orden]
 
 
+@functools.lru_cache(maxsize=1)
 def _rutas_python():
-    """Las carpetas de Python que necesita el intérprete (sin la raíz de este paquete)."""
+    """Las carpetas que necesita el intérprete de la entrega, sin la raíz de este paquete.
+
+    Son la instalación de Python y las entradas del `sys.path` que ese intérprete tiene con `-I` (como se
+    lanza la entrega: sin la carpeta actual, sin PYTHONPATH ni las carpetas del usuario). No las del
+    `sys.path` del calificador: con `python -m`, la primera es la carpeta desde la que se le llama, que
+    puede contener la clase entera (cada entrega leería las demás).
+    """
     raiz = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    consulta = subprocess.run(
+        [sys.executable, "-I", "-c", "import json, sys; print(json.dumps(sys.path))"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     rutas = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), sys.prefix, sys.base_prefix}
     rutas.add(os.path.dirname(os.path.realpath(sys.executable)))
-    for entrada in sys.path:
+    for entrada in json.loads(consulta.stdout):
         if entrada and os.path.isdir(entrada) and os.path.realpath(entrada) != os.path.realpath(raiz):
             rutas.add(entrada)
     # solo las de primer nivel: una dentro de otra ya está

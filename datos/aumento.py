@@ -243,7 +243,9 @@ def transformacion_compilada(
             tf.TensorSpec([canales], tf.float32),
             tf.TensorSpec([canales], tf.float32),
         ]
-        _COMPILADAS[clave] = tf.function(transformar, input_signature=firma, jit_compile=jit_compile)
+        # autograph=False: su código no tiene control de flujo sobre tensores, y convertirlo costaba ~1 s de
+        # CPU por proceso (benchmarks/autograph.py)
+        _COMPILADAS[clave] = tf.function(transformar, input_signature=firma, jit_compile=jit_compile, autograph=False)
     return _COMPILADAS[clave]
 
 
@@ -414,6 +416,7 @@ class ImageDataGenerator:
             media, desviacion = tf.constant(self.normalizador.media), tf.constant(self.normalizador.desviacion)
         extras = [tf.convert_to_tensor(e) for e in extras]
 
+        @tf.autograph.experimental.do_not_convert  # como `transformar`: sin control de flujo sobre tensores
         def preparar(indices, semilla):
             x = leer(indices)
             if funcion is not None:

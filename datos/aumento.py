@@ -243,7 +243,7 @@ def transformacion_compilada(
             tf.TensorSpec([canales], tf.float32),
             tf.TensorSpec([canales], tf.float32),
         ]
-        # autograph=False: su código no tiene control de flujo sobre tensores, y convertirlo costaba ~1 s de
+        # autograph=False: su código no tiene control de flujo sobre tensores, y convertirlo costaba ~1,8 s de
         # CPU por proceso (benchmarks/autograph.py)
         _COMPILADAS[clave] = tf.function(transformar, input_signature=firma, jit_compile=jit_compile, autograph=False)
     return _COMPILADAS[clave]

@@ -221,10 +221,12 @@ def pipeline_desde_archivos(
 
     if barajar and cache is None:  # se baraja antes de decodificar: el búfer no guarda imágenes decodificadas
         ds = ds.shuffle(bufer, seed=semilla, reshuffle_each_iteration=True)
+    # Sin AutoGraph: la lectura no tiene control de flujo sobre tensores (véase benchmarks/autograph.py).
     if con_etiquetas:
-        ds = ds.map(lambda r, y: (leer(r, tamano), y), num_parallel_calls=AUTOTUNE, deterministic=True)
+        decodificar = tf.autograph.experimental.do_not_convert(lambda r, y: (leer(r, tamano), y))
     else:
-        ds = ds.map(lambda r: leer(r, tamano), num_parallel_calls=AUTOTUNE, deterministic=True)
+        decodificar = tf.autograph.experimental.do_not_convert(lambda r: leer(r, tamano))
+    ds = ds.map(decodificar, num_parallel_calls=AUTOTUNE, deterministic=True)
     if cache is not None:
         ds = ds.cache("" if cache is True else os.fspath(cache))
         if barajar:

@@ -36,6 +36,8 @@ from datos.pipelines import pipeline_desde_arrays  # noqa: E402
 from modelos import getBaseNet, getBaseNetPlusPlus  # noqa: E402
 from utilidades import compileModel  # noqa: E402
 
+from medida import Cronometro  # noqa: E402  (benchmarks/medida.py)
+
 N, LADO, CLASES, LOTE = 12500, 32, 25, 64
 
 
@@ -141,17 +143,6 @@ def primeras_epocas(x, y, rondas):
     return filas
 
 
-class Cronometro(keras.callbacks.Callback):
-    def on_epoch_begin(self, epoch, logs=None):
-        self.inicio = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.tiempos.append(time.perf_counter() - self.inicio)
-
-    def on_train_begin(self, logs=None):
-        self.tiempos = []
-
-
 def segundos_por_epoca(construir, entrada, epocas, jit_compile="auto"):
     """Mediana de las épocas tras la primera (que incluye el trazado y la compilación)."""
     keras.utils.set_random_seed(0)
@@ -163,7 +154,7 @@ def segundos_por_epoca(construir, entrada, epocas, jit_compile="auto"):
         modelo.fit(*entrada, batch_size=LOTE, epochs=epocas, verbose=0, callbacks=[reloj])
     else:
         modelo.fit(entrada, epochs=epocas, verbose=0, callbacks=[reloj])
-    return float(np.median(reloj.tiempos[1:])), modelo.jit_compile
+    return float(np.median([segundos for segundos, _ in reloj.tiempos[1:]])), modelo.jit_compile
 
 
 def imprimir(titulo, filas, referencia):

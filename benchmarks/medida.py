@@ -2,10 +2,32 @@
 
 Todas las épocas se miden igual: una época de calentamiento (trazado y compilación) y después cada época
 en su propia llamada a `fit(..., epochs=1)`. `tiempos_por_epoca` da los segundos de reloj y de CPU del
-proceso de cada una; `segundos_por_epoca`, el mejor tiempo de reloj.
+proceso de cada una; `segundos_por_epoca`, el mejor tiempo de reloj. Cuando lo que se mide ocurre una vez
+por `fit` o depende de él (callbacks con `on_train_begin`, el recolector de §4.1.1), las épocas de una
+sola llamada se miden con el callback `Cronometro`.
 """
 
 import time
+
+import keras
+
+
+class Cronometro(keras.callbacks.Callback):
+    """`tiempos`: `[(segundos de reloj, segundos de CPU del proceso), ...]` de cada época del último `fit`.
+
+    Cada época se mide desde su `on_epoch_begin` hasta su `on_epoch_end`: póngalo el último de la lista de
+    callbacks para que cuente lo que hacen los demás al final de cada época.
+    """
+
+    def on_train_begin(self, logs=None):
+        self.tiempos = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._inicio = time.perf_counter(), time.process_time()
+
+    def on_epoch_end(self, epoch, logs=None):
+        reloj, cpu = self._inicio
+        self.tiempos.append((time.perf_counter() - reloj, time.process_time() - cpu))
 
 
 def tiempos_por_epoca(modelo, x, y=None, epocas=3, batch=32):

@@ -15,7 +15,6 @@ import gc
 import os
 import statistics
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -25,6 +24,8 @@ import keras
 from datos import cargar_digitos, getDataIterators
 from modelos import getBaseNet
 from utilidades import GarbageCollectorCallback, compileModel
+
+from medida import Cronometro  # benchmarks/medida.py
 
 
 class RecolectorDelInforme(keras.callbacks.Callback):
@@ -45,20 +46,6 @@ class SoloApartar(RecolectorDelInforme):
         gc.unfreeze()
 
 
-class Cronometro(keras.callbacks.Callback):
-    """Segundos de CPU de cada época, medidos después de los demás callbacks."""
-
-    def __init__(self):
-        super().__init__()
-        self.epocas = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._inicio = time.process_time()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.epocas.append(time.process_time() - self._inicio)
-
-
 def medir(callback, datos, epocas, eager):
     x_train, y_train, x_test, _ = datos
     keras.utils.set_random_seed(0)
@@ -69,7 +56,7 @@ def medir(callback, datos, epocas, eager):
     cronometro = Cronometro()
     callbacks = [c for c in (callback, cronometro) if c is not None]
     modelo.fit(it_train, validation_data=it_val, epochs=epocas + 1, callbacks=callbacks, verbose=0)
-    return cronometro.epocas[1:]  # la primera traza el grafo: no cuenta
+    return [cpu for _, cpu in cronometro.tiempos[1:]]  # la primera traza el grafo: no cuenta
 
 
 def main():

@@ -12,11 +12,11 @@ medir solo el trazado); se dan las medianas de `--rondas` procesos, alternos.
 """
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
+
+from proceso import resultado  # benchmarks/proceso.py
 
 RAIZ = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 MEDIR = """
@@ -46,7 +46,7 @@ FUNCIONES = {"aumento": "transformación del aumento (BaseNet++)", "lectura": "`
 
 def medir(funcion, autograph):
     orden = [sys.executable, "-c", MEDIR.format(raiz=RAIZ, funcion=funcion, autograph=autograph)]
-    return json.loads(subprocess.run(orden, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+    return resultado(orden)
 
 
 def main(argv=None):

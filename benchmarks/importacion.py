@@ -9,10 +9,10 @@ anota la CPU gastada en cada uno; se dan las medianas de `--rondas` procesos. Co
 """
 
 import argparse
-import json
 import statistics
-import subprocess
 import sys
+
+from proceso import resultado  # benchmarks/proceso.py
 
 PARTES = ("numpy", "ml_dtypes", "tensorflow", "keras")
 MEDIR = """
@@ -29,8 +29,7 @@ print(json.dumps({"cpu": cpu, "ml_dtypes": ml_dtypes.__version__}))
 
 
 def medir(python):
-    salida = subprocess.run([python, "-c", MEDIR], capture_output=True, text=True, check=True).stdout
-    return json.loads(salida.strip().splitlines()[-1])
+    return resultado([python, "-c", MEDIR])
 
 
 def main(argv=None):

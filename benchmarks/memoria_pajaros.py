@@ -17,9 +17,10 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
+
+from proceso import resultado  # benchmarks/proceso.py
 
 RAIZ = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TAMANO, LOTE, CLASES = 224, 64, 10
@@ -69,10 +70,7 @@ def main():
         with tempfile.TemporaryDirectory() as carpeta:
             escribir_pajaros_sinteticos(carpeta, num_clases=CLASES, por_clase=n // CLASES, tamano=256)
             for modo in ("archivos", "memoria"):
-                salida = subprocess.run(
-                    [sys.executable, __file__, "--medir", carpeta, modo], capture_output=True, text=True, check=True
-                ).stdout
-                r = json.loads(salida.strip().splitlines()[-1])
+                r = resultado([sys.executable, __file__, "--medir", carpeta, modo])
                 print(
                     f"{r['imagenes']:>8}  {modo:<9}  {r['pico_mb']:>9.0f}  {r['base_mb']:>18.0f}  "
                     f"{r['pico_mb'] - r['base_mb']:>16.0f}"

@@ -24,10 +24,11 @@ import argparse
 import contextlib
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
+
+from proceso import resultado  # benchmarks/proceso.py
 
 RAIZ = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TAMANO, LOTE, CLASES = 224, 64, 10
@@ -127,13 +128,7 @@ def main():
         with tempfile.TemporaryDirectory() as base:
             carpeta, carpeta_tfds = preparar(base, n)
             for fuente in ("jpeg", "tfds") * args.rondas:
-                salida = subprocess.run(
-                    [sys.executable, __file__, "--medir", carpeta, carpeta_tfds, fuente, str(args.epocas)],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                ).stdout
-                r = json.loads(salida.strip().splitlines()[-1])
+                r = resultado([sys.executable, __file__, "--medir", carpeta, carpeta_tfds, fuente, str(args.epocas)])
                 r["n"] = n
                 filas.append(r)
                 print(

@@ -63,3 +63,18 @@ def comprobar_paquetes(necesarios=(), avisar=PAQUETES):
         if ruta is not None:
             _avisados.add(nombre)
             print(f"Aviso: {mensaje_tapado(nombre, ruta)}", file=sys.stderr)
+
+
+def quitar_carpeta_de_trabajo(ruta_busqueda):
+    """Quita de `ruta_busqueda` (`sys.path`) la carpeta de trabajo, salvo que sea la del proyecto.
+
+    Con `python -m practicas` o `python -m utilidades.calificacion`, Python añade la carpeta de trabajo al
+    principio de `sys.path`; quitándola, los archivos del usuario (o los de una clase: el `numpy.py` de un
+    estudiante) no tapan los paquetes del proyecto ni los demás. Devuelve las entradas quitadas.
+    """
+    trabajo = os.path.realpath(os.getcwd())
+    if trabajo == RAIZ:
+        return []
+    quitadas = [e for e in ruta_busqueda if e == "" or os.path.realpath(e) == trabajo]
+    ruta_busqueda[:] = [e for e in ruta_busqueda if e not in quitadas]
+    return quitadas

@@ -14,6 +14,7 @@
 import argparse
 import contextlib
 import os
+import runpy
 import sys
 import tempfile
 
@@ -142,20 +143,6 @@ def _deshacer_carpetas(nuevas):
         os.rmdir(carpeta)
 
 
-def quitar_carpeta_de_trabajo(ruta_busqueda):
-    """Quita de `ruta_busqueda` (`sys.path`) la carpeta de trabajo, salvo que sea la del proyecto.
-
-    Con `python -m practicas`, Python añade la carpeta de trabajo al principio de `sys.path`; así los
-    archivos del usuario no tapan los paquetes del proyecto. Devuelve las entradas quitadas.
-    """
-    trabajo = os.path.realpath(os.getcwd())
-    if trabajo == RAIZ:
-        return []
-    quitadas = [e for e in ruta_busqueda if e == "" or os.path.realpath(e) == trabajo]
-    ruta_busqueda[:] = [e for e in ruta_busqueda if e not in quitadas]
-    return quitadas
-
-
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = construir_parser(al_elegir=lambda: arrancar_tensorflow(verboso="--verboso" in argv))
@@ -176,5 +163,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    quitar_carpeta_de_trabajo(sys.path)  # antes de importar datos, modelos y utilidades
+    # Antes de importar datos, modelos y utilidades. `datos._sombras` se carga por su ruta: con la carpeta
+    # de trabajo aún en sys.path, `import datos` lo taparía un datos.py del usuario.
+    sombras = runpy.run_path(os.path.join(RAIZ, "datos", "_sombras.py"))
+    sombras["quitar_carpeta_de_trabajo"](sys.path)
     sys.exit(main())

@@ -25,7 +25,7 @@ from utilidades.calificacion.entregas import (
     nombre_estudiante,
     preparar_archivos,
 )
-from utilidades.calificacion.observacion import describir_config
+from utilidades.calificacion.reconstruccion import describir_config
 from utilidades.resultados import leer_csv, leer_json
 
 AQUI = os.path.dirname(__file__)
@@ -124,12 +124,67 @@ def test_configuraciones_de_la_entrega_se_reconstruyen_sin_ejecutar_codigo():
     modelo = basenet()
     modelo.compile(loss=keras.losses.categorical_crossentropy, optimizer="sgd", metrics=["accuracy"])
     assert describir_config(modelo.to_json())["parametros"] == 24_197  # compilado: la compilación se ignora
+    # se reconstruye sin generar los valores iniciales de los pesos: la descripción es la misma
+    variada = keras.Sequential(
+        [
+            keras.Input((6, 6, 2)),
+            layers.Conv2D(3, 3, kernel_initializer="orthogonal", bias_initializer=keras.initializers.Constant(0.5)),
+            layers.BatchNormalization(gamma_initializer="ones", moving_variance_initializer="random_normal"),
+            layers.Flatten(),
+            layers.Dense(4, kernel_initializer=keras.initializers.HeNormal(seed=3), bias_initializer=None),
+        ]
+    )
+    assert describir_config(variada.to_json()) == describir_modelo(variada)
     lambda_ = keras.Sequential([keras.Input((4,)), layers.Lambda(lambda x: x * 2)])
     assert describir_config(lambda_.to_json()) is None  # safe_mode: una Lambda no se deserializa
     falsa = json.loads(basenet().to_json())
     falsa["config"]["layers"][1]["module"] = "os"
     falsa["config"]["layers"][1]["class_name"] = "system"
     assert describir_config(json.dumps(falsa)) is None
+
+
+RECONSTRUIR_CON_LIMITES = """
+import json, sys, time
+from utilidades.calificacion.reconstruccion import describir_configs
+
+normal, enorme, lenta = json.load(sys.stdin)
+inicio = time.monotonic()
+primeras = describir_configs([normal, enorme, normal + " "], memoria=2 * 1024**3, tiempo=120)
+medio = time.monotonic()
+segundas = describir_configs([lenta, normal + "  "], memoria=2 * 1024**3, tiempo=2)
+print(json.dumps({
+    "parametros": [None if d is None else d["parametros"] for d in [*primeras.values(), *segundas.values()]],
+    "segundos_lenta": time.monotonic() - medio,
+    "memoria_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024,  # pico de RSS
+    "tensorflow": "tensorflow" in sys.modules,
+}))
+"""
+
+
+def test_la_reconstruccion_tiene_memoria_y_tiempo_limitados():
+    """Una configuración de la entrega que pide 2 GB de pesos o miles de capas no tumba ni cuelga al calificador."""
+    import subprocess
+    import sys
+
+    normal = modelos.getBaseNet().to_json()
+    enorme = keras.Sequential([keras.Input((10_000,)), layers.Dense(5)]).to_json()
+    enorme = enorme.replace('"units": 5,', '"units": 50000,')
+    lenta = json.loads(normal)
+    capa = {k: v for k, v in lenta["config"]["layers"][-1].items() if k != "build_config"}  # Dense(25)
+    lenta["config"]["layers"] += [{**capa, "config": {**capa["config"], "name": f"d{i}"}} for i in range(5000)]
+    resultado = subprocess.run(
+        [sys.executable, "-c", RECONSTRUIR_CON_LIMITES],
+        input=json.dumps([normal, enorme, json.dumps(lenta)]),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert resultado.returncode == 0, resultado.stderr[-3000:]
+    medido = json.loads(resultado.stdout.splitlines()[-1])
+    # la enorme se queda sin memoria en su proceso y la siguiente se reconstruye en otro
+    assert medido["parametros"] == [24_197, None, 24_197, None, None]
+    assert medido["segundos_lenta"] < 15  # 2 s y se abandona (y con ella la que venía detrás)
+    assert medido["memoria_mb"] < 500 and not medido["tensorflow"]  # nada de eso pasó en el calificador
 
 
 # --- Encontrar y leer entregas ---------------------------------------------------------------------

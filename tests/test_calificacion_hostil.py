@@ -37,6 +37,13 @@ def _config_basenet():
     return modelos.getBaseNet().to_json()
 
 
+def _config_enorme():
+    from keras import Input, Sequential, layers
+
+    texto = Sequential([Input((10_000,)), layers.Dense(5)]).to_json()
+    return texto.replace('"units": 5,', '"units": 200000,')  # 10.000 × 200.000 pesos: 8 GB
+
+
 def hostiles(clase, salida):
     """{nombre del archivo: código}; conocen las rutas de la clase y de la salida, como un atacante que las adivina."""
     control = str(clase / "control_a.py")
@@ -82,6 +89,10 @@ def hostiles(clase, salida):
             "    except OSError as e:\n        print('sin acceso:', type(e).__name__)\n"
         ),
         "memoria.py": "import numpy as np\nx = np.ones(8 * 1024**3 // 8)\nprint('RESERVADO', x.sum())\n",
+        # la configuración que ve el calificador dice 2.000 millones de pesos: al reconstruirla se agotaría su memoria
+        "modelo_enorme.py": BASENET_COMPILADA.replace(
+            "model = ", "keras.Model.to_json = lambda self, **k: ENORME\nmodel = ", 1
+        ).replace("import keras\n", f"import keras\nENORME = {_config_enorme()!r}\n", 1),
         "imprime.py": "import sys\nwhile True:\n    sys.stdout.write('x' * 10000 + '\\n')\n",
         "bucle.py": "import time\nwhile True:\n    time.sleep(0.5)\n",  # colgada sin gastar CPU
         # colgada en la función que llama la calificación; sin gastar CPU: un proceso que gira lo prueba test_aislamiento
@@ -137,7 +148,7 @@ def _informe(salida, estudiante):
 
 def test_la_clase_termina_y_los_controles_quedan_exactos(clase_hostil):
     clase, _, codigo, _, _, filas = clase_hostil
-    assert codigo == 0 and len(filas) == 17
+    assert codigo == 0 and len(filas) == 18
     assert filas["control_a"]["nota"] == 7
     assert filas["control_b"]["nota"] == pytest.approx(6.57)
     assert (clase / "control_a.py").read_text(encoding="utf-8").startswith(f"# {MARCA}")  # nadie la borró
@@ -155,6 +166,7 @@ def test_la_clase_termina_y_los_controles_quedan_exactos(clase_hostil):
         ("companero", 0),
         ("lee", 0),
         ("memoria", 0),
+        ("modelo_enorme", 0),
         ("imprime", 0),
         ("bucle", 0),
         ("cuaderno_roto", 0),
@@ -179,6 +191,7 @@ def test_motivos_claros(clase_hostil):
     assert "no es un JSON válido" in _informe(salida, "cuaderno_roto")
     assert "no tiene código que ejecutar" in filas["vacia"]["error"]
     assert "sin firma válida" in _informe(salida, "falsifica")
+    assert "1 de 1 configuraciones de modelos no se pudieron reconstruir" in _informe(salida, "modelo_enorme")
     assert MARCA not in _informe(salida, "lee") and "sin acceso: FileNotFoundError" in _informe(salida, "lee")
 
 
@@ -201,6 +214,23 @@ def _procesos_de_entregas():
         except OSError:
             continue
     return restos
+
+
+def test_lanzada_desde_la_carpeta_de_la_clase_no_importa_sus_archivos(tmp_path):
+    """`python -m utilidades.calificacion .` dentro de la clase: el `numpy.py` de un estudiante no se ejecuta
+    en el calificador (Python pone la carpeta de trabajo al principio de sys.path)."""
+    import subprocess
+    import sys
+
+    marca = tmp_path / "ejecutado"
+    clase = tmp_path / "clase"
+    clase.mkdir()
+    (clase / "numpy.py").write_text(f"open({str(marca)!r}, 'w').write('x')\n", encoding="utf-8")
+    r = subprocess.run(
+        [sys.executable, "-m", "utilidades.calificacion", "--help"], cwd=clase, capture_output=True, text=True
+    )
+    assert r.returncode == 0 and "uso: calificar" in r.stdout, r.stderr
+    assert not marca.exists()
 
 
 def test_sin_bubblewrap_el_repliegue_tambien_protege_la_clase(tmp_path):

@@ -3,7 +3,8 @@
 - `entregas`: encontrar las entregas de una clase (archivos, carpetas, zip de Moodle) y ejecutarlas.
 - `aislamiento`: bubblewrap con límites (o un repliegue explícito sin él).
 - `arnes`: lo que corre dentro, junto al código del estudiante (adaptaciones de Keras 2 y Colab).
-- `observacion`: los modelos y datos observados, reconstruidos y comprobados en el calificador.
+- `reconstruccion`: los modelos de la entrega, reconstruidos desde sus configuraciones en un proceso aparte.
+- `observacion`: los modelos y datos observados, listos para las pruebas.
 - `plugin`: complemento de pytest (`pytest suite.py --entrega RUTA`); `clase`: una clase entera.
 - `arquitectura`: comparación de arquitecturas capa a capa, en español.
 

@@ -8,10 +8,17 @@ import argparse
 import os
 import sys
 
-from datos.validacion import ENTERO_POSITIVO, POSITIVO
-from utilidades.argumentos import ParserEspanol, tipo
-from utilidades.calificacion import aislamiento, entregas
-from utilidades.calificacion.plugin import modo_aislado
+from datos._sombras import quitar_carpeta_de_trabajo  # ya importado por `utilidades/__init__`
+
+if __name__ == "__main__":
+    # Antes de importar nada más: con `python -m` desde la carpeta de la clase, un `numpy.py` de un
+    # estudiante se ejecutaría aquí, fuera de su aislamiento (`calificar` no pone esa carpeta en sys.path).
+    quitar_carpeta_de_trabajo(sys.path)
+
+from datos.validacion import ENTERO_POSITIVO, POSITIVO  # noqa: E402
+from utilidades.argumentos import ParserEspanol, tipo  # noqa: E402
+from utilidades.calificacion import aislamiento, entregas  # noqa: E402
+from utilidades.calificacion.plugin import modo_aislado  # noqa: E402
 
 
 def _par(texto):

@@ -1,11 +1,12 @@
 """Calificar una entrega o una clase entera con una suite de pytest (`suites/p3.py` por defecto).
 
-Para una clase: primero se ejecutan todas las entregas, cada una en su aislamiento y varias a la vez;
-cuando ya no queda ningún proceso de ningún estudiante, la suite corre en este proceso sobre lo
-observado y se escriben, de forma atómica, `calificaciones.csv` (una fila por estudiante, una columna
-por prueba), el resumen para el profesor (`resumen.md`, `notas.png`, `pruebas.png`) y, por estudiante,
-`<salida>/<estudiante>/results.json` e `informe.md`. El fallo, cuelgue o ataque de una entrega es la fila
-de ese estudiante: la clase siempre termina.
+Para una clase: primero se ejecutan todas las entregas, cada una en su aislamiento y varias a la vez (y
+sus modelos se reconstruyen en otro proceso, ver `reconstruccion`); cuando ya no queda ningún proceso de
+ningún estudiante, la suite corre en este proceso sobre lo observado y se escriben, de forma atómica,
+`calificaciones.csv` (una fila por estudiante, una columna por prueba), el resumen para el profesor
+(`resumen.md`, `notas.png`, `pruebas.png`) y, por estudiante, `<salida>/<estudiante>/results.json` e
+`informe.md`. El fallo, cuelgue o ataque de una entrega es la fila de ese estudiante: la clase siempre
+termina.
 """
 
 import concurrent.futures

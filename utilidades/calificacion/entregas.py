@@ -24,7 +24,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from datos.errores import ErrorDatos
-from utilidades.calificacion import aislamiento
+from utilidades.calificacion import aislamiento, reconstruccion
 
 EXTENSIONES = (".py", ".ipynb")
 _IGNORADAS = ("__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git")
@@ -237,6 +237,7 @@ class Observacion:
     fragmentos: list = field(default_factory=list)  # el código ejecutado: [{"nombre", "codigo"}]
     eventos: list = field(default_factory=list)
     configs: dict = field(default_factory=dict)  # suma SHA-256 -> texto JSON del modelo
+    descripciones: dict = field(default_factory=dict)  # suma SHA-256 -> describir_modelo (o None)
     avisos: list = field(default_factory=list)
     salida: str = ""
     error: str | None = None  # por qué no se pudo ejecutar (o no terminó)
@@ -341,6 +342,15 @@ def ejecutar_entrega(entrega, llamadas=(), limites=None, aislado=True):
         observacion.salida = _leer_salida(salida)
         _leer_canal(observacion, canal, clave)
         observacion.error = _explicar(ejecucion, observacion, limites)
+    # Los modelos se reconstruyen (fuera de este proceso) mientras las demás entregas siguen ejecutándose.
+    descripciones = reconstruccion.describir_configs(observacion.configs.values(), limites.memoria, limites.tiempo)
+    observacion.descripciones = {suma: descripciones[texto] for suma, texto in observacion.configs.items()}
+    sin = sum(d is None for d in observacion.descripciones.values())
+    if sin:
+        observacion.avisos.append(
+            f"{sin} de {len(observacion.descripciones)} configuraciones de modelos no se pudieron reconstruir en el "
+            "calificador (capas propias o Lambda, o más memoria o tiempo de los permitidos): esos modelos no se juzgan."
+        )
     return observacion
 
 

@@ -1,62 +1,16 @@
-"""Lo observado en una entrega, reconstruido en el calificador: modelos, cómo se compilaron y qué datos recibieron.
-
-Las configuraciones que vuelven del proceso del estudiante son datos, no código: antes de reconstruirlas
-se comprueba que solo nombran clases de Keras, y se reconstruyen con `safe_mode=True` (sin `Lambda`
-ni funciones serializadas). La descripción capa a capa (`describir_modelo`) se calcula aquí.
+"""Lo observado en una entrega, listo para las pruebas: modelos, cómo se compilaron y qué datos recibieron.
 
 Un `Modelo` es un objeto de Keras de la entrega; sus `eventos` son las veces que se compiló, entrenó,
-evaluó, predijo o se obtuvo de una función, cada uno con la configuración de ese momento (así se ve si
-la ResNet50 estaba congelada al entrenar) y los datos que recibió.
+evaluó, predijo o se obtuvo de una función, cada uno con la descripción capa a capa de ese momento (así
+se ve si la ResNet50 estaba congelada al entrenar) y los datos que recibió. Las descripciones se
+calcularon al terminar la entrega, en un proceso aparte (`reconstruccion`).
 """
 
-import functools
-import json
 import re
 
-from utilidades.calificacion.arquitectura import describir_modelo
-
-_CLASE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Capas de ResNet50 (keras.applications): conv1_*, pool1_*, convN_blockM_* y su pooling final.
 _RESNET = re.compile(r"^(conv1_(pad|conv|bn|relu)|pool1_(pad|pool)|conv[2-5]_block\d+_\w+)$")
 _POOLING_RESNET = ("avg_pool", "max_pool")
-
-
-class ConfigInsegura(ValueError):
-    """La configuración nombra algo que no es una clase de Keras."""
-
-
-def _comprobar(config):
-    if isinstance(config, dict):
-        modulo = config.get("module")
-        if modulo is not None and not (isinstance(modulo, str) and (modulo == "keras" or modulo.startswith("keras."))):
-            raise ConfigInsegura(f"módulo no permitido: {modulo!r}")
-        clase = config.get("class_name")
-        if clase is not None and (not isinstance(clase, str) or not _CLASE.match(clase)):
-            raise ConfigInsegura(f"clase no permitida: {clase!r}")
-        for valor in config.values():
-            _comprobar(valor)
-    elif isinstance(config, list):
-        for valor in config:
-            _comprobar(valor)
-
-
-@functools.lru_cache(maxsize=256)
-def describir_config(texto):
-    """La descripción (`describir_modelo`) de una configuración JSON de Keras; `None` si no se puede."""
-    try:
-        config = json.loads(texto)
-        if isinstance(config, dict):
-            config.pop("compile_config", None)  # la compilación llega aparte; aquí solo interesa la red
-        _comprobar(config)
-        import keras
-
-        modelo = keras.saving.deserialize_keras_object(config, safe_mode=True)
-        if not getattr(modelo, "built", False) or not getattr(modelo, "outputs", None):
-            return None
-        descripcion = describir_modelo(modelo)
-    except Exception:  # noqa: BLE001 (capas propias, Lambda o JSON roto: ese modelo no se puede juzgar)
-        return None
-    return descripcion
 
 
 class Modelo:
@@ -128,8 +82,7 @@ class Observado:
             if evento.get("tipo") != "modelo":
                 continue
             evento = dict(evento)
-            texto = observacion.configs.get(evento.get("config"))
-            evento["descripcion"] = describir_config(texto) if texto else None
+            evento["descripcion"] = observacion.descripciones.get(evento.get("config"))
             modelo = self.modelos.setdefault(evento["modelo"], Modelo(evento["modelo"]))
             modelo.eventos.append(evento)
 

@@ -80,6 +80,17 @@ def hostiles(clase, salida):
             f"for ruta in ['results.json', {str(salida / 'falsifica' / 'results.json')!r}]:\n"
             "    try:\n        open(ruta, 'w').write(json.dumps({'score': 10}))\n    except OSError:\n        pass\n"
         ),
+        # firma con la clave del arnés (la encuentra en su memoria) eventos que no son lo que el arnés escribe
+        "canal_roto.py": (
+            "import gc, json\n"
+            "canal = next(o for o in gc.get_objects() if type(o).__name__ == 'Canal')\n"
+            "canal.enviar(tipo='modelo', origen='fit')\n"
+            "canal.enviar(tipo='modelo', origen='fit', modelo=[1], config=['no', 'hashable'])\n"
+            "canal.enviar(tipo='modelo', origen='fit', modelo={'a': 1}, config='../../../etc/passwd')\n"
+            "canal.enviar(tipo=['x'])\n"
+            "texto = json.dumps([1, 2])\n"
+            "canal._archivo.write(json.dumps({'evento': texto, 'firma': canal._firmar(texto)}) + '\\n')\n"
+        ),
         "soluciones.py": "from modelos import getBaseNet\nmodel = getBaseNet()\nmodel.compile(loss='categorical_crossentropy')\n",
         "companero.py": "import control_a\nmodel = control_a.model\n",
         "lee.py": (
@@ -111,6 +122,8 @@ def clase_hostil(tmp_path_factory):
     clase, salida = tmp_path_factory.mktemp("clase_hostil"), tmp_path_factory.mktemp("salida_hostil")
     (clase / "control_a.py").write_text(f"# {MARCA}\n" + entregas_p3.CIFAR, encoding="utf-8")
     (clase / "control_b.py").write_text(entregas_p3.con_error("sin_activacion"), encoding="utf-8")
+    with open(clase / "enorme.py", "wb") as f:  # 200 MB de «código» (disperso: no ocupa disco)
+        f.truncate(200 * 1024**2)
     for nombre, codigo in hostiles(clase, salida).items():
         if isinstance(codigo, bytes):
             (clase / nombre).write_bytes(codigo)
@@ -148,7 +161,7 @@ def _informe(salida, estudiante):
 
 def test_la_clase_termina_y_los_controles_quedan_exactos(clase_hostil):
     clase, _, codigo, _, _, filas = clase_hostil
-    assert codigo == 0 and len(filas) == 18
+    assert codigo == 0 and len(filas) == 20
     assert filas["control_a"]["nota"] == 7
     assert filas["control_b"]["nota"] == pytest.approx(6.57)
     assert (clase / "control_a.py").read_text(encoding="utf-8").startswith(f"# {MARCA}")  # nadie la borró
@@ -167,6 +180,8 @@ def test_la_clase_termina_y_los_controles_quedan_exactos(clase_hostil):
         ("lee", 0),
         ("memoria", 0),
         ("modelo_enorme", 0),
+        ("canal_roto", 0),
+        ("enorme", 0),
         ("imprime", 0),
         ("bucle", 0),
         ("cuaderno_roto", 0),
@@ -192,6 +207,8 @@ def test_motivos_claros(clase_hostil):
     assert "no tiene código que ejecutar" in filas["vacia"]["error"]
     assert "sin firma válida" in _informe(salida, "falsifica")
     assert "1 de 1 configuraciones de modelos no se pudieron reconstruir" in _informe(salida, "modelo_enorme")
+    assert filas["canal_roto"]["error"] == "" and "Se descartaron 2 líneas" in _informe(salida, "canal_roto")
+    assert "enorme.py tiene 200 MB de código (.py/.ipynb): más de los 100 MB" in filas["enorme"]["error"]
     assert MARCA not in _informe(salida, "lee") and "sin acceso: FileNotFoundError" in _informe(salida, "lee")
 
 

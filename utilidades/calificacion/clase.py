@@ -112,13 +112,15 @@ def calificar_clase(
     mostrar(f"Ejecutando {len(lista)} entregas ({procesos} a la vez, {'con' if aislado else 'sin'} bubblewrap)…")
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, procesos)) as hilos:
         futuros = [hilos.submit(entregas.ejecutar_entrega, e, llamadas, limites, aislado) for e in lista]
-        observaciones = [f.result() for f in futuros]
+        observaciones = [_resultado(f) for f in futuros]
     # Aquí ya no queda ningún proceso de ningún estudiante: se califica y se escribe.
     opciones = opciones_pytest(limites, aislado, nombres, reglas)
     filas, columnas, informes = [], ["estudiante", "entrega", "nota", "maximo"], []
     for entrega, observacion in zip(lista, observaciones):
         carpeta_informe = os.path.join(salida, carpeta_estudiante(entrega.estudiante))
         try:
+            if isinstance(observacion, Exception):
+                raise observacion
             _, informe = calificar_entrega(
                 entrega.ruta, suite, carpeta_informe, Observado(observacion), opciones, silencioso=True
             )
@@ -150,6 +152,14 @@ def calificar_clase(
     escribir_resumen(informes, salida)
     mostrar(f"Notas: {ruta_csv}; resumen: {os.path.join(salida, 'resumen.md')}; informes en {salida}/<estudiante>/")
     return filas
+
+
+def _resultado(futuro):
+    """Lo que devolvió la ejecución de una entrega, o la excepción que lanzó (será solo su fila)."""
+    try:
+        return futuro.result()
+    except Exception as error:  # noqa: BLE001
+        return error
 
 
 def escribir_resumen(informes, salida):

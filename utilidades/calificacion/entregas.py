@@ -29,10 +29,11 @@ from utilidades.calificacion import aislamiento, reconstruccion
 EXTENSIONES = (".py", ".ipynb")
 _IGNORADAS = ("__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git")
 _MOODLE = re.compile(r"^(?P<nombre>.+?)_(?P<id>\d+)_assignsubmission_[a-z]+_?$")
-MAX_ZIP = 100 * 1024**2  # bytes de código descomprimido de una entrega
+MAX_CODIGO = 100 * 1024**2  # bytes de .py/.ipynb de una entrega (descomprimidos, si viene en un zip)
 MAX_ARCHIVOS_ZIP = 2000
 MAX_EVENTOS = 20 * 1024**2  # bytes de eventos que se leen
-MAX_CONFIG = 20 * 1024**2  # bytes de la configuración de un modelo
+MAX_CONFIG = 20 * 1024**2  # bytes de la configuración de un modelo (la de ResNet50 ocupa 0,2 MB)
+MAX_CONFIGS = 64 * 1024**2  # bytes de todas las configuraciones de una entrega
 MAX_MODELOS = 200
 ARNES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "arnes.py")
 
@@ -107,6 +108,7 @@ def preparar_archivos(entrega, destino):
     if os.path.isfile(ruta) and ruta.lower().endswith(".zip"):
         _extraer_zip(ruta, destino)
     elif os.path.isdir(ruta):
+        copias = []
         for raiz, carpetas, archivos in os.walk(ruta, followlinks=False):
             carpetas[:] = sorted(c for c in carpetas if c not in _IGNORADAS and not c.startswith("."))
             for archivo in archivos:
@@ -117,9 +119,13 @@ def preparar_archivos(entrega, destino):
                 if archivo.lower().endswith(".zip"):
                     _extraer_zip(origen, os.path.join(destino, os.path.dirname(relativa)))
                 elif archivo.lower().endswith(EXTENSIONES):
-                    os.makedirs(os.path.join(destino, os.path.dirname(relativa)), exist_ok=True)
-                    shutil.copyfile(origen, os.path.join(destino, relativa))
+                    copias.append((origen, relativa))
+        _comprobar_tamano(os.path.basename(ruta), sum(os.path.getsize(origen) for origen, _ in copias))
+        for origen, relativa in copias:
+            os.makedirs(os.path.join(destino, os.path.dirname(relativa)), exist_ok=True)
+            shutil.copyfile(origen, os.path.join(destino, relativa))
     else:
+        _comprobar_tamano(os.path.basename(ruta), os.path.getsize(ruta))
         shutil.copyfile(ruta, os.path.join(destino, os.path.basename(ruta)))
     encontrados = []
     for raiz, carpetas, archivos in os.walk(destino):
@@ -133,13 +139,22 @@ def preparar_archivos(entrega, destino):
         entrega.error = "la entrega no contiene ningún archivo .py ni .ipynb"
 
 
+def _comprobar_tamano(nombre, tamano):
+    if tamano > MAX_CODIGO:
+        raise ErrorLectura(
+            f"{nombre} tiene {tamano / 1024**2:.0f} MB de código (.py/.ipynb): más de los "
+            f"{MAX_CODIGO / 1024**2:.0f} MB de una entrega; revísela a mano"
+        )
+
+
 def _extraer_zip(ruta, destino):
     """Extrae los `.py`/`.ipynb` de un zip, sin rutas que salgan de `destino` ni enlaces."""
     try:
         with zipfile.ZipFile(ruta) as archivo:
             miembros = [m for m in archivo.infolist() if not m.is_dir() and m.filename.lower().endswith(EXTENSIONES)]
-            if len(miembros) > MAX_ARCHIVOS_ZIP or sum(m.file_size for m in miembros) > MAX_ZIP:
-                raise ErrorLectura(f"el zip {os.path.basename(ruta)} tiene demasiado código para una entrega")
+            if len(miembros) > MAX_ARCHIVOS_ZIP:
+                raise ErrorLectura(f"el zip {os.path.basename(ruta)} tiene demasiados archivos para una entrega")
+            _comprobar_tamano(f"el zip {os.path.basename(ruta)}", sum(m.file_size for m in miembros))
             for miembro in miembros:
                 nombre = miembro.filename.replace("\\", "/")
                 partes = [p for p in nombre.split("/") if p not in ("", ".")]
@@ -369,21 +384,33 @@ def _leer_canal(observacion, canal, clave):
             if not isinstance(firma, str) or not hmac.compare_digest(firma, esperada):
                 falsos += 1
                 continue
-            observacion.eventos.append(json.loads(texto))
+            evento = json.loads(texto)
+            if not isinstance(evento, dict) or not isinstance(evento.get("tipo"), str):
+                raise ValueError("evento sin tipo")
+            observacion.eventos.append(evento)
         except (ValueError, KeyError, TypeError, AttributeError):
             falsos += 1
     if falsos:
         observacion.avisos.append(f"Se descartaron {falsos} líneas del canal de resultados sin firma válida.")
-    for suma in {e["config"] for e in observacion.eventos if e.get("tipo") == "modelo"}:
-        if len(observacion.configs) >= MAX_MODELOS:
+    leidos = 0
+    for suma in {
+        e["config"] for e in observacion.eventos if e["tipo"] == "modelo" and isinstance(e.get("config"), str)
+    }:
+        if len(observacion.configs) >= MAX_MODELOS or leidos > MAX_CONFIGS:
+            observacion.avisos.append(
+                f"Solo se leyeron {len(observacion.configs)} configuraciones de modelos (el máximo)."
+            )
             break
+        if not re.fullmatch(r"[0-9a-f]{64}", suma):
+            continue
         archivo = os.path.join(canal, "modelos", f"{suma}.json")
-        if not re.fullmatch(r"[0-9a-f]{64}", suma) or os.path.islink(archivo) or not os.path.isfile(archivo):
+        if os.path.islink(archivo) or not os.path.isfile(archivo):
             continue
         with open(archivo, "rb") as f:
             contenido = f.read(MAX_CONFIG + 1)
         if len(contenido) <= MAX_CONFIG and hashlib.sha256(contenido).hexdigest() == suma:
             observacion.configs[suma] = contenido.decode("utf-8", "replace")
+            leidos += len(contenido)
 
 
 def _explicar(ejecucion, observacion, limites):

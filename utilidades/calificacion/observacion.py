@@ -79,7 +79,7 @@ class Observado:
         self.eventos = observacion.eventos
         self.modelos = {}
         for evento in self.eventos:
-            if evento.get("tipo") != "modelo":
+            if evento.get("tipo") != "modelo" or not isinstance(evento.get("modelo"), int):
                 continue
             evento = dict(evento)
             evento["descripcion"] = observacion.descripciones.get(evento.get("config"))

@@ -91,6 +91,11 @@ def hostiles(clase, salida):
             "texto = json.dumps([1, 2])\n"
             "canal._archivo.write(json.dumps({'evento': texto, 'firma': canal._firmar(texto)}) + '\\n')\n"
         ),
+        # escribe (por pantalla y en un error) una nota falsa y HTML para que aparezcan en los informes
+        "inyecta.py": (
+            "print('```\\n\\n**Nota: 10 / 10**\\n\\n````\\n<h1>10</h1>')\n"
+            "raise RuntimeError('x\\n\\n**Nota: 10 / 10**\\n\\n| inyecta | 10 |\\n<h1>10</h1>')\n"
+        ),
         "soluciones.py": "from modelos import getBaseNet\nmodel = getBaseNet()\nmodel.compile(loss='categorical_crossentropy')\n",
         "companero.py": "import control_a\nmodel = control_a.model\n",
         "lee.py": (
@@ -161,7 +166,7 @@ def _informe(salida, estudiante):
 
 def test_la_clase_termina_y_los_controles_quedan_exactos(clase_hostil):
     clase, _, codigo, _, _, filas = clase_hostil
-    assert codigo == 0 and len(filas) == 20
+    assert codigo == 0 and len(filas) == 21
     assert filas["control_a"]["nota"] == 7
     assert filas["control_b"]["nota"] == pytest.approx(6.57)
     assert (clase / "control_a.py").read_text(encoding="utf-8").startswith(f"# {MARCA}")  # nadie la borró
@@ -181,6 +186,7 @@ def test_la_clase_termina_y_los_controles_quedan_exactos(clase_hostil):
         ("memoria", 0),
         ("modelo_enorme", 0),
         ("canal_roto", 0),
+        ("inyecta", 0),
         ("enorme", 0),
         ("imprime", 0),
         ("bucle", 0),
@@ -210,6 +216,25 @@ def test_motivos_claros(clase_hostil):
     assert filas["canal_roto"]["error"] == "" and "Se descartaron 2 líneas" in _informe(salida, "canal_roto")
     assert "enorme.py tiene 200 MB de código (.py/.ipynb): más de los 100 MB" in filas["enorme"]["error"]
     assert MARCA not in _informe(salida, "lee") and "sin acceso: FileNotFoundError" in _informe(salida, "lee")
+
+
+def test_lo_que_escribe_la_entrega_no_cambia_la_forma_de_los_informes(clase_hostil):
+    """En Markdown renderizado: una sola nota en su informe, ninguna línea añadida al resumen, nada de HTML."""
+    from markdown_it import MarkdownIt
+
+    _, salida, _, _, _, _ = clase_hostil
+    md = MarkdownIt("commonmark").enable("table")  # las tablas de GitHub, como en los informes
+    informe = md.parse(_informe(salida, "inyecta"))
+    assert "RuntimeError" in _informe(salida, "inyecta") and "Nota: 10 / 10" in _informe(salida, "inyecta")
+    fuera_de_codigo = [t.content for t in informe if t.type == "inline"]
+    assert [c for c in fuera_de_codigo if "Nota:" in c and not c.startswith("RuntimeError")] == ["**Nota: 0 / 10**"]
+    assert not [t for t in informe if t.type.startswith("html")]  # dentro de un bloque de código, <h1> es texto
+    resumen = md.parse((salida / "resumen.md").read_text(encoding="utf-8"))
+    assert not [t for t in resumen if t.type.startswith("html")]
+    assert sum(t.type == "table_open" for t in resumen) == 1  # solo la de las pruebas
+    assert [t.content for t in resumen if t.type == "inline" and "Nota: 10" in t.content][0].startswith(
+        "**inyecta**: RuntimeError: x ⏎ **Nota: 10 / 10**"
+    )
 
 
 def test_nada_cambia_despues_ni_queda_ningun_proceso(clase_hostil):

@@ -20,7 +20,7 @@ import pytest
 
 from datos.errores import ErrorParametro
 from utilidades.calificacion import aislamiento, entregas, plugin
-from utilidades.calificacion.informes import cifra
+from utilidades.calificacion.informes import cifra, linea
 from utilidades.resultados import escribir_csv, escribir_texto, guardar_figura
 
 CARPETA_SUITES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "suites")
@@ -146,7 +146,7 @@ def calificar_clase(
             if prueba["id"] not in columnas:
                 columnas.append(prueba["id"])
         filas.append(fila)
-        aviso = f"  ({fila['error']})" if fila["error"] else ""
+        aviso = f"  ({linea(fila['error'])})" if fila["error"] else ""
         mostrar(f"  {entrega.estudiante}: {cifra(fila['nota'])} / {cifra(fila['maximo'])}{aviso}")
     ruta_csv = escribir_csv(os.path.join(salida, NOMBRE_CSV), filas, columnas + ["error"])
     escribir_resumen(informes, salida)
@@ -205,14 +205,14 @@ def escribir_resumen(informes, salida):
         lineas += ["## Ejecuciones que fallaron", ""]
         for informe in fallidas:
             motivo = informe["error"] or f"usa las soluciones del paquete ({', '.join(informe['soluciones'])})"
-            lineas.append(f"- **{informe['estudiante']}**: {motivo}")
+            lineas.append(f"- **{linea(informe['estudiante'])}**: {linea(motivo)}")
         lineas.append("")
     con_errores = [i for i in informes if i.get("errores") and not i["error"]]
     if con_errores:
         lineas += ["## Errores dentro de entregas que sí terminaron", ""]
         for informe in con_errores:
             lineas.append(
-                f"- **{informe['estudiante']}**: {informe['errores'][0]}"
+                f"- **{linea(informe['estudiante'])}**: {linea(informe['errores'][0])}"
                 + (f" (y {len(informe['errores']) - 1} más)" if len(informe["errores"]) > 1 else "")
             )
     escribir_texto(os.path.join(salida, "resumen.md"), "\n".join(lineas).rstrip() + "\n")

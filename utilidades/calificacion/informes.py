@@ -17,6 +17,22 @@ NOMBRE_INFORME = "informe.md"
 _RUIDO = re.compile(r"^(?:[IWE]\d{4} |WARNING: All log messages|To enable the following instructions)")
 
 
+def linea(texto):
+    """Un texto de la entrega (mensaje de error, nombre de archivo o de capa) como una sola línea de Markdown.
+
+    Sin saltos de línea ni HTML: lo que escriba la entrega no puede añadir líneas al informe (una nota
+    falsa, filas de una tabla) ni etiquetas.
+    """
+    return re.sub(r"\s*[\r\n]+\s*", " ⏎ ", str(texto)).replace("<", "&lt;")
+
+
+def bloque(texto):
+    """Un texto de la entrega entre vallas de código que su contenido no puede cerrar (CommonMark)."""
+    texto = str(texto)
+    valla = "`" * max(3, 1 + max((len(r) for r in re.findall(r"`+", texto)), default=0))
+    return [valla + "text", texto, valla]
+
+
 def cifra(valor):
     """3.0 -> '3', 0.857 -> '0.86'."""
     return f"{round(float(valor), 2):g}"
@@ -50,9 +66,11 @@ def resultados_gradescope(informe):
 
 def markdown(informe):
     """El informe para el estudiante, en Markdown."""
-    archivos = ", ".join(f"`{a}`" for a in informe.get("archivos", [])) or f"`{os.path.basename(informe['entrega'])}`"
+    archivos = ", ".join(f"`{linea(a)}`" for a in informe.get("archivos", [])) or (
+        f"`{linea(os.path.basename(informe['entrega']))}`"
+    )
     lineas = [
-        f"# Calificación de {informe.get('estudiante') or os.path.basename(informe['entrega'])}",
+        f"# Calificación de {linea(informe.get('estudiante') or os.path.basename(informe['entrega']))}",
         "",
         f"Archivos ejecutados, en este orden: {archivos}.",
         "",
@@ -60,10 +78,10 @@ def markdown(informe):
         "",
     ]
     if informe["error"]:
-        lineas += [f"> **La ejecución no terminó:** {informe['error']}", ""]
+        lineas += [f"> **La ejecución no terminó:** {linea(informe['error'])}", ""]
     if informe.get("soluciones"):
         lineas += [
-            f"> **La entrega usa las soluciones del paquete** ({', '.join(informe['soluciones'])}): en la "
+            f"> **La entrega usa las soluciones del paquete** ({linea(', '.join(informe['soluciones']))}): en la "
             "calificación no están disponibles y lo que depende de ellas no puntúa.",
             "",
         ]
@@ -78,9 +96,7 @@ def markdown(informe):
             lineas += [
                 f"### {prueba['titulo']} ({cifra(prueba['puntuacion'])} / {cifra(prueba['puntos'])})",
                 "",
-                "```text",
-                prueba["mensaje"] or "(sin mensaje)",
-                "```",
+                *bloque(prueba["mensaje"] or "(sin mensaje)"),
                 "",
             ]
     if informe.get("errores"):
@@ -91,7 +107,7 @@ def markdown(informe):
             "Cada error distinto, una vez (la ejecución sigue con la instrucción siguiente):",
             "",
         ]
-        lineas += [f"- {error}" for error in informe["errores"]]
+        lineas += [f"- {linea(error)}" for error in informe["errores"]]
     if informe.get("adaptaciones"):
         lineas += [
             "",
@@ -100,12 +116,12 @@ def markdown(informe):
             "Para ejecutar código de Keras 2 o de Colab, y para abaratar la ejecución:",
             "",
         ]
-        lineas += [f"- {texto}" for texto in informe["adaptaciones"]]
+        lineas += [f"- {linea(texto)}" for texto in informe["adaptaciones"]]
     if informe["avisos"]:
-        lineas += ["", "## Avisos", ""] + [f"- {aviso}" for aviso in informe["avisos"]]
+        lineas += ["", "## Avisos", ""] + [f"- {linea(aviso)}" for aviso in informe["avisos"]]
     salida = salida_legible(informe["salida"])
     if salida:
-        lineas += ["", "## Lo que escribió la entrega por pantalla", "", "```text", salida, "```"]
+        lineas += ["", "## Lo que escribió la entrega por pantalla", "", *bloque(salida)]
     return "\n".join(lineas).rstrip() + "\n"
 
 
@@ -124,9 +140,9 @@ def tabla(informe):
         lineas.append(f"{marca:2}{prueba['id']:<{ancho}}  {puntos:>13}")
     lineas.append(f"{'':2}{'TOTAL':<{ancho}}  {cifra(informe['nota']) + ' / ' + cifra(informe['maximo']):>13}")
     if informe["error"]:
-        lineas.append(f"La ejecución no terminó: {informe['error']}")
+        lineas.append(f"La ejecución no terminó: {linea(informe['error'])}")
     for error in informe.get("errores", [])[:5]:
-        lineas.append(f"Error: {error}")
+        lineas.append(f"Error: {linea(error)}")
     return lineas
 
 

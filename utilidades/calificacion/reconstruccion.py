@@ -95,17 +95,19 @@ def describir_config(texto):
 def describir_configs(textos, memoria, tiempo):
     """`{texto: descripción o None}` de cada configuración, reconstruidas en un proceso hijo.
 
-    `memoria`: bytes de memoria del hijo; `tiempo`: segundos para todas. Si el hijo muere (sin memoria),
-    esa configuración queda en `None` y las siguientes siguen en otro; si se acaba el tiempo, las que
-    faltan quedan en `None`. Sin `fork` (Windows) se reconstruyen en este proceso, sin límites.
+    El hijo tiene `memoria` bytes y `tiempo` segundos de CPU (los límites de la entrega; la espera por la
+    CPU no cuenta, como en `aislamiento`). Si muere (sin memoria o sin tiempo), esa configuración queda en
+    `None` y las siguientes siguen en otro; pasadas 3 veces `tiempo` en reloj, las que faltan quedan en
+    `None`. Sin `fork` (Windows) se reconstruyen en este proceso, sin límites.
     """
     pendientes = list(dict.fromkeys(textos))
     if not hasattr(os, "fork"):
         return {texto: describir_config(texto) for texto in pendientes}
     descripciones = {}
-    fin = time.monotonic() + tiempo
+    fin = None
     while pendientes:
         conexion, pid = _servidor().hijo(memoria, tiempo)
+        fin = fin or time.monotonic() + 3 * tiempo  # desde aquí: arrancar el servidor no cuenta
         agotado = False
         try:
             while pendientes:
@@ -204,8 +206,8 @@ def _atender(conexion):
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (limites["memoria"], limites["memoria"]))
-        cpu = int(limites["tiempo"]) + 5  # por si nadie lo mata al acabarse su tiempo
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        cpu = max(1, int(limites["tiempo"]))  # al pasarse, SIGXCPU lo termina
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     except (ValueError, OSError):  # un límite ya menor
         pass
     conexion.send_bytes(json.dumps({"pid": os.getpid()}).encode())

@@ -284,6 +284,7 @@ def ejecutar_entrega(entrega, llamadas=(), limites=None, aislado=True):
     `[{"funcion": "getBaseNet", "argumentos": []}, …]`. Nunca lanza por culpa de la entrega.
     """
     limites = limites or aislamiento.Limites()
+    reconstruccion.preparar()
     observacion = Observacion(entrega, aislado=aislado)
     with tempfile.TemporaryDirectory(prefix="entrega-") as temporal:
         trabajo, canal = os.path.join(temporal, "trabajo"), os.path.join(temporal, "canal")

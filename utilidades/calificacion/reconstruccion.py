@@ -167,6 +167,19 @@ _CERROJO = threading.Lock()
 _SERVIDORES = []
 
 
+def preparar():
+    """Arranca el servidor en segundo plano: importa Keras mientras se ejecutan las entregas."""
+    if hasattr(os, "fork"):
+        threading.Thread(target=_preparar, daemon=True).start()
+
+
+def _preparar():
+    try:
+        _servidor()
+    except (OSError, RuntimeError):  # se vuelve a intentar (y se explica) al reconstruir
+        pass
+
+
 def _servidor():
     with _CERROJO:
         if not _SERVIDORES or _SERVIDORES[0].proceso.poll() is not None:

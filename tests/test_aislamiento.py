@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from utilidades.calificacion import aislamiento
-from utilidades.calificacion.aislamiento import Limites, ejecutar, espera_cpu
+from utilidades.calificacion.aislamiento import Limites, ejecutar, espera_cpu, ocupado
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/schedstat"), reason="sin /proc/PID/schedstat")
 
@@ -65,3 +65,14 @@ def test_espera_cpu_lee_la_cola_de_ejecucion():
     assert espera_cpu([os.getpid(), 999_999_999], vistas) >= 0.0 and set(vistas) == {os.getpid()}
     vistas[123] = 1e9  # un proceso que ya terminó conserva su espera
     assert espera_cpu([os.getpid()], vistas) == 1e9
+
+
+def test_ocupado_cuenta_lo_escrito_y_corta_con_demasiados_archivos(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "datos.bin").write_bytes(b"1" * 1_000_000)
+    with open(tmp_path / "disperso.bin", "wb") as f:  # 1 GB que no ocupa disco
+        f.truncate(1024**3)
+    assert 1_000_000 <= ocupado([tmp_path]) < 1_200_000
+    for i in range(20):
+        (tmp_path / f"a{i}").touch()
+    assert ocupado([tmp_path], maximo_archivos=10) is None

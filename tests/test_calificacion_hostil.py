@@ -109,6 +109,14 @@ def hostiles(clase, salida):
         "modelo_enorme.py": BASENET_COMPILADA.replace(
             "model = ", "keras.Model.to_json = lambda self, **k: ENORME\nmodel = ", 1
         ).replace("import keras\n", f"import keras\nENORME = {_config_enorme()!r}\n", 1),
+        # llena /tmp (un tmpfs: memoria que no cuenta como suya) y después el disco, archivo a archivo
+        "disco.py": (
+            "try:\n    for k in range(4):\n        with open(f'/tmp/grande_{k}', 'wb') as f:\n"
+            "            for _ in range(20):\n                f.write(b'0' * 16 * 1024**2)\n"
+            "except OSError as e:\n    print('SIN ESPACIO EN /tmp', e.errno)\n"
+            "i = 0\nwhile True:\n    with open(f'relleno_{i}', 'wb') as f:\n        f.write(b'0' * 64 * 1024**2)\n"
+            "    i += 1\n"
+        ),
         "imprime.py": "import sys\nwhile True:\n    sys.stdout.write('x' * 10000 + '\\n')\n",
         "bucle.py": "import time\nwhile True:\n    time.sleep(0.5)\n",  # colgada sin gastar CPU
         # colgada en la función que llama la calificación; sin gastar CPU: un proceso que gira lo prueba test_aislamiento
@@ -149,6 +157,8 @@ def clase_hostil(tmp_path_factory):
                 str(LIMITE_TIEMPO),
                 "--memoria",
                 "3",
+                "--disco",
+                "0.5",
                 "--limite-salida",
                 "1000000",
                 "--procesos",
@@ -166,7 +176,7 @@ def _informe(salida, estudiante):
 
 def test_la_clase_termina_y_los_controles_quedan_exactos(clase_hostil):
     clase, _, codigo, _, _, filas = clase_hostil
-    assert codigo == 0 and len(filas) == 21
+    assert codigo == 0 and len(filas) == 22
     assert filas["control_a"]["nota"] == 7
     assert filas["control_b"]["nota"] == pytest.approx(6.57)
     assert (clase / "control_a.py").read_text(encoding="utf-8").startswith(f"# {MARCA}")  # nadie la borró
@@ -187,6 +197,7 @@ def test_la_clase_termina_y_los_controles_quedan_exactos(clase_hostil):
         ("modelo_enorme", 0),
         ("canal_roto", 0),
         ("inyecta", 0),
+        ("disco", 0),
         ("enorme", 0),
         ("imprime", 0),
         ("bucle", 0),
@@ -214,6 +225,8 @@ def test_motivos_claros(clase_hostil):
     assert "sin firma válida" in _informe(salida, "falsifica")
     assert "1 de 1 configuraciones de modelos no se pudieron reconstruir" in _informe(salida, "modelo_enorme")
     assert filas["canal_roto"]["error"] == "" and "Se descartaron 2 líneas" in _informe(salida, "canal_roto")
+    assert "escribió más de 0.5 GB (o más de 100.000 archivos) en disco" in filas["disco"]["error"]
+    assert "SIN ESPACIO EN /tmp 28" in _informe(salida, "disco")  # ENOSPC: /tmp tiene el mismo límite
     assert "enorme.py tiene 200 MB de código (.py/.ipynb): más de los 100 MB" in filas["enorme"]["error"]
     assert MARCA not in _informe(salida, "lee") and "sin acceso: FileNotFoundError" in _informe(salida, "lee")
 

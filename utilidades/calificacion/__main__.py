@@ -52,6 +52,9 @@ def crear_parser():
     )
     parser.add_argument("--memoria", type=tipo(POSITIVO), default=4.0, help="GB de memoria por entrega (4)")
     parser.add_argument(
+        "--disco", type=tipo(POSITIVO), default=2.0, help="GB que puede escribir cada entrega en disco y en /tmp (2)"
+    )
+    parser.add_argument(
         "--limite-salida",
         type=tipo(ENTERO_POSITIVO),
         default=10_000_000,
@@ -94,7 +97,10 @@ def main(argv=None):
     if not os.path.exists(args.ruta):
         parser.error(f"no existe «{args.ruta}»: compruebe la ruta")
     limites = aislamiento.Limites(
-        tiempo=args.tiempo_limite, memoria=int(args.memoria * 1024**3), salida=args.limite_salida
+        tiempo=args.tiempo_limite,
+        memoria=int(args.memoria * 1024**3),
+        salida=args.limite_salida,
+        disco=int(args.disco * 1024**3),
     )
     aislado = modo_aislado(args.sin_aislamiento)
     nombres, reglas = dict(args.nombre), dict(args.regla)

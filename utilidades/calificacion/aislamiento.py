@@ -46,6 +46,7 @@ class Limites:
     procesos: int = 512
     salida: int = 10 * 1024**2
     archivo: int = 512 * 1024**2  # tamaño máximo de un archivo que escriba
+    disco: int = 2 * 1024**3  # lo que puede escribir en total (su carpeta de trabajo y /tmp)
 
 
 @dataclass
@@ -92,8 +93,11 @@ def bwrap_disponible():
     return None
 
 
-def orden_bwrap(carpetas, orden, entorno):
-    """La orden de bwrap: `carpetas` = {ruta dentro: (ruta fuera, escribible)}; lo demás, invisible."""
+def orden_bwrap(carpetas, orden, entorno, disco=Limites.disco):
+    """La orden de bwrap: `carpetas` = {ruta dentro: (ruta fuera, escribible)}; lo demás, invisible.
+
+    `/tmp` es un tmpfs de `disco` bytes: está en memoria, que no cuentan `RLIMIT_AS` ni la memoria residente.
+    """
     argumentos = [
         shutil.which("bwrap"),
         "--unshare-all",
@@ -112,6 +116,8 @@ def orden_bwrap(carpetas, orden, entorno):
         "/dev",
         "--perms",
         "1777",
+        "--size",
+        str(int(disco)),
         "--tmpfs",
         "/tmp",
     ]
@@ -254,9 +260,11 @@ def ejecutar(orden, salida, limites, clave, aislado=True, carpetas=None, entorno
     """
     entorno = dict(entorno or {})
     if aislado:
-        argumentos = orden_bwrap(carpetas, orden, entorno)
+        argumentos = orden_bwrap(carpetas, orden, entorno, limites.disco)
         entorno_hijo = {"PATH": "/usr/bin:/bin"}
+        escribibles = [fuera for fuera, escribible in carpetas.values() if escribible]
     else:
+        escribibles = [cwd] if cwd else []
         _hacerse_subreaper()
         argumentos = list(orden)
         entorno_hijo = entorno
@@ -280,7 +288,7 @@ def ejecutar(orden, salida, limites, clave, aislado=True, carpetas=None, entorno
                 proceso.stdin.close()
             except OSError:
                 pass
-            motivo = _vigilar(proceso, salida, limites, inicio)
+            motivo = _vigilar(proceso, salida, limites, inicio, escribibles)
         finally:
             _terminar(proceso)
             with _CERROJO:
@@ -305,8 +313,28 @@ def espera_cpu(pids, vistas):
     return max(vistas.values(), default=0.0)
 
 
-def _vigilar(proceso, salida, limites, inicio):
-    ultima_revision, espera, vistas = 0.0, 0.0, {}
+def ocupado(carpetas, maximo_archivos=100_000):
+    """Bytes que ocupan en disco los archivos de `carpetas` (los dispersos, solo lo escrito); `None` si
+    tienen más de `maximo_archivos` archivos."""
+    total, archivos, pendientes = 0, 0, list(carpetas)
+    while pendientes:
+        try:
+            with os.scandir(pendientes.pop()) as entradas:
+                for entrada in entradas:
+                    archivos += 1
+                    if archivos > maximo_archivos:
+                        return None
+                    if entrada.is_dir(follow_symlinks=False):
+                        pendientes.append(entrada.path)
+                    else:
+                        total += entrada.stat(follow_symlinks=False).st_blocks * 512
+        except OSError:
+            continue
+    return total
+
+
+def _vigilar(proceso, salida, limites, inicio, escribibles=()):
+    ultima_revision, ultimo_disco, espera, vistas = 0.0, 0.0, 0.0, {}
     while proceso.poll() is None:
         reloj = time.monotonic() - inicio
         if reloj - espera > limites.tiempo:  # antes de darla por colgada, la espera de ahora mismo
@@ -325,6 +353,11 @@ def _vigilar(proceso, salida, limites, inicio):
             if _memoria(pids) > limites.memoria:
                 return "memoria"
             espera = espera_cpu(pids, vistas)
+        if escribibles and time.monotonic() - ultimo_disco > 1.0:
+            ultimo_disco = time.monotonic()
+            bytes_en_disco = ocupado(escribibles)
+            if bytes_en_disco is None or bytes_en_disco > limites.disco:
+                return "disco"
         time.sleep(0.05)
     return None
 

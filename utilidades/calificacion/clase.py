@@ -59,6 +59,8 @@ def opciones_pytest(limites, aislado, nombres, reglas):
         str(limites.tiempo),
         "--memoria",
         str(limites.memoria / 1024**3),
+        "--disco",
+        str(limites.disco / 1024**3),
         "--limite-salida",
         str(limites.salida),
     ]

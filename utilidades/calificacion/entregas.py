@@ -426,6 +426,11 @@ def _explicar(ejecucion, observacion, limites):
             f"la entrega escribió más de {limites.salida / 1e6:g} MB por pantalla y se detuvo "
             "(quite los print dentro de bucles)"
         )
+    if ejecucion.motivo == "disco":
+        return (
+            f"la entrega escribió más de {limites.disco / 1024**3:g} GB (o más de 100.000 archivos) en disco y se "
+            f"detuvo ({donde})"
+        )
     if ejecucion.motivo == "memoria":
         return f"la entrega usó más de {limites.memoria / 1024**3:g} GB de memoria y se detuvo ({donde})"
     if "fin" in tipos:

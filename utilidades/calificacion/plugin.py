@@ -43,6 +43,7 @@ def pytest_addoption(parser):
         help="segundos para ejecutar la entrega entera, sin contar la espera por una CPU libre (600)",
     )
     grupo.addoption("--memoria", type=float, default=4.0, metavar="GB", help="memoria de la entrega en GB (4)")
+    grupo.addoption("--disco", type=float, default=2.0, metavar="GB", help="lo que puede escribir, en GB (2)")
     grupo.addoption(
         "--limite-salida",
         type=int,
@@ -193,7 +194,10 @@ class Calificacion:
         except entregas.ErrorEntrega as error:
             raise pytest.UsageError(str(error)) from None
         limites = aislamiento.Limites(
-            tiempo=opcion("tiempo_limite"), memoria=int(opcion("memoria") * 1024**3), salida=opcion("limite_salida")
+            tiempo=opcion("tiempo_limite"),
+            memoria=int(opcion("memoria") * 1024**3),
+            salida=opcion("limite_salida"),
+            disco=int(opcion("disco") * 1024**3),
         )
         aislado = modo_aislado(opcion("sin_aislamiento"), escribir)
         escribir(

@@ -128,6 +128,7 @@ def test_configuraciones_de_la_entrega_se_reconstruyen_sin_ejecutar_codigo():
     variada = keras.Sequential(
         [
             keras.Input((6, 6, 2)),
+            layers.ZeroPadding2D(((1, 1), (1, 1))),
             layers.Conv2D(3, 3, kernel_initializer="orthogonal", bias_initializer=keras.initializers.Constant(0.5)),
             layers.BatchNormalization(gamma_initializer="ones", moving_variance_initializer="random_normal"),
             layers.Flatten(),
@@ -135,6 +136,8 @@ def test_configuraciones_de_la_entrega_se_reconstruyen_sin_ejecutar_codigo():
         ]
     )
     assert describir_config(variada.to_json()) == describir_modelo(variada)
+    # y es la misma tras pasar por JSON (como vuelve del proceso que reconstruye): tuplas anidadas incluidas
+    assert json.loads(json.dumps(describir_modelo(variada))) == describir_modelo(variada)
     lambda_ = keras.Sequential([keras.Input((4,)), layers.Lambda(lambda x: x * 2)])
     assert describir_config(lambda_.to_json()) is None  # safe_mode: una Lambda no se deserializa
     falsa = json.loads(basenet().to_json())

@@ -77,7 +77,12 @@ def _detalles(capa):
         config = capa.get_config()
     except Exception:  # noqa: BLE001
         return {}
-    return {clave: list(v) if isinstance(v, tuple) else v for clave, v in config.items() if clave in _DETALLES}
+    return {clave: _json(v) for clave, v in config.items() if clave in _DETALLES}
+
+
+def _json(valor):
+    """Las tuplas, también las anidadas (`padding=((3, 3), (3, 3))`), como listas: igual que tras pasar por JSON."""
+    return [_json(v) for v in valor] if isinstance(valor, (tuple, list)) else valor
 
 
 def _tamano(peso):

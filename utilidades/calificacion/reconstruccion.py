@@ -4,8 +4,8 @@ Las configuraciones de Keras que vuelven del proceso del estudiante son datos, n
 escribe él: antes de reconstruirlas se comprueba que solo nombran clases de Keras, y se reconstruyen con
 `safe_mode=True` (sin `Lambda` ni funciones serializadas). Aun así, una configuración puede pedir una
 capa de miles de millones de pesos o decenas de miles de capas; por eso no se reconstruye en el
-calificador sino en un proceso hijo con la memoria de la entrega (`RLIMIT_AS`) y su tiempo: si se pasa,
-ese modelo queda sin descripción (no se puede juzgar) y la clase sigue.
+calificador sino en un proceso hijo con la memoria (`RLIMIT_AS`) y el tiempo de CPU (`RLIMIT_CPU`) de la
+entrega: si se pasa, ese modelo queda sin descripción (no se puede juzgar) y la clase sigue.
 
 Cada entrega tiene su proceso nuevo, que sale con `fork` de un servidor que ya tiene Keras importado (y
 nada más: no ha ejecutado nada de TensorFlow): solo el servidor paga importar TensorFlow, una vez por

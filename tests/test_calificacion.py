@@ -236,6 +236,22 @@ def test_carpetas_sin_entregas_dan_un_error_claro(tmp_path):
         preparar_archivos(entrega, tmp_path)
 
 
+def test_el_codigo_de_una_entrega_se_mide_entero_antes_de_extraer(tmp_path):
+    """Dos zip de 60 MB de código en la carpeta de un estudiante: 120 MB, más de los 100 de una entrega."""
+    carpeta = tmp_path / "Eva Sanz_777_assignsubmission_file_"
+    carpeta.mkdir()
+    for k in range(2):
+        with zipfile.ZipFile(carpeta / f"parte{k}.zip", "w", zipfile.ZIP_DEFLATED) as archivo:
+            archivo.writestr(f"p{k}.py", "#" * 60 * 1024**2)
+    (carpeta / "p3.py").write_text("x = 1\n")
+    (entrega,) = buscar_entregas(tmp_path)
+    destino = tmp_path / "copia"
+    destino.mkdir()
+    with pytest.raises(ErrorLectura, match="tiene 120 MB de código"):
+        preparar_archivos(entrega, destino)
+    assert list(destino.iterdir()) == []  # no se copió ni extrajo nada
+
+
 def test_cuaderno_de_colab_sin_magias_y_codificaciones(tmp_path):
     cuaderno = {
         "cells": [

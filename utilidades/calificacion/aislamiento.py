@@ -33,6 +33,7 @@ from dataclasses import dataclass
 UID_AISLADO = 65534
 PAQUETE = ("modelos", "datos", "practicas", "utilidades")
 TOPE_RELOJ = 3  # el tiempo de reloj de una entrega nunca pasa de 3 veces su límite, por ocupada que esté la máquina
+MAX_ARCHIVOS = 100_000  # archivos que puede crear una entrega (contarlos cuesta: se vigila cada segundo)
 _ACTIVOS = set()  # pid de los procesos que lanza este calificador
 _CERROJO = threading.Lock()
 
@@ -313,7 +314,7 @@ def espera_cpu(pids, vistas):
     return max(vistas.values(), default=0.0)
 
 
-def ocupado(carpetas, maximo_archivos=100_000):
+def ocupado(carpetas, maximo_archivos=MAX_ARCHIVOS):
     """Bytes que ocupan en disco los archivos de `carpetas` (los dispersos, solo lo escrito); `None` si
     tienen más de `maximo_archivos` archivos."""
     total, archivos, pendientes = 0, 0, list(carpetas)

@@ -9,6 +9,7 @@ Del proceso del estudiante (`arnes.py`, dentro de `aislamiento.py`) solo vuelven
 firmados y configuraciones de modelos, que aquí se comprueban (firma, suma, tamaño) antes de usarlos.
 """
 
+import contextlib
 import hashlib
 import hmac
 import io
@@ -105,10 +106,10 @@ def preparar_archivos(entrega, destino):
     estudiante adjunte (`imagenes.zip`, pesos) no se necesitan, porque la calificación pone los suyos.
     """
     ruta = entrega.ruta
+    copias, zips = [], []  # (archivo, ruta dentro de `destino`), (zip, carpeta dentro de `destino`)
     if os.path.isfile(ruta) and ruta.lower().endswith(".zip"):
-        _extraer_zip(ruta, destino)
+        zips.append((ruta, ""))
     elif os.path.isdir(ruta):
-        copias = []
         for raiz, carpetas, archivos in os.walk(ruta, followlinks=False):
             carpetas[:] = sorted(c for c in carpetas if c not in _IGNORADAS and not c.startswith("."))
             for archivo in archivos:
@@ -117,16 +118,25 @@ def preparar_archivos(entrega, destino):
                 if os.path.islink(origen) or archivo.startswith("."):
                     continue
                 if archivo.lower().endswith(".zip"):
-                    _extraer_zip(origen, os.path.join(destino, os.path.dirname(relativa)))
+                    zips.append((origen, os.path.dirname(relativa)))
                 elif archivo.lower().endswith(EXTENSIONES):
                     copias.append((origen, relativa))
-        _comprobar_tamano(os.path.basename(ruta), sum(os.path.getsize(origen) for origen, _ in copias))
-        for origen, relativa in copias:
-            os.makedirs(os.path.join(destino, os.path.dirname(relativa)), exist_ok=True)
-            shutil.copyfile(origen, os.path.join(destino, relativa))
     else:
-        _comprobar_tamano(os.path.basename(ruta), os.path.getsize(ruta))
-        shutil.copyfile(ruta, os.path.join(destino, os.path.basename(ruta)))
+        copias.append((ruta, os.path.basename(ruta)))
+    # Todo el código de la entrega (suelto y dentro de sus zip) se mide antes de copiar o extraer nada.
+    miembros = {zip_: _miembros_zip(zip_) for zip_, _ in zips}
+    tamano = sum(os.path.getsize(origen) for origen, _ in copias)
+    tamano += sum(m.file_size for lista in miembros.values() for m in lista)
+    if tamano > MAX_CODIGO:
+        raise ErrorLectura(
+            f"{os.path.basename(os.path.normpath(ruta))} tiene {tamano / 1024**2:.0f} MB de código (.py/.ipynb): "
+            f"más de los {MAX_CODIGO / 1024**2:.0f} MB de una entrega; revísela a mano"
+        )
+    for origen, relativa in copias:
+        os.makedirs(os.path.join(destino, os.path.dirname(relativa)), exist_ok=True)
+        shutil.copyfile(origen, os.path.join(destino, relativa))
+    for zip_, carpeta in zips:
+        _extraer_zip(zip_, os.path.join(destino, carpeta), miembros[zip_])
     encontrados = []
     for raiz, carpetas, archivos in os.walk(destino):
         carpetas[:] = [c for c in carpetas if c not in _IGNORADAS and not c.startswith(".")]
@@ -139,33 +149,37 @@ def preparar_archivos(entrega, destino):
         entrega.error = "la entrega no contiene ningún archivo .py ni .ipynb"
 
 
-def _comprobar_tamano(nombre, tamano):
-    if tamano > MAX_CODIGO:
-        raise ErrorLectura(
-            f"{nombre} tiene {tamano / 1024**2:.0f} MB de código (.py/.ipynb): más de los "
-            f"{MAX_CODIGO / 1024**2:.0f} MB de una entrega; revísela a mano"
-        )
+def _miembros_zip(ruta):
+    """Los `.py`/`.ipynb` de un zip (sin leerlos), o `ErrorLectura` si no se puede leer o tiene demasiados."""
+    with _zip_legible(ruta) as archivo:
+        miembros = [m for m in archivo.infolist() if not m.is_dir() and m.filename.lower().endswith(EXTENSIONES)]
+    if len(miembros) > MAX_ARCHIVOS_ZIP:
+        raise ErrorLectura(f"el zip {os.path.basename(ruta)} tiene demasiados archivos para una entrega")
+    return miembros
 
 
-def _extraer_zip(ruta, destino):
-    """Extrae los `.py`/`.ipynb` de un zip, sin rutas que salgan de `destino` ni enlaces."""
+def _extraer_zip(ruta, destino, miembros):
+    """Extrae `miembros` de un zip, sin rutas que salgan de `destino` ni enlaces."""
+    with _zip_legible(ruta) as archivo:
+        for miembro in miembros:
+            nombre = miembro.filename.replace("\\", "/")
+            partes = [p for p in nombre.split("/") if p not in ("", ".")]
+            if not partes or ".." in partes or nombre.startswith("/") or any(p in _IGNORADAS for p in partes):
+                continue
+            if (miembro.external_attr >> 16) & 0o170000 == 0o120000:  # enlace simbólico
+                continue
+            final = os.path.join(destino, *partes)
+            os.makedirs(os.path.dirname(final), exist_ok=True)
+            with archivo.open(miembro) as origen, open(final, "wb") as copia:
+                shutil.copyfileobj(origen, copia)
+
+
+@contextlib.contextmanager
+def _zip_legible(ruta):
+    """El zip abierto; cualquier error al leerlo es un `ErrorLectura` que lo nombra."""
     try:
         with zipfile.ZipFile(ruta) as archivo:
-            miembros = [m for m in archivo.infolist() if not m.is_dir() and m.filename.lower().endswith(EXTENSIONES)]
-            if len(miembros) > MAX_ARCHIVOS_ZIP:
-                raise ErrorLectura(f"el zip {os.path.basename(ruta)} tiene demasiados archivos para una entrega")
-            _comprobar_tamano(f"el zip {os.path.basename(ruta)}", sum(m.file_size for m in miembros))
-            for miembro in miembros:
-                nombre = miembro.filename.replace("\\", "/")
-                partes = [p for p in nombre.split("/") if p not in ("", ".")]
-                if not partes or ".." in partes or nombre.startswith("/") or any(p in _IGNORADAS for p in partes):
-                    continue
-                if (miembro.external_attr >> 16) & 0o170000 == 0o120000:  # enlace simbólico
-                    continue
-                final = os.path.join(destino, *partes)
-                os.makedirs(os.path.dirname(final), exist_ok=True)
-                with archivo.open(miembro) as origen, open(final, "wb") as copia:
-                    shutil.copyfileobj(origen, copia)
+            yield archivo
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, NotImplementedError) as error:
         raise ErrorLectura(f"no se puede leer el zip {os.path.basename(ruta)}: {error}") from None
 
@@ -427,8 +441,9 @@ def _explicar(ejecucion, observacion, limites):
             "(quite los print dentro de bucles)"
         )
     if ejecucion.motivo == "disco":
+        archivos = f"{aislamiento.MAX_ARCHIVOS:,}".replace(",", ".")
         return (
-            f"la entrega escribió más de {limites.disco / 1024**3:g} GB (o más de 100.000 archivos) en disco y se "
+            f"la entrega escribió más de {limites.disco / 1024**3:g} GB (o más de {archivos} archivos) en disco y se "
             f"detuvo ({donde})"
         )
     if ejecucion.motivo == "memoria":

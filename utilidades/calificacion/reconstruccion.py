@@ -140,8 +140,8 @@ class _Servidor:
     """El proceso con Keras importado del que sale, con `fork`, un hijo por entrega (por un socket Unix)."""
 
     def __init__(self):
-        self.carpeta = tempfile.mkdtemp(prefix="reconstruccion-")  # 0700: solo este usuario conecta
-        self.ruta = os.path.join(self.carpeta, "socket")
+        carpeta = tempfile.mkdtemp(prefix="reconstruccion-")  # 0700: solo este usuario conecta
+        self.ruta = os.path.join(carpeta, "socket")  # el servidor borra la carpeta al terminar
         entorno = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
         orden = f"import sys; sys.path[:] = {sys.path!r}; from {__name__} import _servir; _servir({self.ruta!r})"
         self.proceso = subprocess.Popen(

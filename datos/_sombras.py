@@ -68,7 +68,7 @@ def comprobar_paquetes(necesarios=(), avisar=PAQUETES):
 def quitar_carpeta_de_trabajo(ruta_busqueda):
     """Quita de `ruta_busqueda` (`sys.path`) la carpeta de trabajo, salvo que sea la del proyecto.
 
-    Con `python -m practicas` o `python -m utilidades.calificacion`, Python añade la carpeta de trabajo al
+    Con `python -m practicas` o `python -m calificacion`, Python añade la carpeta de trabajo al
     principio de `sys.path`; quitándola, los archivos del usuario (o los de una clase: el `numpy.py` de un
     estudiante) no tapan los paquetes del proyecto ni los demás. Devuelve las entradas quitadas.
     """

@@ -1,4 +1,4 @@
-"""El límite de tiempo de una entrega no cuenta la espera por la CPU (`utilidades.calificacion.aislamiento`).
+"""El límite de tiempo de una entrega no cuenta la espera por la CPU (`calificacion.aislamiento`).
 
 Con la máquina ocupada (varias entregas a la vez, otras tareas) una entrega correcta no se da por colgada;
 una que duerme o gira sin fin agota su tiempo igual.
@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from utilidades.calificacion import aislamiento
-from utilidades.calificacion.aislamiento import Limites, ejecutar, espera_cpu, ocupado
+from calificacion import aislamiento
+from calificacion.aislamiento import Limites, ejecutar, espera_cpu, ocupado
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/schedstat"), reason="sin /proc/PID/schedstat")
 

@@ -14,10 +14,10 @@ from keras import layers
 import modelos
 from datos.errores import ErrorDatos, ErrorParametro
 from tests import entregas_p3
-from utilidades.calificacion import comparar_arquitectura, describir_modelo
-from utilidades.calificacion.__main__ import main
-from utilidades.calificacion.aislamiento import bwrap_disponible
-from utilidades.calificacion.entregas import (
+from calificacion import comparar_arquitectura, describir_modelo
+from calificacion.__main__ import main
+from calificacion.aislamiento import bwrap_disponible
+from calificacion.entregas import (
     ErrorEntrega,
     ErrorLectura,
     buscar_entregas,
@@ -25,7 +25,7 @@ from utilidades.calificacion.entregas import (
     nombre_estudiante,
     preparar_archivos,
 )
-from utilidades.calificacion.reconstruccion import describir_config
+from calificacion.reconstruccion import describir_config
 from utilidades.resultados import leer_csv, leer_json
 
 AQUI = os.path.dirname(__file__)
@@ -148,7 +148,7 @@ def test_configuraciones_de_la_entrega_se_reconstruyen_sin_ejecutar_codigo():
 
 RECONSTRUIR_CON_LIMITES = """
 import json, sys, time
-from utilidades.calificacion.reconstruccion import describir_configs
+from calificacion.reconstruccion import describir_configs
 
 normal, enorme, lenta = json.load(sys.stdin)
 inicio = time.monotonic()
@@ -409,11 +409,11 @@ def test_el_complemento_no_carga_tensorflow_sin_entrega():
     import sys
 
     orden = (
-        "import sys, utilidades.calificacion.plugin, utilidades.calificacion.entregas, "
-        "utilidades.calificacion.arnes; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+        "import sys, calificacion.plugin, calificacion.entregas, "
+        "calificacion.arnes; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
     )
     salida = subprocess.run([sys.executable, "-c", orden], capture_output=True, text=True, check=True).stdout
     assert salida.split() == ["False", "False"]
     from importlib.metadata import entry_points
 
-    assert "utilidades.calificacion.plugin" in {e.value for e in entry_points(group="pytest11")}
+    assert "calificacion.plugin" in {e.value for e in entry_points(group="pytest11")}

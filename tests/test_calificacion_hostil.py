@@ -11,8 +11,8 @@ import time
 import pytest
 
 from tests import entregas_p3
-from utilidades.calificacion.__main__ import main
-from utilidades.calificacion.aislamiento import bwrap_disponible
+from calificacion.__main__ import main
+from calificacion.aislamiento import bwrap_disponible
 from utilidades.resultados import leer_csv
 
 pytestmark = pytest.mark.skipif(
@@ -143,7 +143,7 @@ def clase_hostil(tmp_path_factory):
         else:
             (clase / nombre).write_text(codigo, encoding="utf-8")
     inicio = time.monotonic()
-    # Como lo lanza un profesor: `python -m utilidades.calificacion clase_hostil0 ...` desde la carpeta que
+    # Como lo lanza un profesor: `python -m calificacion clase_hostil0 ...` desde la carpeta que
     # contiene la clase (que así queda en su directorio actual y en la primera entrada de su sys.path).
     with pytest.MonkeyPatch.context() as parche:
         parche.chdir(clase.parent)
@@ -272,7 +272,7 @@ def _procesos_de_entregas():
 
 
 def test_lanzada_desde_la_carpeta_de_la_clase_no_importa_sus_archivos(tmp_path):
-    """`python -m utilidades.calificacion .` dentro de la clase: el `numpy.py` de un estudiante no se ejecuta
+    """`python -m calificacion .` dentro de la clase: el `numpy.py` de un estudiante no se ejecuta
     en el calificador (Python pone la carpeta de trabajo al principio de sys.path)."""
     import subprocess
     import sys
@@ -282,7 +282,7 @@ def test_lanzada_desde_la_carpeta_de_la_clase_no_importa_sus_archivos(tmp_path):
     clase.mkdir()
     (clase / "numpy.py").write_text(f"open({str(marca)!r}, 'w').write('x')\n", encoding="utf-8")
     r = subprocess.run(
-        [sys.executable, "-m", "utilidades.calificacion", "--help"], cwd=clase, capture_output=True, text=True
+        [sys.executable, "-m", "calificacion", "--help"], cwd=clase, capture_output=True, text=True
     )
     assert r.returncode == 0 and "uso: calificar" in r.stdout, r.stderr
     assert not marca.exists()

@@ -38,7 +38,10 @@ def _en_otro_proceso(codigo, carpeta):
 PROHIBIDOS = {
     "datos": ["modelos", "utilidades", "practicas"],
     "modelos": ["utilidades", "practicas"],
-    "utilidades": ["practicas"],
+    "utilidades": ["practicas", "calificacion"],
+    # la calificación es otro producto: usa los ayudantes (resultados, argumentos) y las referencias de `modelos`,
+    # nunca los ejercicios
+    "calificacion": ["practicas"],
 }
 
 
@@ -69,7 +72,7 @@ def test_lo_ligero_no_importa_tensorflow(tmp_path):
     codigo = (
         "import json, sys\n"
         "import datos.errores, datos.cache, modelos, utilidades, utilidades.resultados, utilidades.teoria\n"
-        "import utilidades.calificacion\n"
+        "import calificacion\n"
         "from datos import ErrorDatos, DatosNoDisponibles\n"
         "print(json.dumps([m for m in ('tensorflow', 'keras') if m in sys.modules]))\n"
     )

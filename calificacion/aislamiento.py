@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass
 
 UID_AISLADO = 65534
-PAQUETE = ("modelos", "datos", "practicas", "utilidades")
+PAQUETE = ("modelos", "datos", "practicas", "utilidades", "calificacion")
 TOPE_RELOJ = 3  # el tiempo de reloj de una entrega nunca pasa de 3 veces su límite, por ocupada que esté la máquina
 MAX_ARCHIVOS = 100_000  # archivos que puede crear una entrega (contarlos cuesta: se vigila cada segundo)
 _ACTIVOS = set()  # pid de los procesos que lanza este calificador
@@ -150,7 +150,7 @@ def _rutas_python():
     `sys.path` del calificador: con `python -m`, la primera es la carpeta desde la que se le llama, que
     puede contener la clase entera (cada entrega leería las demás).
     """
-    raiz = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    raiz = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     consulta = subprocess.run(
         [sys.executable, "-I", "-c", "import json, sys; print(json.dumps(sys.path))"],
         capture_output=True,
@@ -170,7 +170,7 @@ def _rutas_python():
 
 def _paquete_instalado():
     """Las carpetas del paquete cuando está instalado dentro de una carpeta de Python que se monta."""
-    raiz = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    raiz = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     montadas = _rutas_python()
     if not any(raiz == r or raiz.startswith(r.rstrip("/") + "/") for r in montadas):
         return []

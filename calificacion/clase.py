@@ -19,8 +19,8 @@ import re
 import pytest
 
 from datos.errores import ErrorParametro
-from utilidades.calificacion import aislamiento, entregas, plugin
-from utilidades.calificacion.informes import cifra, linea
+from calificacion import aislamiento, entregas, plugin
+from calificacion.informes import cifra, linea
 from utilidades.resultados import escribir_csv, escribir_texto, guardar_figura
 
 CARPETA_SUITES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "suites")
@@ -95,7 +95,7 @@ def _plugin_registrado():
     """Si el complemento ya llega por el punto de entrada `pytest11` (paquete instalado)."""
     from importlib.metadata import entry_points
 
-    return any(e.value == "utilidades.calificacion.plugin" for e in entry_points(group="pytest11"))
+    return any(e.value == "calificacion.plugin" for e in entry_points(group="pytest11"))
 
 
 def calificar_clase(
@@ -106,7 +106,7 @@ def calificar_clase(
     Devuelve las filas del CSV: `estudiante`, `entrega`, `nota`, `maximo`, una columna por prueba con sus
     puntos y `error` (por qué no terminó la ejecución, si es el caso).
     """
-    from utilidades.calificacion.observacion import Observado
+    from calificacion.observacion import Observado
 
     limites = limites or aislamiento.Limites()
     lista = entregas.buscar_entregas(carpeta, excluir=[salida])

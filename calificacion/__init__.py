@@ -29,5 +29,5 @@ __all__ = list(_EXPORTADOS)
 
 def __getattr__(nombre):
     if nombre in _EXPORTADOS:
-        return getattr(importlib.import_module(f"utilidades.calificacion.{_EXPORTADOS[nombre]}"), nombre)
-    raise AttributeError(f"module 'utilidades.calificacion' has no attribute {nombre!r}")
+        return getattr(importlib.import_module(f"calificacion.{_EXPORTADOS[nombre]}"), nombre)
+    raise AttributeError(f"module 'calificacion' has no attribute {nombre!r}")

@@ -27,8 +27,8 @@ import functools
 
 import pytest
 
-from utilidades.calificacion.arnes import N_TEST, estadisticas_cifar
-from utilidades.calificacion.arquitectura import comparar_arquitectura, describir_modelo, juntar_activaciones
+from calificacion.arnes import N_TEST, estadisticas_cifar
+from calificacion.arquitectura import comparar_arquitectura, describir_modelo, juntar_activaciones
 
 # Funciones del informe que se llaman si la entrega las define (argumentos: los construye el arnés).
 LLAMADAS = [

@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from utilidades.calificacion import informes
+from calificacion import informes
 
 NOMBRE_PLUGIN = "calificacion-entrega"
 INFORME = pytest.StashKey[dict]()
@@ -28,7 +28,7 @@ _AVISADO = []
 
 
 def pytest_addoption(parser):
-    grupo = parser.getgroup("calificacion", "calificación de entregas (utilidades.calificacion)")
+    grupo = parser.getgroup("calificacion", "calificación de entregas (calificacion)")
     grupo.addoption("--entrega", metavar="RUTA", help="entrega que se califica: .py, .ipynb, carpeta o .zip")
     grupo.addoption(
         "--calificacion-salida",
@@ -102,7 +102,7 @@ def modo_aislado(sin_aislamiento, avisar=print):
     """True si se usa bubblewrap; si no está, se avisa una vez y se usa el repliegue."""
     if sin_aislamiento:
         return False
-    from utilidades.calificacion.aislamiento import bwrap_disponible
+    from calificacion.aislamiento import bwrap_disponible
 
     motivo = bwrap_disponible()
     if motivo is None:
@@ -183,8 +183,8 @@ class Calificacion:
         return self._observado
 
     def _ejecutar(self, session):
-        from utilidades.calificacion import aislamiento, entregas
-        from utilidades.calificacion.observacion import Observado
+        from calificacion import aislamiento, entregas
+        from calificacion.observacion import Observado
 
         opcion = self.config.getoption
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")

@@ -73,7 +73,7 @@ def describir_config(texto):
 
     Se ejecuta en este proceso, sin límites: para lo que envía una entrega, `describir_configs`.
     """
-    from utilidades.calificacion.arquitectura import describir_modelo
+    from calificacion.arquitectura import describir_modelo
 
     try:
         config = json.loads(texto)

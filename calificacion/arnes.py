@@ -32,7 +32,7 @@ import traceback
 import types
 
 # Nombres del paquete (las soluciones): la entrega no los puede importar.
-PAQUETE = ("modelos", "datos", "practicas", "utilidades")
+PAQUETE = ("modelos", "datos", "practicas", "utilidades", "calificacion")
 AYUDANTES = ("cargarImagenes", "cargarDatos", "mostrarEvolucion", "calcularAccuracy")
 LIMITE_PARAMETROS_ENTRENAR = 3_000_000  # por encima, fit/evaluate no calculan (ResNet50)
 MAX_FILAS = 64  # filas que llegan de verdad a fit/evaluate

@@ -25,7 +25,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from datos.errores import ErrorDatos
-from utilidades.calificacion import aislamiento, reconstruccion
+from calificacion import aislamiento, reconstruccion
 
 EXTENSIONES = (".py", ".ipynb")
 _IGNORADAS = ("__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git")

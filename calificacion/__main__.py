@@ -1,4 +1,4 @@
-"""`calificar RUTA` (o `python -m utilidades.calificacion RUTA`): una entrega o la carpeta de toda la clase.
+"""`calificar RUTA` (o `python -m calificacion RUTA`): una entrega o la carpeta de toda la clase.
 
 Una carpeta es la de una clase (cada archivo, subcarpeta o `.zip` es un estudiante) salvo que su nombre
 sea el de una entrega de Moodle o se pida `--una`: entonces es la entrega de un solo estudiante.
@@ -17,8 +17,8 @@ if __name__ == "__main__":
 
 from datos.validacion import ENTERO_POSITIVO, POSITIVO  # noqa: E402
 from utilidades.argumentos import ParserEspanol, tipo  # noqa: E402
-from utilidades.calificacion import aislamiento, entregas  # noqa: E402
-from utilidades.calificacion.plugin import modo_aislado  # noqa: E402
+from calificacion import aislamiento, entregas  # noqa: E402
+from calificacion.plugin import modo_aislado  # noqa: E402
 
 
 def _par(texto):
@@ -86,7 +86,7 @@ def crear_parser():
 
 def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from utilidades.calificacion.clase import calificar_clase, calificar_entrega, opciones_pytest, ruta_suite
+    from calificacion.clase import calificar_clase, calificar_entrega, opciones_pytest, ruta_suite
 
     parser = crear_parser()
     args = parser.parse_args(argv)

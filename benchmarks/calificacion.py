@@ -15,9 +15,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from tests import entregas_p3  # noqa: E402
 from calificacion import aislamiento  # noqa: E402
 from calificacion.clase import calificar_clase  # noqa: E402
+from tests import entregas_p3  # noqa: E402
 
 
 def main():

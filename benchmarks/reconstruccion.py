@@ -19,9 +19,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import keras  # noqa: E402
 
-from modelos import getBirdNetV4, getResNet50  # noqa: E402
 from calificacion import reconstruccion  # noqa: E402
 from calificacion.arquitectura import describir_modelo  # noqa: E402
+from modelos import getBirdNetV4, getResNet50  # noqa: E402
 
 
 def con_inicializadores(texto):

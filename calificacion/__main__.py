@@ -15,10 +15,10 @@ if __name__ == "__main__":
     # estudiante se ejecutaría aquí, fuera de su aislamiento (`calificar` no pone esa carpeta en sys.path).
     quitar_carpeta_de_trabajo(sys.path)
 
-from datos.validacion import ENTERO_POSITIVO, POSITIVO  # noqa: E402
-from utilidades.argumentos import ParserEspanol, tipo  # noqa: E402
 from calificacion import aislamiento, entregas  # noqa: E402
 from calificacion.plugin import modo_aislado  # noqa: E402
+from datos.validacion import ENTERO_POSITIVO, POSITIVO  # noqa: E402
+from utilidades.argumentos import ParserEspanol, tipo  # noqa: E402
 
 
 def _par(texto):

@@ -18,9 +18,9 @@ import re
 
 import pytest
 
-from datos.errores import ErrorParametro
 from calificacion import aislamiento, entregas, plugin
 from calificacion.informes import cifra, linea
+from datos.errores import ErrorParametro
 from utilidades.resultados import escribir_csv, escribir_texto, guardar_figura
 
 CARPETA_SUITES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "suites")

@@ -24,8 +24,8 @@ import tokenize
 import zipfile
 from dataclasses import dataclass, field
 
-from datos.errores import ErrorDatos
 from calificacion import aislamiento, reconstruccion
+from datos.errores import ErrorDatos
 
 EXTENSIONES = (".py", ".ipynb")
 _IGNORADAS = ("__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git")

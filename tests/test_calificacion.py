@@ -12,8 +12,6 @@ import pytest
 from keras import layers
 
 import modelos
-from datos.errores import ErrorDatos, ErrorParametro
-from tests import entregas_p3
 from calificacion import comparar_arquitectura, describir_modelo
 from calificacion.__main__ import main
 from calificacion.aislamiento import bwrap_disponible
@@ -26,6 +24,8 @@ from calificacion.entregas import (
     preparar_archivos,
 )
 from calificacion.reconstruccion import describir_config
+from datos.errores import ErrorDatos, ErrorParametro
+from tests import entregas_p3
 from utilidades.resultados import leer_csv, leer_json
 
 AQUI = os.path.dirname(__file__)

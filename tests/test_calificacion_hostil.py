@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from tests import entregas_p3
 from calificacion.__main__ import main
 from calificacion.aislamiento import bwrap_disponible
+from tests import entregas_p3
 from utilidades.resultados import leer_csv
 
 pytestmark = pytest.mark.skipif(
@@ -281,9 +281,7 @@ def test_lanzada_desde_la_carpeta_de_la_clase_no_importa_sus_archivos(tmp_path):
     clase = tmp_path / "clase"
     clase.mkdir()
     (clase / "numpy.py").write_text(f"open({str(marca)!r}, 'w').write('x')\n", encoding="utf-8")
-    r = subprocess.run(
-        [sys.executable, "-m", "calificacion", "--help"], cwd=clase, capture_output=True, text=True
-    )
+    r = subprocess.run([sys.executable, "-m", "calificacion", "--help"], cwd=clase, capture_output=True, text=True)
     assert r.returncode == 0 and "uso: calificar" in r.stdout, r.stderr
     assert not marca.exists()
 

@@ -3,7 +3,7 @@
 `from utilidades import compileModel, trainModel, testModel` es lo que usan los scripts del curso. El
 resto del paquete: `utilidades.resultados` (el único escritor de resultados), `utilidades.tasas` (programas
 de la tasa de aprendizaje), `utilidades.caracteristicas` (caché de características), `utilidades.teoria`
-(el material de las clases en NumPy) y `teoria` (el material de las clases en NumPy). La corrección de entregas es otro producto: el paquete `calificacion`.
+(el material de las clases en NumPy). La corrección de entregas es otro producto: el paquete `calificacion`.
 
 Los nombres se cargan al usarlos (PEP 562): `import utilidades.resultados` o la calificación no pagan
 la importación de TensorFlow. La GPU se configura (`configCUDA`, §1) una sola vez, la primera vez que se

@@ -252,7 +252,7 @@ def test_el_codigo_de_una_entrega_se_mide_entero_antes_de_extraer(tmp_path):
     assert list(destino.iterdir()) == []  # no se copió ni extrajo nada
 
 
-def test_cuaderno_de_colab_sin_magias_y_codificaciones(tmp_path):
+def test_cuaderno_de_colab_como_lo_transforma_ipython_y_codificaciones(tmp_path):
     cuaderno = {
         "cells": [
             {"cell_type": "markdown", "source": ["# Práctica 3"]},
@@ -271,10 +271,20 @@ def test_cuaderno_de_colab_sin_magias_y_codificaciones(tmp_path):
     }
     (tmp_path / "p3.ipynb").write_text(json.dumps(cuaderno))
     fragmentos, avisos = leer_fragmentos("p3.ipynb", tmp_path / "p3.ipynb")
-    assert [f["nombre"] for f in fragmentos] == ["p3.ipynb [celda 2]", "p3.ipynb [celda 4]"]
-    assert fragmentos[0]["codigo"].splitlines()[2:] == ["pass", "pass"]
-    assert fragmentos[1]["codigo"] == "if True:\n    pass\n"
-    assert avisos == ["p3.ipynb: se omitieron 4 líneas de orden o magia de Colab (! o %)."]
+    assert [f["nombre"] for f in fragmentos] == ["p3.ipynb [celda 2]", "p3.ipynb [celda 3]", "p3.ipynb [celda 4]"]
+    assert fragmentos[0]["codigo"].splitlines()[2:] == [
+        "get_ipython().system('unzip -q imagenes.zip')",
+        "get_ipython().run_line_magic('matplotlib', 'inline')",
+    ]
+    assert fragmentos[1]["codigo"] == "get_ipython().run_cell_magic('time', '', 'x = 1\\n')\n"
+    assert fragmentos[2]["codigo"] == "if True:\n    get_ipython().system('ls')\n"
+    assert avisos == []
+    # un .py exportado de Colab con sus líneas ! y % también se ejecuta como en Colab
+    (tmp_path / "exportado.py").write_text("import os\n!pip install keras==2.3\nx = 1\n")
+    assert (
+        "get_ipython().system('pip install keras==2.3')"
+        in leer_fragmentos("exportado.py", tmp_path / "exportado.py")[0][0]["codigo"]
+    )
     (tmp_path / "latin.py").write_bytes("# -*- coding: latin-1 -*-\nnombre = 'año'\n".encode("latin-1"))
     assert "año" in leer_fragmentos("latin.py", tmp_path / "latin.py")[0][0]["codigo"]
     (tmp_path / "roto.ipynb").write_text('{"cells": [')
@@ -282,86 +292,146 @@ def test_cuaderno_de_colab_sin_magias_y_codificaciones(tmp_path):
         leer_fragmentos("roto.ipynb", tmp_path / "roto.ipynb")
 
 
-# --- Entregas reales del curso: una clase completa ---------------------------------------------------
+# --- Una clase entera, calificada una vez: estilos del curso, errores típicos y las entregas de ejemplo -------
+
+ESTILOS = os.path.join(AQUI, "entregas", "estilos")
+
+# Notas a mano con la rúbrica del README, escritas antes de ejecutar el calificador sobre estas entregas:
+# basenet, mejorada, normaliza_test, validacion, compilacion, transferencia, ajuste_fino.
+NOTAS_A_MANO = {
+    # main() con input() entre ejercicios; getDataIterators con flow y standardize; ResNet50 congelada y ajuste fino
+    "Lucia Fernandez Gil": (3, 2, 1, 0.5, 0.5, 1.5, 1.5),
+    # ejercicio1() y ejercicio2() con input() al final; la red mejorada no tiene Dropout
+    "Pablo Romero Vega": (3, 1.5, 1, 0.5, 0.5, 0, 0),
+    # su propio cargarImagenes devuelve dos tuplas; solo divide por 255 (el test no se estandariza)
+    "Sara Molina Ortiz": (3, 2, 0, 0.5, 0.5, 0, 0),
+    # cargador con otro nombre que lee caltech/train.txt con cv2; sin red mejorada ni normalización
+    "Hugo Navarro Saez": (3, 0, 0, 0.5, 0.5, 1.5, 1.5),
+    # tres cuadernos de Colab: drive.mount, !unzip desde Drive, celdas %%time, standardize sin asignar (Keras 2)
+    "Marta Iglesias Prieto": (3, 2, 1, 0.5, 0.5, 1.5, 1.5),
+    # fit_generator(generator=…), un optimizador para dos compile, save/load_model, predict_classes
+    "Alvaro Castro Rubio": (3, 2, 1, 0.5, 0.5, 0, 0),
+    # su propio generador de Python; predict_generator(datagen.flow(x_test, batch_size=1), steps=len(x_test))
+    "Irene Delgado Cano": (3, 2, 1, 0.5, 0.5, 0, 0),
+    # BaseNet en crudo con su predict en crudo, y después la mejorada normalizada con su test normalizado
+    "Javier Ortega Lara": (3, 2, 1, 0.5, 0.5, 0, 0),
+    # lo mismo, pero la mejorada (entrenada normalizada) se evalúa con el test sin normalizar
+    "Nuria Campos Ferrer": (3, 2, 0, 0.5, 0.5, 0, 0),
+    # solo pájaros: train_test_split estratificado; características de ResNet50 y ajuste fino de toda la red
+    "Elena Vidal Soler": (0, 0, 0, 0, 0.5, 1.5, 1.5),
+    # dos cuadernos: guarda las características en Drive con np.save y las lee en el otro; lee su clases.txt
+    "Raul Gimenez Pastor": (0, 0, 0, 0, 0.5, 1.5, 0),
+    # BaseNet con padding='same' en la primera capa; cabeza con una Conv2D de 4096 filtros sobre 7×7×2048
+    "Diego Herrera Blanco": (2.57, 0, 0, 0.5, 0.5, 1.5, 0),
+    # Keras 2.2: layers.core, Convolution2D(border_mode), Model(input=, output=), nb_epoch, ModelCheckpoint .hdf5
+    "Carlos Munoz Reyes": (3, 2, 1, 0.5, 0.5, 0, 0),
+    # etiquetas enteras con categorical_crossentropy: el fit de la transferencia falla (la red, bien construida)
+    "Ines Ramos Calvo": (0, 0, 0, 0, 0.5, 0.5, 1.5),
+    # un NameError al empezar ejercicio2 detiene main(): ni la red mejorada ni los pájaros llegan a ejecutarse
+    "Tomas Serrano Gallego": (3, 0, 1, 0.5, 0.5, 0, 0),
+    # las de ejemplo: un script de Keras 2, tres cuadernos de Colab, un script con cv2 y main, los nombres del informe
+    "Ana Garcia Lopez": (3, 2, 1, 0.5, 0.5, 1.5, 1.5),
+    "Borja Martin Ruiz": (3, 2, 1, 0.5, 0.5, 1.5, 1.5),
+    "Carmen Diaz Soto": (3, 2, 1, 0.5, 0.5, 1.5, 1.5),
+    "Diego Informe": (3, 2, 1, 0.5, 0.5, 1.5, 1.5),
+}
 
 
 @pytest.fixture(scope="module")
-def clase_real(tmp_path_factory):
-    """Tres estudiantes como los del curso (un script de Keras 2 con todo en el nivel superior, tres
-    cuadernos de Colab con nombres propios, un script de tf.keras con main) y uno con los nombres del informe."""
+def clase(tmp_path_factory):
+    """La clase entera en una sola calificación (como la hace un profesor): las entregas en los estilos del curso,
+    las de ejemplo y los errores típicos de una línea."""
     carpeta = tmp_path_factory.mktemp("clase")
-    for nombre in os.listdir(REALES):
-        shutil.copytree(os.path.join(REALES, nombre), carpeta / nombre)
+    for origen in (REALES, ESTILOS):
+        for nombre in os.listdir(origen):
+            shutil.copytree(os.path.join(origen, nombre), carpeta / nombre)
     shutil.copy(INFORME, carpeta / "Diego Informe_100004_assignsubmission_file_.py")
+    for nombre in ("filtros", "test_propio"):  # la correcta y «sin_activacion» son los controles de la clase hostil
+        (carpeta / f"{nombre}.py").write_text(entregas_p3.con_error(nombre), encoding="utf-8")
+    (carpeta / "traineable.py").write_text(entregas_p3.TRAINEABLE, encoding="utf-8")
     salida = tmp_path_factory.mktemp("notas")
     assert main([str(carpeta), "--salida", str(salida), "--procesos", "2", "--tiempo-limite", "300"]) == 0
     return salida, {fila["estudiante"]: fila for fila in leer_csv(salida / "calificaciones.csv")}
 
 
-@requiere_bwrap
-def test_clase_real_notas_exactas(clase_real):
-    salida, filas = clase_real
-    assert list(filas) == ["Ana Garcia Lopez", "Borja Martin Ruiz", "Carmen Diaz Soto", "Diego Informe"]
-    for estudiante, fila in filas.items():
-        assert notas(fila) == {
-            "basenet": 3,
-            "mejorada": 2,
-            "normaliza_test": 1,
-            "validacion": 0.5,
-            "compilacion": 0.5,
-            "transferencia": 1.5,
-            "ajuste_fino": 1.5,
-        }, estudiante
-        assert (fila["nota"], fila["maximo"], fila["error"]) == (10, 10, "")
+def _informe(salida, estudiante):
+    return (salida / estudiante / "informe.md").read_text(encoding="utf-8")
 
 
 @requiere_bwrap
-def test_clase_real_informes_dicen_lo_que_se_adapto(clase_real):
-    salida, _ = clase_real
-    borja = (salida / "Borja Martin Ruiz" / "informe.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize("estudiante", list(NOTAS_A_MANO))
+def test_cada_entrega_saca_su_nota_a_mano(clase, estudiante):
+    _, filas = clase
+    fila = filas[estudiante]
+    assert notas(fila) == dict(zip(PRUEBAS, NOTAS_A_MANO[estudiante])), estudiante
+    assert fila["nota"] == pytest.approx(sum(NOTAS_A_MANO[estudiante])) and fila["error"] == ""
+
+
+@requiere_bwrap
+def test_los_informes_dicen_lo_que_se_adapto(clase):
+    salida, filas = clase
+    assert len(filas) == len(NOTAS_A_MANO) + 3
+    borja = _informe(salida, "Borja Martin Ruiz")
     assert "Archivos ejecutados, en este orden: `p3_ej1_2.ipynb`, `p3_ej3-1.ipynb`, `p3_ej3-2.ipynb`." in borja
-    assert "## Se adaptó" in borja and "google.colab.drive.mount no hace nada" in borja
+    assert "## Se adaptó" in borja and "google.colab.drive.mount" in borja
     assert "ImageDataGenerator de Keras 2" in borja and "Adam(lr=…) de Keras 2" in borja
     assert "Traceback" not in borja
-    carmen = (salida / "Carmen Diaz Soto" / "informe.md").read_text(encoding="utf-8")
-    assert "cv2: OpenCV no está instalado" in carmen
+    lucia = _informe(salida, "Lucia Fernandez Gil")
+    assert "input() respondido con Enter" in lucia and "fit_generator de Keras 2" in lucia
+    assert "cv2" not in lucia  # no lo importa: no se dice que se adaptó
+    carlos = _informe(salida, "Carlos Munoz Reyes")
+    for texto in (
+        "keras.layers.core de Keras 2",
+        "Conv2D(border_mode=…)",
+        "Model(input=…, output=…)",
+        "fit(nb_epoch=…)",
+        "ModelCheckpoint con un archivo de Keras 2",
+        "keras.backend.set_image_dim_ordering",
+    ):
+        assert texto in carlos, texto
+    alvaro = _informe(salida, "Alvaro Castro Rubio")
+    assert "un optimizador compartido por varios compile" in alvaro and "predict_classes de Keras 2" in alvaro
+    marta = _informe(salida, "Marta Iglesias Prieto")
+    assert "«!unzip» de Colab" in marta
+    raul = _informe(salida, "Raul Gimenez Pastor")
+    assert "Errores al ejecutar" not in raul  # np.save y np.load en su Drive, y su clases.txt
     resultados = leer_json(salida / "Ana Garcia Lopez" / "results.json")
     assert resultados["score"] == 10 and len(resultados["tests"]) == 7
     resumen = (salida / "resumen.md").read_text(encoding="utf-8")
-    assert "4 entregas; nota media 10 / 10." in resumen and "| basenet | 4 de 4 |" in resumen
+    assert f"{len(filas)} entregas;" in resumen
     assert (salida / "notas.png").stat().st_size > 1000 and (salida / "pruebas.png").stat().st_size > 1000
 
 
-# --- Errores típicos: una línea cambiada, una nota exacta ------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def clase_errores(tmp_path_factory):
-    carpeta = tmp_path_factory.mktemp("errores")
-    for nombre in ("filtros", "test_propio"):  # la correcta y «sin_activacion» son los controles de la clase hostil
-        (carpeta / f"{nombre}.py").write_text(entregas_p3.con_error(nombre), encoding="utf-8")
-    (carpeta / "traineable.py").write_text(entregas_p3.TRAINEABLE, encoding="utf-8")
-    salida = tmp_path_factory.mktemp("notas_errores")
-    assert main([str(carpeta), "--salida", str(salida), "--tiempo-limite", "300"]) == 0
-    return salida, {fila["estudiante"]: fila for fila in leer_csv(salida / "calificaciones.csv")}
+@requiere_bwrap
+def test_lo_que_no_se_ejecuto_se_explica_con_la_linea_que_lo_detuvo(clase):
+    salida, _ = clase
+    tomas = _informe(salida, "Tomas Serrano Gallego")
+    seccion = tomas.split("### Red mejorada")[1].split("###")[0]
+    assert "p3_tomas_serrano.py, línea 70" in seccion and "NameError" in seccion and "ejercicio2" in seccion
+    seccion = tomas.split("### Transferencia")[1].split("###")[0]
+    assert "ejercicio3" in seccion and "no llegó a ejecutarse" in seccion and "p3_tomas_serrano.py, línea 70" in seccion
+    assert "descongele" not in tomas and "trainable = False" not in tomas  # ningún consejo sobre código que no corrió
+    ines = _informe(salida, "Ines Ramos Calvo")
+    seccion = ines.split("### Transferencia")[1].split("###")[0]
+    assert "pajaros.py, línea 33" in seccion and "ValueError" in seccion
 
 
 @requiere_bwrap
 @pytest.mark.parametrize("nombre", ["filtros", "test_propio", "traineable"])
-def test_errores_tipicos_nota_exacta(clase_errores, nombre):
-    _, filas = clase_errores
+def test_errores_tipicos_nota_exacta(clase, nombre):
+    _, filas = clase
     esperada = entregas_p3.NOTA_TRAINEABLE if nombre == "traineable" else entregas_p3.nota_con_error(nombre)
     assert notas(filas[nombre]) == esperada
 
 
 @requiere_bwrap
-def test_errores_tipicos_mensajes(clase_errores):
-    salida, _ = clase_errores
-    propio = (salida / "test_propio" / "informe.md").read_text(encoding="utf-8")
+def test_errores_tipicos_mensajes(clase):
+    salida, _ = clase
+    propio = _informe(salida, "test_propio")
     assert "el test se normaliza con sus propias estadísticas" in propio
-    errata = (salida / "traineable" / "informe.md").read_text(encoding="utf-8")
+    errata = _informe(salida, "traineable")
     assert "La entrega escribe `traineable`: el atributo es `trainable`" in errata
-    filtros = (salida / "filtros" / "informe.md").read_text(encoding="utf-8")
+    filtros = _informe(salida, "filtros")
     assert "filtros 32, se esperaba 16" in filtros
 
 

@@ -18,7 +18,7 @@ _EXPORTADOS = {
     "describir_modelo": "arquitectura",
     "ComparacionArquitectura": "arquitectura",
     "buscar_entregas": "entregas",
-    "ejecutar_entrega": "entregas",
+    "ejecutar_entrega": "ejecucion",
     "ErrorEntrega": "entregas",
     "calificar_entrega": "clase",
     "calificar_clase": "clase",

@@ -16,7 +16,7 @@ if __name__ == "__main__":
     quitar_carpeta_de_trabajo(sys.path)
 
 from calificacion import aislamiento, entregas  # noqa: E402
-from calificacion.plugin import modo_aislado  # noqa: E402
+from calificacion.plugin import SinAislamiento, modo_aislado  # noqa: E402
 from datos.validacion import ENTERO_POSITIVO, POSITIVO  # noqa: E402
 from utilidades.argumentos import ParserEspanol, tipo  # noqa: E402
 
@@ -50,7 +50,7 @@ def crear_parser():
         default=600.0,
         help="segundos por entrega, sin contar la espera por una CPU libre (600)",
     )
-    parser.add_argument("--memoria", type=tipo(POSITIVO), default=4.0, help="GB de memoria por entrega (4)")
+    parser.add_argument("--memoria", type=tipo(POSITIVO), default=6.0, help="GB de memoria por entrega (6)")
     parser.add_argument(
         "--disco", type=tipo(POSITIVO), default=2.0, help="GB que puede escribir cada entrega en disco y en /tmp (2)"
     )
@@ -102,7 +102,10 @@ def main(argv=None):
         salida=args.limite_salida,
         disco=int(args.disco * 1024**3),
     )
-    aislado = modo_aislado(args.sin_aislamiento)
+    try:
+        aislado = modo_aislado(args.sin_aislamiento)
+    except SinAislamiento as error:
+        parser.exit(2, f"calificar: error: {error}\n")
     nombres, reglas = dict(args.nombre), dict(args.regla)
     nombre = os.path.basename(os.path.normpath(args.ruta))
     clase = os.path.isdir(args.ruta) and not args.una and not entregas._MOODLE.match(nombre)

@@ -3,18 +3,21 @@
 Con bwrap, el proceso del estudiante tiene sus propios espacios de PID, red, IPC y usuario (uid 65534,
 sin red), ve el sistema en solo lectura salvo su carpeta de trabajo privada, no ve las otras entregas,
 las carpetas del profesor ni este paquete, y muere con el calificador (`--die-with-parent`); al acabar
-su PID 1, el núcleo termina todo lo que haya lanzado. Límites: tiempo, memoria (`RLIMIT_AS` y la suma de
-RSS), procesos (`RLIMIT_NPROC`), tamaño de archivo y lo que escribe por pantalla.
+su PID 1, el núcleo termina todo lo que haya lanzado. Todo lo escribible tiene tope: su carpeta y
+`/tmp` (`disco`), `/dev/shm` (un tmpfs del mismo tamaño), y `/dev` y lo que oculta el paquete, de solo
+lectura. Límites: tiempo, memoria y tareas (un cgroup por entrega si la máquina lo permite, ver
+`cgrupos`; si no, medidos: memoria residente más lo oculto en descriptores —`memfd`, archivos borrados
+o en tmpfs— y las tareas de todos sus procesos), tamaño de archivo y lo que escribe por pantalla.
 
 El tiempo es el de reloj menos lo que la entrega ha esperado a que hubiera una CPU libre (la cola de
 ejecución del núcleo, `/proc/PID/schedstat`): con la máquina ocupada (varias entregas a la vez, otras
 tareas) una entrega correcta no se da por colgada. Una entrega dormida o en un bucle sin fin agota su
 tiempo igual; y en reloj nunca pasa de `TOPE_RELOJ` veces el límite.
 
-Sin bwrap (o con `aislado=False`) se usa el repliegue: los mismos `rlimit`, una sesión nueva cuyo grupo
-de procesos se mata al final y el calificador como *subreaper*, de modo que los procesos huérfanos
-también se recogen. Es más débil (la entrega ve el sistema de archivos con los permisos del usuario), y
-por eso el calificador lo avisa una vez.
+Sin bwrap (`aislado=False`, solo con `--sin-aislamiento`) se usa el repliegue: los mismos límites, una
+sesión nueva cuyo grupo de procesos se mata al final, el cgroup (que recoge también lo que escape con
+`setsid`) y el calificador como *subreaper*. Es más débil: la entrega ve el sistema de archivos con los
+permisos del usuario.
 """
 
 import ctypes
@@ -30,11 +33,15 @@ import threading
 import time
 from dataclasses import dataclass
 
+from calificacion import cgrupos
+
 UID_AISLADO = 65534
 PAQUETE = ("modelos", "datos", "practicas", "utilidades", "calificacion")
 TOPE_RELOJ = 3  # el tiempo de reloj de una entrega nunca pasa de 3 veces su límite, por ocupada que esté la máquina
 MAX_ARCHIVOS = 100_000  # archivos que puede crear una entrega (contarlos cuesta: se vigila cada segundo)
+MARGEN_VIRTUAL = 4 * 1024**3  # RLIMIT_AS = memoria + esto: TensorFlow reserva memoria virtual que no usa
 _ACTIVOS = set()  # pid de los procesos que lanza este calificador
+_PROPIOS = set()  # pid de procesos del calificador que no son entregas (el de la reconstrucción)
 _CERROJO = threading.Lock()
 
 
@@ -43,7 +50,7 @@ class Limites:
     """Límites por entrega: segundos (sin la espera por la CPU), bytes de memoria, tareas y salida."""
 
     tiempo: float = 600.0
-    memoria: int = 4 * 1024**3
+    memoria: int = 6 * 1024**3
     procesos: int = 512
     salida: int = 10 * 1024**2
     archivo: int = 512 * 1024**2  # tamaño máximo de un archivo que escriba
@@ -52,11 +59,13 @@ class Limites:
 
 @dataclass
 class Ejecucion:
-    """Cómo terminó el proceso: `motivo` es None, "tiempo", "memoria", "procesos" o "salida"."""
+    """Cómo terminó el proceso: `motivo` es None, "tiempo", "memoria", "procesos", "disco" o "salida";
+    `cgrupo`: si memoria y tareas las limitó un cgroup (si no, se midieron)."""
 
     codigo: int
     motivo: str | None
     segundos: float
+    cgrupo: bool = False
 
 
 @functools.lru_cache(maxsize=1)
@@ -67,34 +76,15 @@ def bwrap_disponible():
     ruta = shutil.which("bwrap")
     if ruta is None:
         return "no está instalado bubblewrap (bwrap); instálelo con «apt-get install bubblewrap»"
-    prueba = subprocess.run(
-        [
-            ruta,
-            "--unshare-all",
-            "--uid",
-            str(UID_AISLADO),
-            "--gid",
-            str(UID_AISLADO),
-            "--ro-bind",
-            "/",
-            "/",
-            "--proc",
-            "/proc",
-            "--dev",
-            "/dev",
-            "--die-with-parent",
-            "true",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    # con los mismos argumentos que se usarán (`--size` pide bwrap 0.7 o posterior)
+    orden = orden_bwrap({}, ["true"], {}, cwd="/")
+    prueba = subprocess.run(orden, capture_output=True, text=True, timeout=30)
     if prueba.returncode != 0:
         return f"bubblewrap no puede crear el aislamiento en esta máquina: {prueba.stderr.strip()[:200]}"
     return None
 
 
-def orden_bwrap(carpetas, orden, entorno, disco=Limites.disco):
+def orden_bwrap(carpetas, orden, entorno, disco=Limites.disco, cwd="/content"):
     """La orden de bwrap: `carpetas` = {ruta dentro: (ruta fuera, escribible)}; lo demás, invisible.
 
     `/tmp` es un tmpfs de `disco` bytes: está en memoria, que no cuentan `RLIMIT_AS` ni la memoria residente.
@@ -115,13 +105,10 @@ def orden_bwrap(carpetas, orden, entorno, disco=Limites.disco):
         "/proc",
         "--dev",
         "/dev",
-        "--perms",
-        "1777",
-        "--size",
-        str(int(disco)),
-        "--tmpfs",
-        "/tmp",
     ]
+    for tmpfs in ("/tmp", "/dev/shm"):  # en memoria: con el mismo tope que el disco
+        argumentos += ["--perms", "1777", "--size", str(int(disco)), "--tmpfs", tmpfs]
+    argumentos += ["--remount-ro", "/dev"]
     for raiz in ("usr", "etc"):
         argumentos += ["--ro-bind", "/" + raiz, "/" + raiz]
     for enlace in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
@@ -132,13 +119,13 @@ def orden_bwrap(carpetas, orden, entorno, disco=Limites.disco):
             argumentos += ["--ro-bind", ruta, ruta]
     for ruta in _rutas_python():
         argumentos += ["--ro-bind", ruta, ruta]
-    for ruta in _paquete_instalado():  # el paquete instalado (sus soluciones) queda vacío
-        argumentos += ["--tmpfs", ruta]
+    for ruta in _paquete_instalado():  # el paquete instalado (sus soluciones) queda vacío y de solo lectura
+        argumentos += ["--size", "4096", "--tmpfs", ruta, "--remount-ro", ruta]
     for dentro, (fuera, escribible) in carpetas.items():
         argumentos += ["--bind" if escribible else "--ro-bind", fuera, dentro]
     for clave, valor in entorno.items():
         argumentos += ["--setenv", clave, valor]
-    return argumentos + ["--chdir", "/trabajo", "--", *orden]
+    return argumentos + ["--chdir", cwd, "--", *orden]
 
 
 @functools.lru_cache(maxsize=1)
@@ -177,31 +164,25 @@ def _paquete_instalado():
     return [os.path.join(raiz, p) for p in PAQUETE if os.path.isdir(os.path.join(raiz, p))]
 
 
-def _preparar_limites(limites, aislado):
-    """Función para `preexec_fn`: los rlimit del hijo (los hereda todo lo que lance)."""
-    tareas = limites.procesos if aislado else limites.procesos + _tareas_del_usuario()
+def _preparar_limites(limites, cgrupo):
+    """Función para `preexec_fn`: el cgroup y los rlimit del hijo (los hereda todo lo que lance).
+
+    Las tareas no se limitan con `RLIMIT_NPROC`: cuenta las de todo el usuario real, así que los
+    procesos de una entrega impedirían arrancar a las de sus compañeros. Las limita el cgroup o, sin él,
+    el vigilante.
+    """
 
     def preparar():
-        resource.setrlimit(resource.RLIMIT_AS, (limites.memoria, limites.memoria))
+        if cgrupo is not None:
+            cgrupo.unir()
+        virtual = limites.memoria + MARGEN_VIRTUAL
+        resource.setrlimit(resource.RLIMIT_AS, (virtual, virtual))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limites.archivo, limites.archivo))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         cpu = int(limites.tiempo * TOPE_RELOJ * 2) + 60
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-        if os.getuid() != 0 or aislado:
-            resource.setrlimit(resource.RLIMIT_NPROC, (tareas, tareas))
 
     return preparar
-
-
-def _tareas_del_usuario():
-    uid, total = os.getuid(), 0
-    for pid in _pids():
-        try:
-            if os.stat(f"/proc/{pid}").st_uid == uid:
-                total += len(os.listdir(f"/proc/{pid}/task"))
-        except OSError:
-            continue
-    return total
 
 
 def _pids():
@@ -244,6 +225,49 @@ def _memoria(pids):
     return total
 
 
+def _tareas(pids):
+    """Tareas (hilos) de los procesos `pids`."""
+    total = 0
+    for pid in pids:
+        try:
+            total += len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            continue
+    return total
+
+
+def _oculta(pids):
+    """Bytes en archivos que solo alcanzan sus descriptores: `memfd`, borrados o en `/dev/shm` (en memoria).
+
+    No los cuenta la memoria residente si no están mapeados: sin cgroup, se suman aparte.
+    """
+    vistos, total = set(), 0
+    for pid in pids:
+        try:
+            descriptores = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for descriptor in descriptores:
+            ruta = f"/proc/{pid}/fd/{descriptor}"
+            try:
+                destino = os.readlink(ruta)
+                if not (destino.startswith("/memfd:") or destino.endswith(" (deleted)") or "/dev/shm/" in destino):
+                    continue
+                estado = os.stat(ruta)
+            except OSError:
+                continue
+            if (estado.st_dev, estado.st_ino) not in vistos:
+                vistos.add((estado.st_dev, estado.st_ino))
+                total += estado.st_blocks * 512
+    return total
+
+
+def proceso_propio(pid):
+    """Registra un proceso del calificador que no es una entrega (no se recoge como huérfano)."""
+    with _CERROJO:
+        _PROPIOS.add(pid)
+
+
 def _hacerse_subreaper():
     """Los huérfanos de las entregas pasan a ser hijos del calificador (Linux), que así los mata."""
     try:
@@ -252,18 +276,33 @@ def _hacerse_subreaper():
         pass
 
 
-def ejecutar(orden, salida, limites, clave, aislado=True, carpetas=None, entorno=None, cwd=None):
+def ejecutar(
+    orden,
+    salida,
+    limites,
+    clave,
+    aislado=True,
+    carpetas=None,
+    entorno=None,
+    cwd=None,
+    canal=None,
+    cwd_dentro="/content",
+    usar_cgrupo=True,
+):
     """Ejecuta `orden` con los límites; la salida (stdout y stderr) va al archivo `salida`.
 
-    `clave` se escribe por la entrada estándar (el arnés la lee y la cierra). Con `aislado`, `carpetas`
-    son los montajes de bwrap; sin él, `cwd` es la carpeta de trabajo. Nunca lanza por culpa de la
-    entrega: devuelve una `Ejecucion`, y al volver no queda ningún proceso suyo.
+    `clave` se escribe por la entrada estándar (el arnés la lee y la cierra); `canal` es un descriptor
+    que hereda (el extremo de escritura de la tubería de eventos). Con `aislado`, `carpetas` son los
+    montajes de bwrap y `cwd_dentro` su carpeta de trabajo; sin él, `cwd` es la carpeta de trabajo.
+    Con `usar_cgrupo` (y si la máquina lo permite) memoria y tareas las limita un cgroup; si no, se miden.
+    Nunca lanza por culpa de la entrega: devuelve una `Ejecucion`, y al volver no queda ningún proceso suyo.
     """
     entorno = dict(entorno or {})
+    cgrupo = cgrupos.crear(limites.memoria, limites.procesos) if usar_cgrupo else None
     if aislado:
-        argumentos = orden_bwrap(carpetas, orden, entorno, limites.disco)
+        argumentos = orden_bwrap(carpetas, orden, entorno, limites.disco, cwd_dentro)
         entorno_hijo = {"PATH": "/usr/bin:/bin"}
-        escribibles = [fuera for fuera, escribible in carpetas.values() if escribible]
+        escribibles = list(dict.fromkeys(fuera for fuera, escribible in carpetas.values() if escribible))
     else:
         escribibles = [cwd] if cwd else []
         _hacerse_subreaper()
@@ -279,7 +318,8 @@ def ejecutar(orden, salida, limites, clave, aislado=True, carpetas=None, entorno
             cwd=cwd,
             env=entorno_hijo,
             start_new_session=True,
-            preexec_fn=_preparar_limites(limites, aislado),
+            pass_fds=() if canal is None else (canal,),
+            preexec_fn=_preparar_limites(limites, cgrupo),
         )
         with _CERROJO:
             _ACTIVOS.add(proceso.pid)
@@ -289,14 +329,18 @@ def ejecutar(orden, salida, limites, clave, aislado=True, carpetas=None, entorno
                 proceso.stdin.close()
             except OSError:
                 pass
-            motivo = _vigilar(proceso, salida, limites, inicio, escribibles)
+            motivo = _vigilar(proceso, salida, limites, inicio, escribibles, cgrupo)
         finally:
             _terminar(proceso)
+            if cgrupo is not None:
+                if motivo is None and cgrupo.sin_memoria():
+                    motivo = "memoria"  # el núcleo mató un proceso suyo por memoria
+                cgrupo.cerrar()
             with _CERROJO:
                 _ACTIVOS.discard(proceso.pid)
             if not aislado:
                 _recoger_huerfanos()
-    return Ejecucion(proceso.returncode, motivo, round(time.monotonic() - inicio, 2))
+    return Ejecucion(proceso.returncode, motivo, round(time.monotonic() - inicio, 2), cgrupo is not None)
 
 
 def espera_cpu(pids, vistas):
@@ -334,7 +378,7 @@ def ocupado(carpetas, maximo_archivos=MAX_ARCHIVOS):
     return total
 
 
-def _vigilar(proceso, salida, limites, inicio, escribibles=()):
+def _vigilar(proceso, salida, limites, inicio, escribibles=(), cgrupo=None):
     ultima_revision, ultimo_disco, espera, vistas = 0.0, 0.0, 0.0, {}
     while proceso.poll() is None:
         reloj = time.monotonic() - inicio
@@ -349,17 +393,30 @@ def _vigilar(proceso, salida, limites, inicio, escribibles=()):
             pass
         if time.monotonic() - ultima_revision > 0.25:
             ultima_revision = time.monotonic()
-            arbol = _hijos()
-            pids = [proceso.pid] + _descendientes(proceso.pid, arbol)
-            if _memoria(pids) > limites.memoria:
-                return "memoria"
+            pids = [proceso.pid] + _descendientes(proceso.pid, _hijos())
+            motivo = _recursos(pids, limites, cgrupo)
+            if motivo:
+                return motivo
             espera = espera_cpu(pids, vistas)
-        if escribibles and time.monotonic() - ultimo_disco > 1.0:
+        if time.monotonic() - ultimo_disco > 1.0:
             ultimo_disco = time.monotonic()
-            bytes_en_disco = ocupado(escribibles)
+            bytes_en_disco = ocupado(escribibles) if escribibles else 0
             if bytes_en_disco is None or bytes_en_disco > limites.disco:
                 return "disco"
+            if cgrupo is None and _memoria(pids) + _oculta(pids) > limites.memoria:
+                return "memoria"
         time.sleep(0.05)
+    return None
+
+
+def _recursos(pids, limites, cgrupo):
+    """ "memoria" o "procesos" si la entrega se pasa (con cgroup, lo dice el núcleo; sin él, se mide)."""
+    if cgrupo is not None:
+        return "memoria" if cgrupo.sin_memoria() else None
+    if _memoria(pids) > limites.memoria:
+        return "memoria"
+    if _tareas(pids) > limites.procesos:
+        return "procesos"
     return None
 
 
@@ -389,8 +446,10 @@ def _recoger_huerfanos():
     propio = os.getpid()
     with _CERROJO:
         activos = set(_ACTIVOS)
+    with _CERROJO:
+        propios = set(_PROPIOS)
     for pid in _hijos().get(propio, []):
-        if pid in activos or not _es_de_entrega(pid):
+        if pid in activos or pid in propios or not _es_de_entrega(pid):
             continue
         for otro in [pid] + _descendientes(pid):
             try:

@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from calificacion import aislamiento, entregas, plugin
+from calificacion import aislamiento, ejecucion, entregas, plugin
 from calificacion.informes import cifra, linea
 from datos.errores import ErrorParametro
 from utilidades.resultados import escribir_csv, escribir_texto, guardar_figura
@@ -113,7 +113,7 @@ def calificar_clase(
     llamadas = plugin.llamadas(llamadas_suite(suite), nombres or {})
     mostrar(f"Ejecutando {len(lista)} entregas ({procesos} a la vez, {'con' if aislado else 'sin'} bubblewrap)…")
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, procesos)) as hilos:
-        futuros = [hilos.submit(entregas.ejecutar_entrega, e, llamadas, limites, aislado) for e in lista]
+        futuros = [hilos.submit(ejecucion.ejecutar_entrega, e, llamadas, limites, aislado) for e in lista]
         observaciones = [_resultado(f) for f in futuros]
     # Aquí ya no queda ningún proceso de ningún estudiante: se califica y se escribe.
     opciones = opciones_pytest(limites, aislado, nombres, reglas)

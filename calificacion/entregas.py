@@ -1,42 +1,30 @@
-"""Entregas: encontrarlas en la carpeta de la clase, leerlas y ejecutarlas en el aislamiento.
+"""Entregas: encontrarlas en la carpeta de la clase, copiarlas y leer su código (`ejecucion` las ejecuta).
 
 Una entrega es un estudiante, no un archivo: un `.py`/`.ipynb` suelto, o una carpeta (o un `.zip`) con
 varios, que se ejecutan en orden natural de nombre (`p3_ej1_2`, `p3_ej3-1`, `p3_ej3-2`) en un mismo
 proceso, de modo que cada archivo ve lo que definieron los anteriores. Las carpetas de Moodle
 (`Nombre Apellido_123456_assignsubmission_file_`) dan el nombre del estudiante.
-
-Del proceso del estudiante (`arnes.py`, dentro de `aislamiento.py`) solo vuelven datos: eventos JSON
-firmados y configuraciones de modelos, que aquí se comprueban (firma, suma, tamaño) antes de usarlos.
 """
 
 import contextlib
-import hashlib
-import hmac
 import io
 import json
 import os
 import re
-import secrets
 import shutil
-import sys
-import tempfile
 import tokenize
 import zipfile
 from dataclasses import dataclass, field
 
-from calificacion import aislamiento, reconstruccion
 from datos.errores import ErrorDatos
 
 EXTENSIONES = (".py", ".ipynb")
 _IGNORADAS = ("__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git")
 _MOODLE = re.compile(r"^(?P<nombre>.+?)_(?P<id>\d+)_assignsubmission_[a-z]+_?$")
 MAX_CODIGO = 100 * 1024**2  # bytes de .py/.ipynb de una entrega (descomprimidos, si viene en un zip)
-MAX_ARCHIVOS_ZIP = 2000
-MAX_EVENTOS = 20 * 1024**2  # bytes de eventos que se leen
-MAX_CONFIG = 20 * 1024**2  # bytes de la configuración de un modelo (la de ResNet50 ocupa 0,2 MB)
-MAX_CONFIGS = 64 * 1024**2  # bytes de todas las configuraciones de una entrega
-MAX_MODELOS = 200
-ARNES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "arnes.py")
+MAX_ARCHIVOS_ZIP = 2000  # archivos de código de un zip
+MAX_DATOS = 300 * 1024**2  # bytes de archivos de datos que se copian de una entrega
+MAX_ARCHIVO_DATOS = 100 * 1024**2  # y de cada uno
 
 
 class ErrorEntrega(ErrorDatos):
@@ -100,10 +88,12 @@ def entrega_de_ruta(ruta):
 
 
 def preparar_archivos(entrega, destino):
-    """Copia (o extrae) el código de la entrega en `destino`; rellena `entrega.archivos` en orden natural.
+    """Copia (o extrae) la entrega en `destino`; rellena `entrega.archivos` (su código) en orden natural.
 
-    Solo viajan los `.py` y `.ipynb` (también los que haya dentro de un `.zip`): los datos que el
-    estudiante adjunte (`imagenes.zip`, pesos) no se necesitan, porque la calificación pone los suyos.
+    Viaja el código (`.py`, `.ipynb`, también dentro de un `.zip` que lo contenga) y los archivos de datos
+    que el estudiante adjunte (`.npy`, `.txt`, pesos…), hasta `MAX_DATOS` en total y `MAX_ARCHIVO_DATOS`
+    cada uno: su código los lee igual que en su máquina. Lo que no cabe se salta y se devuelve en la
+    lista de avisos. Los datos del curso (CIFAR, los pájaros) los pone la calificación, en pequeño.
     """
     ruta = entrega.ruta
     copias, zips = [], []  # (archivo, ruta dentro de `destino`), (zip, carpeta dentro de `destino`)
@@ -117,26 +107,29 @@ def preparar_archivos(entrega, destino):
                 relativa = os.path.relpath(origen, ruta)
                 if os.path.islink(origen) or archivo.startswith("."):
                     continue
-                if archivo.lower().endswith(".zip"):
+                if archivo.lower().endswith(".zip") and _zip_con_codigo(origen):
                     zips.append((origen, os.path.dirname(relativa)))
-                elif archivo.lower().endswith(EXTENSIONES):
+                else:
                     copias.append((origen, relativa))
     else:
         copias.append((ruta, os.path.basename(ruta)))
     # Todo el código de la entrega (suelto y dentro de sus zip) se mide antes de copiar o extraer nada.
     miembros = {zip_: _miembros_zip(zip_) for zip_, _ in zips}
-    tamano = sum(os.path.getsize(origen) for origen, _ in copias)
-    tamano += sum(m.file_size for lista in miembros.values() for m in lista)
+    codigo = [(o, r) for o, r in copias if r.lower().endswith(EXTENSIONES)]
+    tamano = sum(os.path.getsize(origen) for origen, _ in codigo)
+    tamano += sum(m.file_size for lista in miembros.values() for m in lista if _es_codigo(m.filename))
     if tamano > MAX_CODIGO:
         raise ErrorLectura(
             f"{os.path.basename(os.path.normpath(ruta))} tiene {tamano / 1024**2:.0f} MB de código (.py/.ipynb): "
             f"más de los {MAX_CODIGO / 1024**2:.0f} MB de una entrega; revísela a mano"
         )
+    presupuesto = _Presupuesto()
     for origen, relativa in copias:
-        os.makedirs(os.path.join(destino, os.path.dirname(relativa)), exist_ok=True)
-        shutil.copyfile(origen, os.path.join(destino, relativa))
+        if relativa.lower().endswith(EXTENSIONES) or presupuesto.cabe(relativa, os.path.getsize(origen)):
+            os.makedirs(os.path.join(destino, os.path.dirname(relativa)), exist_ok=True)
+            shutil.copyfile(origen, os.path.join(destino, relativa))
     for zip_, carpeta in zips:
-        _extraer_zip(zip_, os.path.join(destino, carpeta), miembros[zip_])
+        _extraer_zip(zip_, os.path.join(destino, carpeta), miembros[zip_], presupuesto)
     encontrados = []
     for raiz, carpetas, archivos in os.walk(destino):
         carpetas[:] = [c for c in carpetas if c not in _IGNORADAS and not c.startswith(".")]
@@ -147,19 +140,58 @@ def preparar_archivos(entrega, destino):
     entrega.archivos = sorted(encontrados, key=lambda par: orden_natural(par[0]))
     if not entrega.archivos:
         entrega.error = "la entrega no contiene ningún archivo .py ni .ipynb"
+    return presupuesto.avisos()
+
+
+class _Presupuesto:
+    """Los archivos de datos que caben (en total y cada uno); los que no, para avisar."""
+
+    def __init__(self):
+        self.usado = 0
+        self.saltados = []
+
+    def cabe(self, nombre, tamano):
+        if tamano > MAX_ARCHIVO_DATOS or self.usado + tamano > MAX_DATOS:
+            self.saltados.append(f"{nombre} ({tamano / 1024**2:.0f} MB)")
+            return False
+        self.usado += tamano
+        return True
+
+    def avisos(self):
+        if not self.saltados:
+            return []
+        return [
+            f"No se copiaron {len(self.saltados)} archivos de datos de la entrega por su tamaño (más de "
+            f"{MAX_ARCHIVO_DATOS / 1024**2:.0f} MB cada uno o {MAX_DATOS / 1024**2:.0f} MB en total): "
+            + ", ".join(self.saltados[:5])
+            + "; en su lugar se sirven los datos pequeños de la calificación."
+        ]
+
+
+def _es_codigo(nombre):
+    return nombre.lower().endswith(EXTENSIONES)
+
+
+def _zip_con_codigo(ruta):
+    """Si un zip dentro de una carpeta de entrega trae código (se extrae) o solo datos (se copia tal cual)."""
+    try:
+        with zipfile.ZipFile(ruta) as archivo:
+            return any(_es_codigo(m.filename) for m in archivo.infolist()[:MAX_ARCHIVOS_ZIP])
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, NotImplementedError):
+        return False
 
 
 def _miembros_zip(ruta):
-    """Los `.py`/`.ipynb` de un zip (sin leerlos), o `ErrorLectura` si no se puede leer o tiene demasiados."""
+    """Los archivos de un zip (sin leerlos), o `ErrorLectura` si no se puede leer o tiene demasiados."""
     with _zip_legible(ruta) as archivo:
-        miembros = [m for m in archivo.infolist() if not m.is_dir() and m.filename.lower().endswith(EXTENSIONES)]
-    if len(miembros) > MAX_ARCHIVOS_ZIP:
+        miembros = [m for m in archivo.infolist() if not m.is_dir()]
+    if sum(_es_codigo(m.filename) for m in miembros) > MAX_ARCHIVOS_ZIP or len(miembros) > 50 * MAX_ARCHIVOS_ZIP:
         raise ErrorLectura(f"el zip {os.path.basename(ruta)} tiene demasiados archivos para una entrega")
     return miembros
 
 
-def _extraer_zip(ruta, destino, miembros):
-    """Extrae `miembros` de un zip, sin rutas que salgan de `destino` ni enlaces."""
+def _extraer_zip(ruta, destino, miembros, presupuesto):
+    """Extrae `miembros` de un zip (los datos, si caben), sin rutas que salgan de `destino` ni enlaces."""
     with _zip_legible(ruta) as archivo:
         for miembro in miembros:
             nombre = miembro.filename.replace("\\", "/")
@@ -167,6 +199,8 @@ def _extraer_zip(ruta, destino, miembros):
             if not partes or ".." in partes or nombre.startswith("/") or any(p in _IGNORADAS for p in partes):
                 continue
             if (miembro.external_attr >> 16) & 0o170000 == 0o120000:  # enlace simbólico
+                continue
+            if not _es_codigo(nombre) and not presupuesto.cabe(nombre, miembro.file_size):
                 continue
             final = os.path.join(destino, *partes)
             os.makedirs(os.path.dirname(final), exist_ok=True)
@@ -184,7 +218,7 @@ def _zip_legible(ruta):
         raise ErrorLectura(f"no se puede leer el zip {os.path.basename(ruta)}: {error}") from None
 
 
-class ErrorLectura(Exception):
+class ErrorLectura(ErrorDatos):
     """Un archivo o zip de la entrega no se puede leer (queda en el informe del estudiante)."""
 
 
@@ -194,8 +228,9 @@ class ErrorLectura(Exception):
 def leer_fragmentos(nombre, ruta):
     """`(fragmentos, avisos)` de un archivo: el `.py` entero o las celdas de código de un cuaderno.
 
-    Las líneas `!orden` y `%magia` de Colab se cambian por `pass` (la numeración no cambia) y las celdas
-    `%%…` se omiten. Lanza `ErrorLectura` si el archivo no se puede leer.
+    Las celdas pasan por las transformaciones de IPython, como en Colab (`!orden`, `%magia`, `%%time`…,
+    que el arnés atiende con su `get_ipython()`); un `.py` exportado de Colab con esas líneas, también.
+    Lanza `ErrorLectura` si el archivo no se puede leer.
     """
     with open(ruta, "rb") as f:
         datos = f.read()
@@ -204,6 +239,8 @@ def leer_fragmentos(nombre, ruta):
         avisos = [aviso] if aviso else []
         if not texto.strip():
             avisos.append(f"{nombre} está vacío.")
+        if not _compila(texto):
+            texto = transformar_celda(texto)
         return [{"nombre": nombre, "codigo": texto}], avisos
     try:
         cuaderno = json.loads(datos.decode("utf-8-sig"))
@@ -215,23 +252,39 @@ def leer_fragmentos(nombre, ruta):
     celdas = cuaderno.get("cells") if isinstance(cuaderno, dict) else None
     if not isinstance(celdas, list):
         raise ErrorLectura(f"{nombre} no parece un cuaderno de Jupyter (formato 4): no tiene la lista «cells»")
-    fragmentos, avisos, magias = [], [], 0
+    fragmentos, avisos = [], []
     for numero, celda in enumerate(celdas, start=1):
         if not isinstance(celda, dict) or celda.get("cell_type") != "code":
             continue
         fuente = celda.get("source", "")
         fuente = "".join(str(s) for s in fuente) if isinstance(fuente, list) else str(fuente)
-        if fuente.lstrip().startswith("%%"):
-            magias += 1
-            continue
-        fuente, cuantas = _quitar_magias(fuente)
-        magias += cuantas
-        fragmentos.append({"nombre": f"{nombre} [celda {numero}]", "codigo": fuente})
-    if magias:
-        avisos.append(f"{nombre}: se omitieron {magias} líneas de orden o magia de Colab (! o %).")
+        fragmentos.append({"nombre": f"{nombre} [celda {numero}]", "codigo": transformar_celda(fuente)})
     if not fragmentos:
         avisos.append(f"{nombre} no tiene celdas de código.")
     return fragmentos, avisos
+
+
+def _compila(texto):
+    try:
+        compile(texto, "<entrega>", "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST: solo sintaxis
+        return True
+    except (SyntaxError, ValueError):
+        return False
+
+
+def transformar_celda(codigo):
+    """El código de una celda como lo ejecuta IPython (`!ls` -> `get_ipython().system('ls')`…).
+
+    Sin IPython instalado, las líneas `!`/`%` se cambian por `pass` (la numeración no cambia).
+    """
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except ImportError:
+        return _quitar_magias(codigo)
+    try:
+        return TransformerManager().transform_cell(codigo)
+    except Exception:  # noqa: BLE001 (una celda que IPython no entiende se ejecuta tal cual y da su error)
+        return codigo
 
 
 def _decodificar(datos, nombre):
@@ -244,226 +297,8 @@ def _decodificar(datos, nombre):
 
 
 def _quitar_magias(codigo):
-    lineas, magias = [], 0
+    lineas = []
     for linea in codigo.split("\n"):
         limpia = linea.lstrip()
-        if limpia.startswith(("!", "%")):
-            lineas.append(linea[: len(linea) - len(limpia)] + "pass")
-            magias += 1
-        else:
-            lineas.append(linea)
-    return "\n".join(lineas), magias
-
-
-# --- ejecutar ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Observacion:
-    """Lo que vuelve del proceso del estudiante, ya comprobado: eventos, configuraciones y salida."""
-
-    entrega: Entrega
-    fragmentos: list = field(default_factory=list)  # el código ejecutado: [{"nombre", "codigo"}]
-    eventos: list = field(default_factory=list)
-    configs: dict = field(default_factory=dict)  # suma SHA-256 -> texto JSON del modelo
-    descripciones: dict = field(default_factory=dict)  # suma SHA-256 -> describir_modelo (o None)
-    avisos: list = field(default_factory=list)
-    salida: str = ""
-    error: str | None = None  # por qué no se pudo ejecutar (o no terminó)
-    segundos: float = 0.0
-    aislado: bool = True
-
-
-def _datos_pajaros(carpeta):
-    """Una carpeta de pájaros diminuta (2 especies, 224×224) con `train.txt` y `test.txt`, como la del curso."""
-    from PIL import Image
-
-    lineas = {"train": [], "test": []}
-    for clase, especie in enumerate(("001.Black_footed_Albatross", "002.Laysan_Albatross")):
-        os.makedirs(os.path.join(carpeta, "imagenes", especie), exist_ok=True)
-        for k in range(4):
-            nombre = f"{especie}/{especie.split('.')[1]}_{k:04d}.jpg"
-            Image.new("RGB", (224, 224), (40 * k, 90 + 60 * clase, 120)).save(os.path.join(carpeta, "imagenes", nombre))
-            lineas["train" if k < 2 else "test"].append(nombre)
-    for particion, contenido in lineas.items():
-        for sitio in (carpeta, os.path.join(carpeta, "imagenes")):
-            with open(os.path.join(sitio, f"{particion}.txt"), "w") as f:
-                f.write("\n".join(contenido) + "\n")
-
-
-def ejecutar_entrega(entrega, llamadas=(), limites=None, aislado=True):
-    """Ejecuta la entrega entera en el aislamiento y devuelve su `Observacion`.
-
-    `llamadas`: funciones del informe (o las que indique el profesor) que se llaman tras ejecutarla,
-    `[{"funcion": "getBaseNet", "argumentos": []}, …]`. Nunca lanza por culpa de la entrega.
-    """
-    limites = limites or aislamiento.Limites()
-    reconstruccion.preparar()
-    observacion = Observacion(entrega, aislado=aislado)
-    with tempfile.TemporaryDirectory(prefix="entrega-") as temporal:
-        trabajo, canal = os.path.join(temporal, "trabajo"), os.path.join(temporal, "canal")
-        os.makedirs(trabajo)
-        os.makedirs(canal)
-        try:
-            if not entrega.archivos:
-                preparar_archivos(entrega, trabajo)
-        except ErrorLectura as error:
-            entrega.error = str(error)
-        if entrega.error:
-            observacion.error = entrega.error
-            return observacion
-        fragmentos = []
-        for nombre, ruta in entrega.archivos:
-            try:
-                partes, avisos = leer_fragmentos(nombre, ruta)
-            except ErrorLectura as error:
-                observacion.avisos.append(f"No se ejecutó {nombre}: {error}.")
-                continue
-            fragmentos += partes
-            observacion.avisos += avisos
-        observacion.fragmentos = fragmentos
-        if not any(f["codigo"].strip() for f in fragmentos):
-            observacion.error = "la entrega no tiene código que ejecutar (archivos vacíos o ilegibles)"
-            return observacion
-        _datos_pajaros(trabajo)
-        dentro = {"trabajo": "/trabajo", "canal": "/canal"} if aislado else {"trabajo": trabajo, "canal": canal}
-        especificacion = {
-            "carpeta": dentro["trabajo"],
-            "canal": dentro["canal"],
-            "archivos": [{"archivo": os.path.join(dentro["trabajo"], n)} for n, _ in entrega.archivos],
-            "fragmentos": fragmentos,
-            "llamadas": list(llamadas),
-        }
-        ruta_trabajo = os.path.join(temporal, "trabajo.json")
-        with open(ruta_trabajo, "w", encoding="utf-8") as f:
-            json.dump(especificacion, f)
-        clave = secrets.token_hex(32).encode()
-        entorno = {
-            "HOME": dentro["trabajo"],
-            "MPLBACKEND": "Agg",
-            "MPLCONFIGDIR": os.path.join(dentro["trabajo"], ".matplotlib"),
-            "TF_CPP_MIN_LOG_LEVEL": "3",
-            "CUDA_VISIBLE_DEVICES": "",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONHASHSEED": "0",
-            "OMP_NUM_THREADS": "1",
-            "PYTHONNOUSERSITE": "1",
-            "LANG": "C.UTF-8",
-            "KERAS_HOME": os.path.join(dentro["trabajo"], ".keras"),
-            "PRACTICAS_ENTREGA": "1",
-            "PATH": "/usr/bin:/bin",
-            "TF_ENABLE_ONEDNN_OPTS": "0",
-        }
-        salida = os.path.join(temporal, "salida.txt")
-        if aislado:
-            carpetas = {
-                "/trabajo": (trabajo, True),
-                "/canal": (canal, True),
-                "/config/trabajo.json": (ruta_trabajo, False),
-                "/arnes/arnes.py": (ARNES, False),
-            }
-            orden = [sys.executable, "-I", "-u", "/arnes/arnes.py", "/config/trabajo.json"]
-            ejecucion = aislamiento.ejecutar(orden, salida, limites, clave, True, carpetas, entorno)
-        else:
-            # `sh` queda como padre del arnés: un os.kill(os.getppid(), 9) no llega al calificador
-            orden = ["/bin/sh", "-c", '"$@"; exit $?', "sh", sys.executable, "-I", "-u", ARNES, ruta_trabajo]
-            ejecucion = aislamiento.ejecutar(orden, salida, limites, clave, False, entorno=entorno, cwd=trabajo)
-        observacion.segundos = ejecucion.segundos
-        observacion.salida = _leer_salida(salida)
-        _leer_canal(observacion, canal, clave)
-        observacion.error = _explicar(ejecucion, observacion, limites)
-    # Los modelos se reconstruyen (fuera de este proceso) mientras las demás entregas siguen ejecutándose.
-    descripciones = reconstruccion.describir_configs(observacion.configs.values(), limites.memoria, limites.tiempo)
-    observacion.descripciones = {suma: descripciones[texto] for suma, texto in observacion.configs.items()}
-    sin = sum(d is None for d in observacion.descripciones.values())
-    if sin:
-        observacion.avisos.append(
-            f"{sin} de {len(observacion.descripciones)} configuraciones de modelos no se pudieron reconstruir en el "
-            "calificador (capas propias o Lambda, o más memoria o tiempo de los permitidos): esos modelos no se juzgan."
-        )
-    return observacion
-
-
-def _leer_canal(observacion, canal, clave):
-    ruta = os.path.join(canal, "eventos.jsonl")
-    if not os.path.isfile(ruta) or os.path.islink(ruta):
-        return
-    falsos = 0
-    with open(ruta, "rb") as f:
-        datos = f.read(MAX_EVENTOS)
-    for linea in datos.splitlines():
-        try:
-            sobre = json.loads(linea)
-            texto, firma = sobre["evento"], sobre["firma"]
-            esperada = hmac.new(clave, texto.encode(), hashlib.sha256).hexdigest()
-            if not isinstance(firma, str) or not hmac.compare_digest(firma, esperada):
-                falsos += 1
-                continue
-            evento = json.loads(texto)
-            if not isinstance(evento, dict) or not isinstance(evento.get("tipo"), str):
-                raise ValueError("evento sin tipo")
-            observacion.eventos.append(evento)
-        except (ValueError, KeyError, TypeError, AttributeError):
-            falsos += 1
-    if falsos:
-        observacion.avisos.append(f"Se descartaron {falsos} líneas del canal de resultados sin firma válida.")
-    leidos = 0
-    for suma in {
-        e["config"] for e in observacion.eventos if e["tipo"] == "modelo" and isinstance(e.get("config"), str)
-    }:
-        if len(observacion.configs) >= MAX_MODELOS or leidos > MAX_CONFIGS:
-            observacion.avisos.append(
-                f"Solo se leyeron {len(observacion.configs)} configuraciones de modelos (el máximo)."
-            )
-            break
-        if not re.fullmatch(r"[0-9a-f]{64}", suma):
-            continue
-        archivo = os.path.join(canal, "modelos", f"{suma}.json")
-        if os.path.islink(archivo) or not os.path.isfile(archivo):
-            continue
-        with open(archivo, "rb") as f:
-            contenido = f.read(MAX_CONFIG + 1)
-        if len(contenido) <= MAX_CONFIG and hashlib.sha256(contenido).hexdigest() == suma:
-            observacion.configs[suma] = contenido.decode("utf-8", "replace")
-            leidos += len(contenido)
-
-
-def _explicar(ejecucion, observacion, limites):
-    tipos = [e.get("tipo") for e in observacion.eventos]
-    lugares = [e.get("lugar") for e in observacion.eventos if e.get("lugar")]
-    donde = f"en {lugares[-1]}" if lugares else "al ejecutar la entrega"
-    if ejecucion.motivo == "tiempo":
-        iba = f"; iba por {lugares[-1]}" if lugares else ""
-        return f"la entrega no terminó en {limites.tiempo:g} s y se detuvo (¿un bucle infinito?{iba})"
-    if ejecucion.motivo == "salida":
-        return (
-            f"la entrega escribió más de {limites.salida / 1e6:g} MB por pantalla y se detuvo "
-            "(quite los print dentro de bucles)"
-        )
-    if ejecucion.motivo == "disco":
-        archivos = f"{aislamiento.MAX_ARCHIVOS:,}".replace(",", ".")
-        return (
-            f"la entrega escribió más de {limites.disco / 1024**3:g} GB (o más de {archivos} archivos) en disco y se "
-            f"detuvo ({donde})"
-        )
-    if ejecucion.motivo == "memoria":
-        return f"la entrega usó más de {limites.memoria / 1024**3:g} GB de memoria y se detuvo ({donde})"
-    if "fin" in tipos:
-        return None
-    if "inicio" not in tipos:
-        return f"el proceso de la entrega no llegó a arrancar (código {ejecucion.codigo}): {observacion.salida[-300:]}"
-    if "MemoryError" in observacion.salida or (ejecucion.codigo or 0) in (-9,):
-        return f"la entrega agotó la memoria permitida ({limites.memoria / 1024**3:g} GB) {donde}"
-    return f"el proceso de la entrega terminó de forma inesperada (código {ejecucion.codigo}) {donde}"
-
-
-def _leer_salida(ruta, maximo=6000):
-    """Lo que la entrega escribió por pantalla: el principio y el final si es largo."""
-    tamano = os.path.getsize(ruta)
-    with open(ruta, "rb") as f:
-        if tamano <= maximo:
-            return f.read().decode("utf-8", "replace").strip()
-        principio = f.read(maximo // 4).decode("utf-8", "replace")
-        f.seek(tamano - 3 * maximo // 4)
-        final = f.read().decode("utf-8", "replace")
-    return f"{principio}\n[… {(tamano - maximo) / 1e3:.0f} kB omitidos …]\n{final}".strip()
+        lineas.append(linea[: len(linea) - len(limpia)] + "pass" if limpia.startswith(("!", "%")) else linea)
+    return "\n".join(lineas)

@@ -1,8 +1,10 @@
 """Lo observado en una entrega, listo para las pruebas: modelos, cómo se compilaron y qué datos recibieron.
 
 Un `Modelo` es un objeto de Keras de la entrega; sus `eventos` son las veces que se compiló, entrenó,
-evaluó, predijo o se obtuvo de una función, cada uno con la descripción capa a capa de ese momento (así
-se ve si la ResNet50 estaba congelada al entrenar) y los datos que recibió. Las descripciones se
+evaluó, predijo o se obtuvo de una función, en el orden en que ocurrieron, cada uno con la descripción
+capa a capa de ese momento (así se ve si la ResNet50 estaba congelada al entrenar) y los datos que
+recibió. Un evento de entrenamiento solo existe si el entrenamiento terminó (`estado`: "ok", o
+"validado" en las redes grandes, cuyos datos se comprueban sin entrenar). Las descripciones se
 calcularon al terminar la entrega, en un proceso aparte (`reconstruccion`).
 """
 
@@ -34,6 +36,11 @@ class Modelo:
 
     def eventos_de(self, origen):
         return [e for e in self.eventos if e["origen"] == origen]
+
+    def entrenamiento_previo(self, evento):
+        """El último entrenamiento de este modelo antes de `evento` (el estado del modelo en ese momento)."""
+        anteriores = [e for e in self.eventos if e["origen"] == "fit" and e["orden"] < evento["orden"]]
+        return anteriores[-1] if anteriores else None
 
     @property
     def entrada(self):
@@ -78,10 +85,10 @@ class Observado:
         self.observacion = observacion
         self.eventos = observacion.eventos
         self.modelos = {}
-        for evento in self.eventos:
+        for orden, evento in enumerate(self.eventos):
             if evento.get("tipo") != "modelo" or not isinstance(evento.get("modelo"), int):
                 continue
-            evento = dict(evento)
+            evento = dict(evento, orden=orden)
             evento["descripcion"] = observacion.descripciones.get(evento.get("config"))
             modelo = self.modelos.setdefault(evento["modelo"], Modelo(evento["modelo"]))
             modelo.eventos.append(evento)
@@ -95,15 +102,49 @@ class Observado:
         return self.observacion.fragmentos
 
     def errores(self):
-        """Errores de la ejecución (cada uno una vez): `[(lugar, "Clase: mensaje")]`."""
+        """Errores de la ejecución (cada lugar y error, una vez): `[(lugar, "Clase: mensaje")]`."""
         vistos, errores = set(), []
         for evento in self.eventos:
             if evento.get("tipo") == "error":
-                texto = f"{evento['clase']}: {evento['mensaje']}"
-                if texto not in vistos:
-                    vistos.add(texto)
-                    errores.append((evento.get("lugar"), texto))
+                clave = (evento.get("lugar"), f"{evento.get('clase')}: {evento.get('mensaje')}")
+                if clave not in vistos:
+                    vistos.add(clave)
+                    errores.append(clave)
         return errores
+
+    def errores_con_pila(self):
+        """Los eventos de error con su pila en el código del estudiante: `[{clase, mensaje, lugar, pila}]`."""
+        errores = []
+        for evento in self.eventos:
+            if evento.get("tipo") != "error":
+                continue
+            pila = [m for m in evento.get("pila") or [] if isinstance(m, list) and len(m) == 3]
+            errores.append(
+                {
+                    "clase": str(evento.get("clase")),
+                    "mensaje": str(evento.get("mensaje")),
+                    "lugar": str(evento.get("lugar")),
+                    "pila": [(str(a), int(b) if isinstance(b, int) else 0, str(c)) for a, b, c in pila],
+                }
+            )
+        return errores
+
+    def cobertura(self):
+        """`{archivo o celda: {líneas ejecutadas}}`."""
+        lineas = {}
+        for evento in self.eventos:
+            if evento.get("tipo") == "cobertura" and isinstance(evento.get("lineas"), dict):
+                for archivo, numeros in evento["lineas"].items():
+                    lineas.setdefault(archivo, set()).update(n for n in numeros if isinstance(n, int))
+        return lineas
+
+    def diagnostico(self):
+        """El `diagnostico.Diagnostico` de la entrega (qué detuvo lo que falta)."""
+        if not hasattr(self, "_diagnostico"):
+            from calificacion.diagnostico import Diagnostico
+
+            self._diagnostico = Diagnostico(self)
+        return self._diagnostico
 
     def adaptaciones(self):
         return [e["texto"] for e in self.eventos if e.get("tipo") == "adaptacion"]

@@ -20,11 +20,11 @@ import time
 import pytest
 
 from calificacion import informes
+from datos.errores import ErrorParametro
 
 NOMBRE_PLUGIN = "calificacion-entrega"
 INFORME = pytest.StashKey[dict]()
 _FRACCION = pytest.StashKey[float]()
-_AVISADO = []
 
 
 def pytest_addoption(parser):
@@ -42,7 +42,7 @@ def pytest_addoption(parser):
         metavar="S",
         help="segundos para ejecutar la entrega entera, sin contar la espera por una CPU libre (600)",
     )
-    grupo.addoption("--memoria", type=float, default=4.0, metavar="GB", help="memoria de la entrega en GB (4)")
+    grupo.addoption("--memoria", type=float, default=6.0, metavar="GB", help="memoria de la entrega en GB (6)")
     grupo.addoption("--disco", type=float, default=2.0, metavar="GB", help="lo que puede escribir, en GB (2)")
     grupo.addoption(
         "--limite-salida",
@@ -98,8 +98,16 @@ def llamadas(suite_llamadas, nombres):
     return list(suite_llamadas) + extra
 
 
-def modo_aislado(sin_aislamiento, avisar=print):
-    """True si se usa bubblewrap; si no está, se avisa una vez y se usa el repliegue."""
+class SinAislamiento(ErrorParametro):
+    """bubblewrap no funciona aquí y no se pidió `--sin-aislamiento`: no se califica."""
+
+
+def modo_aislado(sin_aislamiento):
+    """True si se usa bubblewrap; False con `--sin-aislamiento`; si no funciona aquí, `SinAislamiento`.
+
+    Sin bubblewrap la entrega se ejecuta como quien califica y ve sus archivos (los de sus compañeros
+    incluidos): eso tiene que pedirse a propósito, nunca ocurrir porque falte un programa.
+    """
     if sin_aislamiento:
         return False
     from calificacion.aislamiento import bwrap_disponible
@@ -107,13 +115,11 @@ def modo_aislado(sin_aislamiento, avisar=print):
     motivo = bwrap_disponible()
     if motivo is None:
         return True
-    if not _AVISADO:
-        _AVISADO.append(motivo)
-        avisar(
-            f"AVISO: {motivo}. Se califica sin bubblewrap: solo límites de recursos y un grupo de procesos "
-            "que se mata al final (la entrega ve el sistema de archivos)."
-        )
-    return False
+    raise SinAislamiento(
+        f"No se puede aislar las entregas: {motivo}. Instale bubblewrap («apt-get install bubblewrap», versión 0.7 "
+        "o posterior) o, si acepta que cada entrega se ejecute con sus permisos y vea sus archivos, añada "
+        "--sin-aislamiento."
+    )
 
 
 class Intercambio:
@@ -183,7 +189,7 @@ class Calificacion:
         return self._observado
 
     def _ejecutar(self, session):
-        from calificacion import aislamiento, entregas
+        from calificacion import aislamiento, ejecucion, entregas
         from calificacion.observacion import Observado
 
         opcion = self.config.getoption
@@ -199,12 +205,15 @@ class Calificacion:
             salida=opcion("limite_salida"),
             disco=int(opcion("disco") * 1024**3),
         )
-        aislado = modo_aislado(opcion("sin_aislamiento"), escribir)
+        try:
+            aislado = modo_aislado(opcion("sin_aislamiento"))
+        except SinAislamiento as error:
+            raise pytest.UsageError(str(error)) from None
         escribir(
             f"Ejecutando {os.path.basename(os.path.normpath(self.ruta))} "
             f"{'en bubblewrap' if aislado else 'sin bubblewrap'}…"
         )
-        observacion = entregas.ejecutar_entrega(
+        observacion = ejecucion.ejecutar_entrega(
             entrega, llamadas(_llamadas_suite(session.items), pares(opcion("nombre"), "--nombre")), limites, aislado
         )
         return Observado(observacion)

@@ -27,7 +27,7 @@ import functools
 
 import pytest
 
-from calificacion.arnes import N_TEST, estadisticas_cifar
+from calificacion.arnes.datos_pequenos import N_TEST, estadisticas_cifar
 from calificacion.arquitectura import comparar_arquitectura, describir_modelo, juntar_activaciones
 
 # Funciones del informe que se llaman si la entrega las define (argumentos: los construye el arnés).
@@ -107,11 +107,15 @@ def _lugar(modelo):
     return f"«{modelo.nombre}»" + (f" ({lugar})" if lugar else "")
 
 
-def _sin_modelos(entrega, que):
+def _sin_modelos(entrega, que, tema):
+    """Que falta algo, y por qué: dónde está su código y qué lo detuvo (`diagnostico`), no un consejo."""
     motivo = ""
     if entrega.error:
-        motivo = f" La ejecución falló: {entrega.error}."
-    elif entrega.errores():
+        motivo = f" La ejecución no terminó: {entrega.error}."
+    explicacion = entrega.diagnostico().explicar(tema)
+    if explicacion:
+        motivo += f" {explicacion}"
+    elif not motivo and entrega.errores():
         lugar, texto = entrega.errores()[0]
         motivo = f" Primer error de la entrega: {texto} ({lugar})."
     return f"No se encontró {que} entre los modelos que construye la entrega.{motivo}"
@@ -134,7 +138,7 @@ def basenet_de(entrega):
 def test_basenet(entrega, nota):
     """BaseNet: capas, filtros, núcleos, activaciones y parámetros del Listing 1 (§2.1)"""
     modelo, comparacion = basenet_de(entrega)
-    assert modelo is not None, _sin_modelos(entrega, "ningún modelo de entrada 32×32×3 (BaseNet)")
+    assert modelo is not None, _sin_modelos(entrega, "ningún modelo de entrada 32×32×3 (BaseNet)", "convolucion")
     nota.parcial(comparacion.fraccion)
     assert comparacion, f"BaseNet ({_lugar(modelo)}): {comparacion}"
 
@@ -170,8 +174,10 @@ def criterios_mejorada(entrega, modelo):
 def test_mejorada(entrega, nota, reglas):
     """Red mejorada (BaseNet++): normalización o aumento, más profundidad, BatchNormalization y Dropout (§3)"""
     base, _ = basenet_de(entrega)
-    candidatos = [m for m in entrega.modelos_cifar() if m is not base] or entrega.modelos_cifar()
-    assert candidatos, _sin_modelos(entrega, "ningún modelo de entrada 32×32×3 (la red mejorada)")
+    candidatos = [m for m in entrega.modelos_cifar() if m is not base]
+    assert candidatos, _sin_modelos(
+        entrega, "ningún modelo de entrada 32×32×3 aparte de BaseNet (la red mejorada)", "mejorada"
+    )
     elegido = max(
         candidatos, key=lambda m: (sum(criterios_mejorada(entrega, m).values()), len(_tipos(m.descripcion())))
     )
@@ -197,25 +203,35 @@ def _centrado(x):
     return bool(x) and x.get("media") is not None and abs(x["media"]) < 0.25
 
 
+def _filas(x):
+    return x.get("filas") or (x.get("forma") or [0])[0]
+
+
 def parejas_entrenamiento_test(entrega):
-    """`[(x_entrenamiento, x_test, donde)]`: estadísticas de lo que llegó a fit y a evaluate/predict."""
+    """`[(x_entrenamiento, x_test, donde)]`: cada evaluación o predicción del test entero, con los datos del
+    último entrenamiento de ese modelo antes de ella (el estado del modelo en ese momento)."""
     parejas = []
     for modelo in entrega.modelos_cifar():
-        entrenos = [e["datos"]["x"] for e in modelo.eventos_de("fit") if (e.get("datos") or {}).get("x")]
-        pruebas = [
-            e["datos"]["x"]
-            for e in modelo.eventos
-            if e["origen"] in ("evaluate", "predict")
-            and (e.get("datos") or {}).get("x")
-            and (e["datos"]["x"].get("forma") or [0])[0] == N_TEST
-        ]
-        for x_train in entrenos:
-            for x_test in pruebas:
-                parejas.append((x_train, x_test, _lugar(modelo)))
+        for evento in modelo.eventos:
+            x_test = (evento.get("datos") or {}).get("x")
+            if evento["origen"] not in ("evaluate", "predict") or not x_test or _filas(x_test) != N_TEST:
+                continue
+            entrenamiento = modelo.entrenamiento_previo(evento)
+            x_train = ((entrenamiento or {}).get("datos") or {}).get("x")
+            if x_train:
+                parejas.append((x_train, x_test, _lugar_evento(modelo, evento)))
     for evento in entrega.iteradores():
         if evento.get("x") and evento.get("test"):
             parejas.append((evento["x"], evento["test"], f"«{evento['funcion']}»"))
     return parejas
+
+
+def _lugar_evento(modelo, evento):
+    lugar = evento.get("lugar")
+    pila = evento.get("pila") or []
+    if pila and isinstance(pila[-1], list) and len(pila[-1]) == 3:
+        lugar = f"{pila[-1][0]}, línea {pila[-1][1]}"
+    return f"«{modelo.nombre}»" + (f" ({lugar})" if lugar else "")
 
 
 @pytest.mark.puntos(1)
@@ -223,11 +239,18 @@ def test_normaliza_test(entrega):
     """El test se normaliza con la media y la desviación de entrenamiento (§2.2)"""
     (media_train, desv_train), (media_test, desv_test) = estadisticas_cifar()
     parejas = [p for p in parejas_entrenamiento_test(entrega) if _centrado(p[0])]
-    assert parejas, (
-        "No se encontró ningún entrenamiento de CIFAR con datos normalizados (media 0, desviación 1) seguido de "
-        "una evaluación o predicción del test: normalice con ImageDataGenerator(featurewise_center=True, "
-        "featurewise_std_normalization=True) ajustado con fit(x_train) y aplique standardize al test."
-    )
+    if not parejas:
+        explicacion = entrega.diagnostico().explicar("evaluacion")
+        pytest.fail(
+            explicacion
+            or (
+                "No se encontró ningún entrenamiento de CIFAR con datos normalizados (media 0, desviación 1) seguido "
+                "de una evaluación o predicción del test entero: normalice con ImageDataGenerator("
+                "featurewise_center=True, featurewise_std_normalization=True) ajustado con fit(x_train) y aplique "
+                "standardize al test."
+            ),
+            pytrace=False,
+        )
     diagnosticos = []
     for x_train, x_test, donde in parejas:
         escala = x_train["desviacion"] / desv_train
@@ -259,6 +282,8 @@ def test_validacion(entrega):
                 return
     if any(e.get("validacion") for e in entrega.iteradores()):
         return
+    if not any(m.eventos_de("fit") for m in entrega.modelos_cifar()):
+        pytest.fail(_sin_modelos(entrega, "ningún entrenamiento de CIFAR", "entrenamiento"), pytrace=False)
     pytest.fail(
         "Ningún entrenamiento de CIFAR usa validación: pase validation_data=… o validation_split=0.1 a fit, o "
         "separe un 10 % con train_test_split.",
@@ -275,7 +300,7 @@ def test_compilacion(entrega, reglas):
         for e in m.eventos
         if e.get("compilacion") and (m.salida or [None, 0])[-1] in (CLASES_CIFAR, CLASES_PAJAROS, 3)
     ]
-    assert compilaciones, _sin_modelos(entrega, "ningún modelo compilado")
+    assert compilaciones, _sin_modelos(entrega, "ningún modelo compilado", "compilacion")
     buenas = [c for c in compilaciones if c["perdida"] in _PERDIDAS and set(c["metricas"]) & _METRICAS]
     assert buenas, (
         "Ninguna compilación usa la entropía cruzada categórica con la precisión como métrica; se encontró: "
@@ -309,14 +334,27 @@ def _ruta_caracteristicas(entrega):
     return None
 
 
+def _entrenado(evento):
+    return evento["origen"] == "fit" and evento.get("estado", "ok") in ("ok", "validado")
+
+
+def _sin_entrenar(entrega, modelo, nota):
+    """La red está pero su entrenamiento no llegó a ejecutarse: un tercio de los puntos y qué lo impidió."""
+    nota.parcial(1 / 3)
+    explicacion = entrega.diagnostico().explicar("entrenamiento") or "la entrega no llama a fit con ella."
+    pytest.fail(f"{_lugar(modelo)} está bien construida, pero no llegó a entrenarse: {explicacion}", pytrace=False)
+
+
 @pytest.mark.puntos(1.5)
 def test_transferencia(entrega, nota, reglas):
-    """Transferencia: ResNet50 congelada y una cabeza nueva de 200 clases, o entrenar sobre sus características (§4.1)"""
+    """Transferencia: ResNet50 congelada y una cabeza nueva de 200 clases, entrenada, o entrenar sobre sus características (§4.1)"""
     encontrados = entrega.modelos_resnet()
     congelados = [(m, e, b, c) for m, e, b, c in encontrados if _entrenables(b) == 0 and _entrenables(c) > 0]
     cabeza_caracteristicas = _ruta_caracteristicas(entrega)
-    if not congelados and cabeza_caracteristicas is None:
-        assert encontrados, _sin_modelos(entrega, "ningún modelo con ResNet50")
+    if cabeza_caracteristicas is not None:
+        return
+    if not congelados:
+        assert encontrados, _sin_modelos(entrega, "ningún modelo con ResNet50", "resnet")
         pista = ""
         if any("traineable" in f["codigo"] for f in entrega.fragmentos()):
             pista = " La entrega escribe `traineable`: el atributo es `trainable` (con la errata no se congela nada)."
@@ -325,30 +363,35 @@ def test_transferencia(entrega, nota, reglas):
             f"las características que da ResNet50 (predict): marque sus capas con trainable = False.{pista}",
             pytrace=False,
         )
-    if congelados:
-        con_clases = [x for x in congelados if _clasificador(x[3])]
-        if not con_clases:
-            nota.parcial(0.5)
-            modelo, _, _, cabeza = congelados[0]
-            pytest.fail(
-                f"{_lugar(modelo)}: la cabeza sobre ResNet50 debe acabar en {CLASES_PAJAROS} clases y da "
-                f"{cabeza[-1]['salida']}.",
-                pytrace=False,
-            )
-        if reglas.get("cabeza_v1"):
-            mejor = max(
-                (comparar_arquitectura(c, referencia("BirdNetV1")) for _, _, _, c in con_clases),
-                key=lambda x: x.fraccion,
-            )
-            nota.parcial(0.5 + 0.5 * mejor.fraccion)
-            assert mejor, "La cabeza no es la del Cuadro 5: " + str(mejor)
+    con_clases = [x for x in congelados if _clasificador(x[3])]
+    if not con_clases:
+        nota.parcial(1 / 3)
+        modelo, _, _, cabeza = congelados[0]
+        pytest.fail(
+            f"{_lugar(modelo)}: la cabeza sobre ResNet50 debe acabar en {CLASES_PAJAROS} clases y da "
+            f"{cabeza[-1]['salida']}.",
+            pytrace=False,
+        )
+    entrenados = [x for x in con_clases if _entrenado(x[1])]
+    # Las funciones del informe (getBirdNetV1…) se juzgan por lo que construyen, salvo que su entrenamiento falle.
+    del_informe = [x for x in con_clases if x[1]["origen"].startswith("funcion:")]
+    if not entrenados and (not del_informe or entrega.diagnostico().error_en("entrenamiento")):
+        _sin_entrenar(entrega, con_clases[0][0], nota)
+    entrenados = entrenados or del_informe
+    if reglas.get("cabeza_v1"):
+        mejor = max(
+            (comparar_arquitectura(c, referencia("BirdNetV1")) for _, _, _, c in entrenados),
+            key=lambda x: x.fraccion,
+        )
+        nota.parcial(0.5 + 0.5 * mejor.fraccion)
+        assert mejor, "La cabeza no es la del Cuadro 5: " + str(mejor)
 
 
 @pytest.mark.puntos(1.5)
 def test_ajuste_fino(entrega, nota):
-    """Ajuste fino: ResNet50 con capas descongeladas y cabeza de 200 clases, entrenada (§4.2)"""
+    """Ajuste fino: ResNet50 con capas descongeladas y cabeza de 200 clases, compilada o entrenada (§4.2)"""
     encontrados = entrega.modelos_resnet()
-    assert encontrados, _sin_modelos(entrega, "ningún modelo con ResNet50")
+    assert encontrados, _sin_modelos(entrega, "ningún modelo con ResNet50", "resnet")
     ajustados = [(m, e, b, c) for m, e, b, c in encontrados if _entrenables(b) > 0 and _clasificador(c)]
     assert ajustados, (
         "Ningún modelo con ResNet50 tiene capas de ResNet50 entrenables y una cabeza de 200 clases: para el ajuste "
@@ -356,7 +399,10 @@ def test_ajuste_fino(entrega, nota):
     )
     entrenados = [x for x in ajustados if x[1]["origen"] in ("fit", "compile") or x[1]["origen"].startswith("funcion:")]
     if not entrenados:
-        nota.parcial(0.5)
+        nota.parcial(1 / 3)
+        explicacion = entrega.diagnostico().explicar("compilacion")
         pytest.fail(
-            f"{_lugar(ajustados[0][0])} tiene ResNet50 descongelada, pero no se compila ni se entrena.", pytrace=False
+            f"{_lugar(ajustados[0][0])} tiene ResNet50 descongelada, pero no se compila ni se entrena."
+            + (f" {explicacion}" if explicacion else ""),
+            pytrace=False,
         )

@@ -1,0 +1,123 @@
+"""Ejecutar la entrega instrucción a instrucción y anotar qué se ejecutó y qué la detuvo.
+
+Cada instrucción del nivel superior (de cada archivo o celda, en orden, en un mismo espacio de nombres)
+se ejecuta por separado: un error se anota y se sigue con la siguiente, como quien ejecuta las celdas a
+mano. Cada error lleva su pila en el código del estudiante (archivo, línea y función, de fuera hacia
+dentro): el informe dice qué instrucción detuvo qué función. Las líneas del estudiante que se ejecutan
+se anotan (`Cobertura`, con `sys.settrace` solo en sus archivos) y se envían al terminar cada instrucción.
+"""
+
+import ast
+import sys
+import traceback
+
+
+class Cobertura:
+    """Las líneas ejecutadas de los archivos del estudiante: `{archivo: {línea, …}}`."""
+
+    def __init__(self, archivos):
+        self.archivos = archivos
+        self.nuevas = {}
+        self._vistas = set()
+
+    def _local(self, marco, evento, argumento):
+        if evento == "line":
+            clave = (marco.f_code.co_filename, marco.f_lineno)
+            if clave not in self._vistas:
+                self._vistas.add(clave)
+                self.nuevas.setdefault(clave[0], []).append(clave[1])
+        return self._local
+
+    def _global(self, marco, evento, argumento):
+        return self._local if marco.f_code.co_filename in self.archivos else None
+
+    def activar(self):
+        sys.settrace(self._global)
+
+    def desactivar(self):
+        sys.settrace(None)
+
+    def tomar(self):
+        nuevas, self.nuevas = self.nuevas, {}
+        return nuevas
+
+
+def pila_del_estudiante(marcos, archivos):
+    """`[[archivo, línea, función], …]` de los marcos del estudiante (de fuera hacia dentro)."""
+    return [[m.filename, m.lineno, m.name] for m in marcos if m.filename in archivos]
+
+
+class Ejecutor:
+    """Ejecuta el código del estudiante y envía `instruccion`, `error`, `cobertura` y `aviso` al canal."""
+
+    def __init__(self, canal, espacio):
+        self.canal = canal
+        self.espacio = espacio
+        self.archivos = set()
+        self.cobertura = Cobertura(self.archivos)
+        self.lugar = "inicio"
+        self.errores_vistos = set()
+
+    def error(self, error, contexto=None):
+        """Anota un error con su pila en el código del estudiante (cada lugar y mensaje, una vez)."""
+        pila = pila_del_estudiante(traceback.extract_tb(error.__traceback__), self.archivos)
+        if isinstance(error, SyntaxError) and error.filename in self.archivos:
+            pila.append([error.filename, error.lineno or 0, "<módulo>"])
+        lugar = f"{pila[-1][0]}, línea {pila[-1][1]}" if pila else (contexto or self.lugar)
+        mensaje = str(error)[:500]
+        clave = (lugar, type(error).__name__, mensaje)
+        if clave in self.errores_vistos:
+            return
+        self.errores_vistos.add(clave)
+        self.canal.enviar(
+            tipo="error",
+            clase=type(error).__name__,
+            mensaje=mensaje,
+            lugar=lugar,
+            pila=pila,
+            instruccion=self.lugar,
+        )
+
+    def ejecutar(self, nombre, codigo, desplazamiento=0):
+        """Ejecuta `codigo` (un archivo, una celda o el cuerpo de una celda `%%time`) instrucción a instrucción."""
+        self.archivos.add(nombre)
+        try:
+            arbol = ast.parse(codigo, filename=nombre)
+        except SyntaxError as error:
+            if desplazamiento and error.lineno:
+                error.lineno += desplazamiento
+            self.error(error)
+            return
+        ast.increment_lineno(arbol, desplazamiento)
+        anterior = self.lugar
+        for instruccion in arbol.body:
+            self.lugar = f"{nombre}, línea {instruccion.lineno}"
+            self.canal.enviar(tipo="instruccion", lugar=self.lugar)
+            codigo_instruccion = compile(ast.Module(body=[instruccion], type_ignores=[]), nombre, "exec")
+            self.cobertura.activar()
+            try:
+                exec(codigo_instruccion, self.espacio)
+            except SystemExit:
+                self.canal.enviar(tipo="aviso", texto=f"{self.lugar}: la entrega llamó a sys.exit(); se sigue.")
+            except BaseException as error:  # noqa: BLE001 (un error del estudiante es un dato)
+                self.error(error)
+            finally:
+                self.cobertura.desactivar()
+                self.enviar_cobertura()
+        self.lugar = anterior
+
+    def enviar_cobertura(self):
+        nuevas = self.cobertura.tomar()
+        if nuevas:
+            self.canal.enviar(tipo="cobertura", lineas=nuevas)
+
+    def llamar(self, funcion, argumentos, lugar):
+        """Llama a una función del estudiante con la cobertura activa; lanza lo que lance."""
+        anterior, self.lugar = self.lugar, lugar
+        self.cobertura.activar()
+        try:
+            return funcion(*argumentos)
+        finally:
+            self.cobertura.desactivar()
+            self.enviar_cobertura()
+            self.lugar = anterior

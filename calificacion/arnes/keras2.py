@@ -1,0 +1,475 @@
+"""Lo que Keras 3 y TensorFlow 2.16+ quitaron o cambiaron de Keras 2.2–2.4 y tf.keras 2.x, adaptado.
+
+Los estudiantes de 2019–2022 escribieron contra Keras 2: cada API que ya no existe sería un punto
+perdido por el calificador, no por ellos. Cada adaptación se anota (`anotar`) solo cuando la entrega la
+usa, y aparece en su informe («Se adaptó»). Por grupos:
+
+- módulos que ya no existen (`keras.utils.np_utils`, `keras.layers.core`…, `keras.engine`,
+  `keras.backend.tensorflow_backend`, `keras.optimizers.legacy`, `layers.experimental.preprocessing`) y
+  las funciones de `keras.backend` de Keras 2 (`set_value`, `get_value`, `int_shape`…);
+- argumentos renombrados: `lr`, `decay` y `epsilon=None` de los optimizadores, `border_mode`, `init`,
+  `W_regularizer`… de las capas, `Model(input=…, output=…)`;
+- `tf.set_random_seed`, `tf.ConfigProto`, `tf.Session`, `tf.logging`, `K.set_session`…;
+- un optimizador compartido por varios `compile` (Keras 3 lo ata al primer modelo);
+- `layer.output_shape`, `optimizer.lr`, `predict_classes`/`predict_proba`;
+- `ModelCheckpoint` con cualquier extensión, y guardar y cargar modelos y pesos (en memoria: lo que se
+  guarda se puede cargar después, como en Keras 2);
+- pesos preentrenados (`weights="imagenet"`) de `keras.applications`: la misma arquitectura sin pesos.
+
+Los métodos de entrenamiento (`fit_generator`…) los adapta `observacion`, que los abarata.
+"""
+
+import functools
+import importlib
+import inspect
+import sys
+import types
+
+_MODULOS_CAPAS = (
+    "core",
+    "convolutional",
+    "pooling",
+    "normalization",
+    "advanced_activations",
+    "merge",
+    "recurrent",
+    "embeddings",
+    "noise",
+    "wrappers",
+    "experimental",
+    "experimental.preprocessing",
+    "preprocessing",
+)
+# argumento de Keras 1/2.0 -> el de Keras 3, por capa
+_ARGUMENTOS_CAPAS = {
+    "border_mode": "padding",
+    "init": "kernel_initializer",
+    "W_regularizer": "kernel_regularizer",
+    "b_regularizer": "bias_regularizer",
+    "W_constraint": "kernel_constraint",
+    "b_constraint": "bias_constraint",
+    "subsample": "strides",
+    "nb_filter": "filters",
+    "output_dim": "units",
+    "dim_ordering": None,  # se quita
+}
+_CAPAS_CON_ARGUMENTOS = (
+    "Conv1D",
+    "Conv2D",
+    "Conv3D",
+    "SeparableConv2D",
+    "Conv2DTranspose",
+    "Dense",
+    "MaxPooling2D",
+    "AveragePooling2D",
+    "ZeroPadding2D",
+    "UpSampling2D",
+    "GlobalAveragePooling2D",
+    "GlobalMaxPooling2D",
+    "Flatten",
+)
+_OPTIMIZADORES = ("SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl")
+
+
+class ModuloAlias(types.ModuleType):
+    """Un módulo de Keras 2 que ya no existe: toma lo que se le pide de `destino` y lo anota."""
+
+    def __init__(self, nombre, destino, texto, anotar, extra=None):
+        super().__init__(nombre)
+        self.__dict__["_destino"] = destino
+        self.__dict__["_avisar"] = lambda: anotar(texto)
+        self.__dict__.update(extra or {})
+        self.__path__ = []  # un paquete: admite submódulos alias
+
+    def __getattr__(self, nombre):
+        if nombre.startswith("__"):
+            raise AttributeError(nombre)
+        self._avisar()
+        return getattr(self._destino, nombre)
+
+
+def anotada(funcion, texto, anotar):
+    """`funcion` que anota `texto` cada vez que se llama (el canal solo lo envía la primera)."""
+
+    @functools.wraps(funcion)
+    def envoltorio(*args, **kwargs):
+        anotar(texto)
+        return funcion(*args, **kwargs)
+
+    return envoltorio
+
+
+def _lo_usa_la_entrega():
+    """Si quien lee la propiedad es la entrega y no Keras o TensorFlow por dentro."""
+    archivo = sys._getframe(2).f_code.co_filename
+    return not any(parte in archivo for parte in ("/keras/", "/tensorflow/", "/tf_keras/"))
+
+
+def con_firma(envoltorio, original):
+    """`envoltorio` con la firma de `original`: Keras lee la de `__init__` para reconstruir la configuración."""
+    envoltorio.__signature__ = inspect.signature(original)
+    return envoltorio
+
+
+def _espacios(keras):
+    """`keras` y su vista `tf.keras` (`keras._tf_keras.keras`): las adaptaciones valen para las dos."""
+    espacios = [("keras", keras)]
+    try:
+        espacios.append(("tensorflow.keras", importlib.import_module("keras._tf_keras.keras")))
+    except ImportError:
+        pass
+    return espacios
+
+
+def _poner_alias(nombre, modulo):
+    sys.modules[nombre] = modulo
+    padre, _, hijo = nombre.rpartition(".")
+    if padre in sys.modules:
+        try:
+            setattr(sys.modules[padre], hijo, modulo)
+        except (AttributeError, TypeError):
+            pass
+
+
+def adaptar(keras, tf, np, anotar):
+    """Aplica todas las adaptaciones (una vez, al importar Keras o TensorFlow por primera vez).
+
+    Devuelve los `Guardados` (modelos y pesos que la entrega guarda), que también usa `observacion`.
+    """
+    _modulos(keras, anotar)
+    _backend(keras, tf, np, anotar)
+    _tensorflow(tf, anotar)
+    _optimizadores(keras, anotar)
+    _capas(keras, anotar)
+    _modelos(keras, anotar)
+    guardados = _guardar_y_cargar(keras, anotar)
+    _aplicaciones(keras, anotar)
+    return guardados
+
+
+def _modulos(keras, anotar):
+    from keras.src.legacy.preprocessing import image as imagen_antigua
+
+    generador = imagen_antigua.ImageDataGenerator
+    if not getattr(generador.__init__, "_keras2", False):
+        original = generador.__init__
+
+        @functools.wraps(original)
+        def __init__(self, *args, **kwargs):
+            anotar("ImageDataGenerator de Keras 2 (el legado de tf.keras)")
+            original(self, *args, **kwargs)
+
+        __init__._keras2 = True
+        generador.__init__ = __init__
+    for prefijo, espacio in _espacios(keras):
+        imagen = importlib.import_module(espacio.__name__ + ".preprocessing.image")
+        for nombre in ("ImageDataGenerator", "NumpyArrayIterator", "DirectoryIterator", "Iterator"):
+            if not hasattr(imagen, nombre):
+                setattr(imagen, nombre, getattr(imagen_antigua, nombre))
+        utilidades = espacio.utils
+        np_utils = ModuloAlias(f"{prefijo}.utils.np_utils", utilidades, "keras.utils.np_utils de Keras 2", anotar)
+        _poner_alias(f"{prefijo}.utils.np_utils", np_utils)
+        sin_dibujo = anotada(lambda *a, **k: None, "keras.utils.plot_model sin efecto (sin pydot)", anotar)
+        vis = ModuloAlias(
+            f"{prefijo}.utils.vis_utils",
+            utilidades,
+            "keras.utils.vis_utils de Keras 2",
+            anotar,
+            {"plot_model": sin_dibujo},
+        )
+        _poner_alias(f"{prefijo}.utils.vis_utils", vis)
+        utilidades.plot_model = sin_dibujo
+        utilidades.multi_gpu_model = anotada(
+            lambda modelo, *a, **k: modelo, "keras.utils.multi_gpu_model: el mismo modelo (una CPU)", anotar
+        )
+        for viejo in _MODULOS_CAPAS:
+            nombre = f"{prefijo}.layers.{viejo}"
+            _poner_alias(nombre, ModuloAlias(nombre, espacio.layers, f"keras.layers.{viejo} de Keras 2", anotar))
+        motor = {"Model": espacio.Model, "Layer": espacio.layers.Layer, "Input": espacio.Input}
+        motor["InputLayer"] = espacio.layers.InputLayer
+        for nombre in ("engine", "engine.topology", "engine.training", "engine.input_layer", "engine.sequential"):
+            completo = f"{prefijo}.{nombre}"
+            _poner_alias(completo, ModuloAlias(completo, espacio, "keras.engine de Keras 2", anotar, dict(motor)))
+        nombre = f"{prefijo}.optimizers.legacy"
+        _poner_alias(nombre, ModuloAlias(nombre, espacio.optimizers, "keras.optimizers.legacy de tf.keras 2", anotar))
+
+
+def _backend(keras, tf, np, anotar):
+    from keras.src.legacy import backend as legado
+
+    def sesion(*args, **kwargs):
+        return tf.compat.v1.Session()
+
+    extra = {
+        "set_session": lambda *a, **k: None,
+        "get_session": sesion,
+        "_get_available_gpus": lambda: [],
+        "set_image_dim_ordering": lambda *a, **k: None,
+        "image_dim_ordering": lambda: "tf",
+        "set_learning_phase": lambda *a, **k: None,
+        "learning_phase": lambda: 0,
+        "get_value": lambda x: np.asarray(x.numpy() if hasattr(x, "numpy") else x),
+        "set_value": lambda variable, valor: variable.assign(valor),
+    }
+    for prefijo, espacio in _espacios(keras):
+        backend = espacio.backend
+        for nombre in [n for n in dir(legado) if not n.startswith("_")] + list(extra):
+            if not hasattr(backend, nombre):
+                valor = extra.get(nombre, getattr(legado, nombre, None))
+                if callable(valor) and not isinstance(valor, type):
+                    setattr(backend, nombre, anotada(valor, f"keras.backend.{nombre} de Keras 2", anotar))
+        completo = f"{prefijo}.backend.tensorflow_backend"
+        _poner_alias(completo, ModuloAlias(completo, backend, "keras.backend.tensorflow_backend de Keras 2", anotar))
+
+
+def _tensorflow(tf, anotar):
+    for nombre, valor in (
+        ("set_random_seed", tf.random.set_seed),
+        ("ConfigProto", tf.compat.v1.ConfigProto),
+        ("GPUOptions", tf.compat.v1.GPUOptions),
+        ("Session", tf.compat.v1.Session),
+        ("InteractiveSession", tf.compat.v1.InteractiveSession),
+        ("get_default_graph", tf.compat.v1.get_default_graph),
+        ("reset_default_graph", tf.compat.v1.reset_default_graph),
+    ):
+        if not hasattr(tf, nombre):
+            setattr(tf, nombre, anotada(valor, f"tf.{nombre} de TensorFlow 1 tomado de tf.compat.v1", anotar))
+    if not hasattr(tf, "logging"):
+        tf.logging = ModuloAlias("tensorflow.logging", tf.compat.v1.logging, "tf.logging de TensorFlow 1", anotar)
+    if not hasattr(tf.random, "set_random_seed"):
+        tf.random.set_random_seed = anotada(tf.random.set_seed, "tf.random.set_random_seed de TensorFlow 1", anotar)
+
+
+def _optimizadores(keras, anotar):
+    for nombre in _OPTIMIZADORES:
+        clase = getattr(keras.optimizers, nombre, None)
+        if clase is None or getattr(clase.__init__, "_keras2", False):
+            continue
+        clase.__init__ = _init_optimizador(clase, anotar)
+        for _, espacio in _espacios(keras):
+            if not hasattr(espacio.optimizers, nombre.lower()):
+                setattr(
+                    espacio.optimizers, nombre.lower(), anotada(clase, f"keras.optimizers.{nombre.lower()}", anotar)
+                )
+    base = keras.optimizers.Optimizer
+    if not hasattr(base, "lr"):
+
+        def lr(self):
+            if _lo_usa_la_entrega():
+                anotar("optimizer.lr de Keras 2 leído como learning_rate")
+            return self.learning_rate
+
+        def poner_lr(self, valor):
+            anotar("optimizer.lr de Keras 2 leído como learning_rate")
+            self.learning_rate = valor
+
+        base.lr = property(lr, poner_lr)
+
+
+def _init_optimizador(clase, anotar):
+    original = clase.__init__
+
+    @functools.wraps(original)
+    def __init__(self, *args, **kwargs):
+        if "lr" in kwargs:
+            kwargs.setdefault("learning_rate", kwargs.pop("lr"))
+            anotar(f"{clase.__name__}(lr=…) de Keras 2 leído como learning_rate=…")
+        for viejo in ("decay", "schedule_decay"):
+            if viejo in kwargs:
+                kwargs.pop(viejo)
+                anotar(f"{clase.__name__}({viejo}=…) de Keras 2 sin efecto (Keras 3 no lo tiene)")
+        if "epsilon" in kwargs and kwargs["epsilon"] is None:
+            kwargs.pop("epsilon")
+            anotar(f"{clase.__name__}(epsilon=None) de Keras 2 con el valor por defecto")
+        original(self, *args, **kwargs)
+
+    __init__._keras2 = True
+    return __init__
+
+
+def _capas(keras, anotar):
+    for nombre in _CAPAS_CON_ARGUMENTOS:
+        clase = getattr(keras.layers, nombre, None)
+        if clase is not None and "__init__" in vars(clase) and not getattr(clase.__init__, "_keras2", False):
+            clase.__init__ = _init_capa(clase, anotar)
+    capa = keras.layers.Layer
+    if not hasattr(capa, "output_shape"):
+
+        def output_shape(self):
+            forma = tuple(self.output.shape)  # AttributeError si la capa aún no se ha usado, como en Keras 2
+            if _lo_usa_la_entrega():
+                anotar("layer.output_shape de Keras 2")
+            return forma
+
+        def input_shape(self):
+            forma = tuple(self.input.shape)
+            if _lo_usa_la_entrega():
+                anotar("layer.input_shape de Keras 2")
+            return forma
+
+        capa.output_shape = property(output_shape)
+        capa.input_shape = property(input_shape)
+
+
+def _init_capa(clase, anotar):
+    original = clase.__init__
+
+    @functools.wraps(original)
+    def __init__(self, *args, **kwargs):
+        for viejo, nuevo in _ARGUMENTOS_CAPAS.items():
+            if viejo in kwargs:
+                valor = kwargs.pop(viejo)
+                if nuevo is not None:
+                    kwargs.setdefault(nuevo, valor)
+                anotar(f"{clase.__name__}({viejo}=…) de Keras 1/2.0 leído como {nuevo or 'nada'}")
+        original(self, *args, **kwargs)
+
+    __init__._keras2 = True
+    return con_firma(__init__, original)
+
+
+def _modelos(keras, anotar):
+    from keras.src.models import functional
+    from keras.src.models import model as modulo_modelo
+
+    def renombrar(kwargs):
+        for viejo, nuevo in (("input", "inputs"), ("output", "outputs")):
+            if viejo in kwargs:
+                kwargs.setdefault(nuevo, kwargs.pop(viejo))
+                anotar("Model(input=…, output=…) de Keras 2 leído como inputs=…, outputs=…")
+        return kwargs
+
+    Model = modulo_modelo.Model
+    if getattr(Model.__new__, "_keras2", False):
+        return
+    nuevo = Model.__new__
+
+    def __new__(cls, *args, **kwargs):
+        return nuevo(cls, *args, **renombrar(kwargs))
+
+    __new__._keras2 = True
+    Model.__new__ = __new__
+    for clase in (Model, functional.Functional):
+        clase.__init__ = _init_modelo(clase.__init__, renombrar)
+
+    def predict_classes(self, x, *args, **kwargs):
+        anotar("predict_classes de Keras 2: argmax de predict (o > 0,5 con una salida)")
+        probabilidades = self.predict(x, *args, **kwargs)
+        if probabilidades.shape[-1] > 1:
+            return probabilidades.argmax(axis=-1)
+        return (probabilidades > 0.5).astype("int32")
+
+    def predict_proba(self, x, *args, **kwargs):
+        anotar("predict_proba de Keras 2: predict")
+        return self.predict(x, *args, **kwargs)
+
+    Model.predict_classes, Model.predict_proba = predict_classes, predict_proba
+
+
+def _init_modelo(original, renombrar):
+    @functools.wraps(original)
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **renombrar(kwargs))
+
+    return con_firma(__init__, original)
+
+
+class Guardados:
+    """Modelos y pesos guardados por la entrega, en memoria: `load_model` devuelve el modelo guardado
+    (con sus pesos y su compilación, lo que daría cargarlo del archivo)."""
+
+    def __init__(self):
+        self.modelos = {}
+        self.pesos = {}
+
+
+def _clave(ruta):
+    import os
+
+    return os.path.basename(os.fspath(ruta))
+
+
+def _guardar_y_cargar(keras, anotar):
+    guardados = Guardados()
+    Model = keras.Model
+
+    def save(self, filepath, *args, **kwargs):
+        anotar("model.save sin escribir nada: el modelo guardado se puede cargar después (en memoria)")
+        guardados.modelos[_clave(filepath)] = self
+
+    def save_weights(self, filepath, *args, **kwargs):
+        anotar("save_weights sin escribir nada: los pesos guardados se pueden cargar después (en memoria)")
+        guardados.pesos[_clave(filepath)] = self.get_weights()
+
+    def load_weights(self, filepath, *args, **kwargs):
+        pesos = guardados.pesos.get(_clave(filepath))
+        if pesos is None and _clave(filepath) in guardados.modelos:
+            pesos = guardados.modelos[_clave(filepath)].get_weights()
+        if pesos is None:
+            anotar("load_weights de un archivo que la entrega no guardó aquí: el modelo sigue con sus pesos")
+            return None
+        self.set_weights(pesos)
+        return None
+
+    Model.save, Model.save_weights, Model.load_weights = save, save_weights, load_weights
+    cargar = keras.models.load_model
+
+    def load_model(filepath, *args, **kwargs):
+        guardado = guardados.modelos.get(_clave(filepath))
+        if guardado is None:
+            return cargar(filepath, *args, **kwargs)
+        anotar("load_model de un modelo guardado en esta ejecución: el mismo modelo (pesos y compilación)")
+        return guardado
+
+    for _, espacio in _espacios(keras):
+        espacio.models.load_model = load_model
+        if hasattr(espacio, "saving"):
+            espacio.saving.load_model = load_model
+    control = keras.callbacks.ModelCheckpoint
+    original = control.__init__
+
+    @functools.wraps(original)
+    def __init__(self, filepath, *args, **kwargs):
+        ruta = str(filepath)
+        valida = "x.weights.h5" if kwargs.get("save_weights_only") else "x.keras"
+        original(self, valida, *args, **kwargs)
+        self.filepath = ruta  # se guarda en memoria al entrenar (observacion)
+        if not ruta.endswith(".keras"):
+            anotar("ModelCheckpoint con un archivo de Keras 2 (.h5, .hdf5): se guarda en memoria")
+
+    control.__init__ = __init__
+    return guardados
+
+
+def _aplicaciones(keras, anotar):
+    """`weights="imagenet"` -> `weights=None` en cada red de `keras.applications` (sin conexión ni 100 MB)."""
+    for nombre in dir(keras.applications):
+        funcion = getattr(keras.applications, nombre)
+        if nombre[:1].isupper() and callable(funcion) and not getattr(funcion, "_keras2", False):
+            _sustituir(funcion, _sin_pesos(funcion, nombre, anotar))
+
+
+def _sin_pesos(funcion, nombre, anotar):
+    @functools.wraps(funcion)
+    def envoltorio(*args, **kwargs):
+        if kwargs.get("weights", "imagenet") is not None:
+            kwargs["weights"] = None
+            anotar(f"{nombre} con weights=None en lugar de los pesos de ImageNet (la misma arquitectura)")
+        return funcion(*args, **kwargs)
+
+    envoltorio._keras2 = True
+    return envoltorio
+
+
+def _sustituir(original, nuevo):
+    """Cambia `original` por `nuevo` en todos los módulos de Keras y TensorFlow ya importados."""
+    for nombre, modulo in list(sys.modules.items()):
+        if modulo is None or not nombre.startswith(("keras", "tensorflow", "tf_keras")):
+            continue
+        espacio = getattr(modulo, "__dict__", {})
+        for clave, valor in list(espacio.items()):
+            if valor is original:
+                try:
+                    setattr(modulo, clave, nuevo)
+                except (AttributeError, TypeError):
+                    pass

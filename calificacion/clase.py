@@ -19,7 +19,7 @@ import re
 import pytest
 
 from calificacion import aislamiento, ejecucion, entregas, plugin
-from calificacion.informes import cifra, linea
+from calificacion.informes import celda, cifra, linea
 from datos.errores import ErrorParametro
 from utilidades.resultados import escribir_csv, escribir_texto, guardar_figura
 
@@ -133,15 +133,16 @@ def calificar_clase(
                 "maximo": 0,
                 "pruebas": [],
                 "soluciones": [],
-                "error": f"error interno de la calificación (revísela a mano): {type(error).__name__}: {error}",
+                "error": f"error interno de la calificación (revísela a mano): {type(error).__name__}: {error}"
+                + _donde(error),
             }
         informes.append(informe)
         fila = {
-            "estudiante": entrega.estudiante,
-            "entrega": os.path.relpath(entrega.ruta, carpeta),
+            "estudiante": celda(entrega.estudiante),
+            "entrega": celda(os.path.relpath(entrega.ruta, carpeta)),
             "nota": informe["nota"],
             "maximo": informe["maximo"],
-            "error": informe["error"] or "",
+            "error": celda(informe["error"] or ""),
         }
         for prueba in informe["pruebas"]:
             fila[prueba["id"]] = prueba["puntuacion"]
@@ -154,6 +155,14 @@ def calificar_clase(
     escribir_resumen(informes, salida)
     mostrar(f"Notas: {ruta_csv}; resumen: {os.path.join(salida, 'resumen.md')}; informes en {salida}/<estudiante>/")
     return filas
+
+
+def _donde(error):
+    """Dónde falló el calificador (el último marco de la traza), para poder arreglarlo."""
+    import traceback
+
+    marcos = traceback.extract_tb(error.__traceback__)
+    return f" ({os.path.basename(marcos[-1].filename)}, línea {marcos[-1].lineno})" if marcos else ""
 
 
 def _resultado(futuro):

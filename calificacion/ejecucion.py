@@ -72,7 +72,7 @@ def ejecutar_entrega(entrega, llamadas=(), limites=None, aislado=True):
     `[{"funcion": "getBaseNet", "argumentos": []}, …]`. Nunca lanza por culpa de la entrega.
     """
     limites = limites or aislamiento.Limites()
-    reconstruccion.preparar()
+    reconstruccion.preparar(aislado)
     observacion = Observacion(entrega, aislado=aislado)
     with tempfile.TemporaryDirectory(prefix="entrega-") as temporal:
         trabajo = os.path.join(temporal, "trabajo")
@@ -91,7 +91,9 @@ def ejecutar_entrega(entrega, llamadas=(), limites=None, aislado=True):
             return observacion
         _ejecutar(observacion, temporal, trabajo, llamadas, limites, aislado)
     # Los modelos se reconstruyen (fuera de este proceso) mientras las demás entregas siguen ejecutándose.
-    descripciones = reconstruccion.describir_configs(observacion.configs.values(), limites.memoria, limites.tiempo)
+    descripciones = reconstruccion.describir_configs(
+        observacion.configs.values(), limites.memoria, limites.tiempo, aislado
+    )
     observacion.descripciones = {suma: descripciones[texto] for suma, texto in observacion.configs.items()}
     sin = sum(d is None for d in observacion.descripciones.values())
     if sin:

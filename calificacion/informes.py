@@ -26,6 +26,21 @@ def linea(texto):
     return re.sub(r"\s*[\r\n]+\s*", " ⏎ ", str(texto)).replace("<", "&lt;")
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def celda(valor):
+    """Un texto de la entrega como celda de CSV que ninguna hoja de cálculo toma por fórmula.
+
+    Como aconseja OWASP (CSV injection): un texto que empieza por `=`, `+`, `-`, `@`, tabulador o retorno
+    de carro lleva delante una comilla simple, y LibreOffice o Excel lo muestran como texto. Los números
+    (las notas) no se tocan.
+    """
+    if isinstance(valor, str) and valor.startswith(_FORMULA):
+        return "'" + valor
+    return valor
+
+
 def bloque(texto):
     """Un texto de la entrega entre vallas de código que su contenido no puede cerrar (CommonMark)."""
     texto = str(texto)

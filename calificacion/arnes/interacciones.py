@@ -57,20 +57,18 @@ def instalar(arnes, ipy):
 
 
 def _adaptar_modulo(arnes, nombre, modulo):
-    nada = _anotando(arnes, "las ventanas (plt.show, cv2.imshow, cv2.waitKey) vuelven enseguida", None)
     if nombre == "matplotlib.pyplot":
         import matplotlib
 
         matplotlib.use("Agg")
         cerrar = modulo.close
-        modulo.show = _anotando(
-            arnes, "las ventanas (plt.show, cv2.imshow, cv2.waitKey) vuelven enseguida", None, lambda: cerrar("all")
-        )
+        modulo.show = _anotando(arnes, "plt.show() vuelve enseguida (sin ventanas)", None, lambda: cerrar("all"))
     elif nombre == "cv2" and not isinstance(modulo, _SinOpenCV):
         archivos.adaptar_modulo("cv2", modulo, arnes.rutas)
+        texto = "las ventanas de OpenCV (cv2.imshow, cv2.waitKey) vuelven enseguida"
         for ventana in ("imshow", "namedWindow", "destroyAllWindows", "destroyWindow", "resizeWindow", "moveWindow"):
-            setattr(modulo, ventana, nada)
-        modulo.waitKey = _anotando(arnes, "las ventanas (plt.show, cv2.imshow, cv2.waitKey) vuelven enseguida", -1)
+            setattr(modulo, ventana, _anotando(arnes, texto, None))
+        modulo.waitKey = _anotando(arnes, texto, -1)
 
 
 def _anotando(arnes, texto, valor, accion=None):
@@ -85,9 +83,16 @@ def _anotando(arnes, texto, valor, accion=None):
 
 def preparar_keras(arnes):
     """Adaptaciones de Keras 2, datos pequeños de `keras.datasets` y métodos observados (una vez)."""
-    import keras
-    import numpy as np
-    import tensorflow as tf
+    bloqueado = "cv2" not in sys.modules
+    if bloqueado:  # Keras importa OpenCV si está (keras.visualization): solo si lo importa la entrega
+        sys.modules["cv2"] = None
+    try:
+        import keras
+        import numpy as np
+        import tensorflow as tf
+    finally:
+        if bloqueado:
+            del sys.modules["cv2"]
 
     try:
         tf.config.threading.set_intra_op_parallelism_threads(1)

@@ -84,8 +84,12 @@ def bwrap_disponible():
     return None
 
 
-def orden_bwrap(carpetas, orden, entorno, disco=Limites.disco, cwd="/content"):
+def orden_bwrap(carpetas, orden, entorno, disco=Limites.disco, cwd="/content", morir_con_el_padre=True):
     """La orden de bwrap: `carpetas` = {ruta dentro: (ruta fuera, escribible)}; lo demás, invisible.
+
+    `--die-with-parent` mata el aislamiento cuando termina el *hilo* que lo lanzó (así funciona
+    `PR_SET_PDEATHSIG`): un proceso de larga vida lanzado desde un hilo pasajero usa `morir_con_el_padre=False`
+    y vigila por su cuenta que el calificador sigue vivo.
 
     `/tmp` es un tmpfs de `disco` bytes: está en memoria, que no cuentan `RLIMIT_AS` ni la memoria residente.
     """
@@ -98,7 +102,7 @@ def orden_bwrap(carpetas, orden, entorno, disco=Limites.disco, cwd="/content"):
         str(UID_AISLADO),
         "--hostname",
         "entrega",
-        "--die-with-parent",
+        *(["--die-with-parent"] if morir_con_el_padre else []),
         "--new-session",
         "--clearenv",
         "--proc",
@@ -236,12 +240,13 @@ def _tareas(pids):
     return total
 
 
-def _oculta(pids):
-    """Bytes en archivos que solo alcanzan sus descriptores: `memfd`, borrados o en `/dev/shm` (en memoria).
+def _oculta(pids, discos=()):
+    """`(memoria, disco)`: bytes en archivos que solo alcanzan sus descriptores (`memfd`, borrados, `/dev/shm`).
 
-    No los cuenta la memoria residente si no están mapeados: sin cgroup, se suman aparte.
+    No los cuentan ni la memoria residente (si no están mapeados) ni `ocupado` (no tienen nombre). Los de
+    los sistemas de archivos `discos` (los de sus carpetas escribibles) son disco; los demás, memoria.
     """
-    vistos, total = set(), 0
+    vistos, memoria, disco = set(), 0, 0
     for pid in pids:
         try:
             descriptores = os.listdir(f"/proc/{pid}/fd")
@@ -256,10 +261,14 @@ def _oculta(pids):
                 estado = os.stat(ruta)
             except OSError:
                 continue
-            if (estado.st_dev, estado.st_ino) not in vistos:
-                vistos.add((estado.st_dev, estado.st_ino))
-                total += estado.st_blocks * 512
-    return total
+            if (estado.st_dev, estado.st_ino) in vistos:
+                continue
+            vistos.add((estado.st_dev, estado.st_ino))
+            if estado.st_dev in discos:
+                disco += estado.st_blocks * 512
+            else:
+                memoria += estado.st_blocks * 512
+    return memoria, disco
 
 
 def proceso_propio(pid):
@@ -380,6 +389,8 @@ def ocupado(carpetas, maximo_archivos=MAX_ARCHIVOS):
 
 def _vigilar(proceso, salida, limites, inicio, escribibles=(), cgrupo=None):
     ultima_revision, ultimo_disco, espera, vistas = 0.0, 0.0, 0.0, {}
+    discos = {os.stat(carpeta).st_dev for carpeta in escribibles}
+    pids = [proceso.pid]
     while proceso.poll() is None:
         reloj = time.monotonic() - inicio
         if reloj - espera > limites.tiempo:  # antes de darla por colgada, la espera de ahora mismo
@@ -400,10 +411,11 @@ def _vigilar(proceso, salida, limites, inicio, escribibles=(), cgrupo=None):
             espera = espera_cpu(pids, vistas)
         if time.monotonic() - ultimo_disco > 1.0:
             ultimo_disco = time.monotonic()
+            memoria_oculta, disco_oculto = _oculta(pids, discos)
             bytes_en_disco = ocupado(escribibles) if escribibles else 0
-            if bytes_en_disco is None or bytes_en_disco > limites.disco:
+            if bytes_en_disco is None or bytes_en_disco + disco_oculto > limites.disco:
                 return "disco"
-            if cgrupo is None and _memoria(pids) + _oculta(pids) > limites.memoria:
+            if cgrupo is None and _memoria(pids) + memoria_oculta > limites.memoria:
                 return "memoria"
         time.sleep(0.05)
     return None

@@ -20,6 +20,7 @@ import functools
 import itertools
 import os
 import signal
+import threading
 import time
 
 RAIZ = "/sys/fs/cgroup"
@@ -45,9 +46,17 @@ def _propio(controlador):
     return None
 
 
-@functools.lru_cache(maxsize=1)
+_CERROJO = threading.Lock()
+
+
 def version():
-    """`("v2", carpeta padre)`, `("v1", {controlador: carpeta padre})` o `(None, motivo)`."""
+    """`("v2", carpeta padre)`, `("v1", {controlador: carpeta padre})` o `(None, motivo)` (se mira una vez)."""
+    with _CERROJO:  # las entregas se ejecutan en varios hilos a la vez
+        return _version()
+
+
+@functools.lru_cache(maxsize=1)
+def _version():
     try:
         return _preparar_v2()
     except OSError as error_v2:
@@ -77,7 +86,7 @@ def _preparar_v1():
         if ruta is None:
             raise OSError(f"no hay jerarquía v1 de {controlador}")
         padre = os.path.join(RAIZ, controlador, ruta.lstrip("/"))
-        prueba = os.path.join(padre, f"calificacion-prueba-{os.getpid()}")
+        prueba = os.path.join(padre, f"calificacion-prueba-{os.getpid()}-{next(_CONTADOR)}")
         os.mkdir(prueba)
         os.rmdir(prueba)
         padres[controlador] = padre

@@ -104,7 +104,8 @@ def calificar_clase(
     """Califica todas las entregas de `carpeta`; escribe `salida/calificaciones.csv`, el resumen y los informes.
 
     Devuelve las filas del CSV: `estudiante`, `entrega`, `nota`, `maximo`, una columna por prueba con sus
-    puntos y `error` (por qué no terminó la ejecución, si es el caso).
+    puntos, `error` (por qué no terminó la ejecución, si es el caso) y `revisar` (por qué revisarla a mano:
+    intentó tocar el arnés —nota 0— o se observó algo que su código no contiene, que no puntúa).
     """
     from calificacion.observacion import Observado
 
@@ -143,6 +144,7 @@ def calificar_clase(
             "nota": informe["nota"],
             "maximo": informe["maximo"],
             "error": celda(informe["error"] or ""),
+            "revisar": celda("; ".join(informe.get("revisar") or [])),
         }
         for prueba in informe["pruebas"]:
             fila[prueba["id"]] = prueba["puntuacion"]
@@ -151,7 +153,7 @@ def calificar_clase(
         filas.append(fila)
         aviso = f"  ({linea(fila['error'])})" if fila["error"] else ""
         mostrar(f"  {entrega.estudiante}: {cifra(fila['nota'])} / {cifra(fila['maximo'])}{aviso}")
-    ruta_csv = escribir_csv(os.path.join(salida, NOMBRE_CSV), filas, columnas + ["error"])
+    ruta_csv = escribir_csv(os.path.join(salida, NOMBRE_CSV), filas, columnas + ["error", "revisar"])
     escribir_resumen(informes, salida)
     mostrar(f"Notas: {ruta_csv}; resumen: {os.path.join(salida, 'resumen.md')}; informes en {salida}/<estudiante>/")
     return filas
@@ -217,6 +219,12 @@ def escribir_resumen(informes, salida):
         for informe in fallidas:
             motivo = informe["error"] or f"usa las soluciones del paquete ({', '.join(informe['soluciones'])})"
             lineas.append(f"- **{linea(informe['estudiante'])}**: {linea(motivo)}")
+        lineas.append("")
+    a_revisar = [i for i in informes if i.get("revisar")]
+    if a_revisar:
+        lineas += ["## Para revisar a mano", ""]
+        for informe in a_revisar:
+            lineas.append(f"- **{linea(informe['estudiante'])}**: {linea('; '.join(informe['revisar']))}")
         lineas.append("")
     con_errores = [i for i in informes if i.get("errores") and not i["error"]]
     if con_errores:

@@ -94,6 +94,8 @@ def markdown(informe):
     ]
     if informe["error"]:
         lineas += [f"> **La ejecución no terminó:** {linea(informe['error'])}", ""]
+    if informe.get("revisar"):
+        lineas += ["> **Se revisará a mano:** " + linea("; ".join(informe["revisar"])), ""]
     if informe.get("soluciones"):
         lineas += [
             f"> **La entrega usa las soluciones del paquete** ({linea(', '.join(informe['soluciones']))}): en la "

@@ -82,16 +82,38 @@ class Observado:
     """Todo lo observado de una entrega, listo para las pruebas de la suite."""
 
     def __init__(self, observacion):
+        from calificacion.coherencia import Coherencia
+
         self.observacion = observacion
         self.eventos = observacion.eventos
         self.modelos = {}
+        self.incoherencias = []  # observaciones que no cuadran con el código: no puntúan, se revisan a mano
+        coherencia = Coherencia(observacion.fragmentos)
         for orden, evento in enumerate(self.eventos):
             if evento.get("tipo") != "modelo" or not isinstance(evento.get("modelo"), int):
                 continue
             evento = dict(evento, orden=orden)
             evento["descripcion"] = observacion.descripciones.get(evento.get("config"))
+            motivo = coherencia.motivo(evento)
+            if motivo is not None:
+                if motivo not in self.incoherencias:
+                    self.incoherencias.append(motivo)
+                continue
             modelo = self.modelos.setdefault(evento["modelo"], Modelo(evento["modelo"]))
             modelo.eventos.append(evento)
+        self.eventos = [
+            e for e in self.eventos if e.get("tipo") != "iteradores" or str(e.get("funcion")) in coherencia.nombres
+        ]
+
+    def alertas(self):
+        """Intentos de la entrega de tocar el arnés o su canal (el gancho de auditoría los impidió)."""
+        return [str(e.get("texto"))[:300] for e in self.eventos if e.get("tipo") == "alerta"]
+
+    def revisar(self):
+        """Por qué revisar la entrega a mano: intentos de tocar el arnés y observaciones que su código no contiene."""
+        motivos = [f"intentó tocar el arnés de la calificación: {texto}" for texto in self.alertas()]
+        motivos += [f"se observó {texto}" for texto in self.incoherencias]
+        return motivos
 
     @property
     def error(self):

@@ -250,6 +250,11 @@ class Calificacion:
             return
         observado = self._observado
         pruebas = [self.pruebas[item.nodeid] for item in session.items if item.nodeid in self.pruebas]
+        if observado.alertas():  # intentó tocar el arnés: nada de lo observado es de fiar
+            pruebas = [
+                {**p, "puntuacion": 0, "estado": "failed", "mensaje": "Sin nota: la entrega intentó tocar el arnés."}
+                for p in pruebas
+            ]
         informe = {
             "estudiante": observado.observacion.entrega.estudiante,
             "entrega": observado.observacion.entrega.ruta,
@@ -260,6 +265,7 @@ class Calificacion:
             "errores": [f"{texto} ({lugar})" if lugar else texto for lugar, texto in observado.errores()],
             "adaptaciones": observado.adaptaciones(),
             "soluciones": observado.usa_soluciones(),
+            "revisar": observado.revisar(),
             "avisos": list(observado.observacion.avisos),
             "aislado": observado.observacion.aislado,
             "salida": observado.observacion.salida,

@@ -120,26 +120,26 @@ def describir_configs(textos, memoria, tiempo, aislado=True):
     descripciones = {}
     fin = None
     while pendientes:
-        conexion, pid = _servidor(aislado).hijo(memoria, tiempo)
+        try:
+            conexion = _servidor(aislado).hijo(memoria, tiempo)
+        except (OSError, RuntimeError, EOFError, ValueError, KeyError):  # sin servidor: quedan sin describir
+            descripciones.update(dict.fromkeys(pendientes))
+            break
         fin = fin or time.monotonic() + 3 * tiempo  # desde aquí: arrancar el servidor no cuenta
-        agotado = False
         try:
             while pendientes:
                 texto = pendientes.pop(0)
                 descripciones[texto] = None
                 conexion.send_bytes(texto.encode("utf-8"))
                 if not conexion.poll(max(0.0, fin - time.monotonic())):
-                    agotado = True  # las que faltan quedan sin descripción
-                    descripciones.update(dict.fromkeys(pendientes))
-                    pendientes = []
+                    descripciones.update(dict.fromkeys(pendientes))  # las que faltan quedan sin descripción
+                    pendientes = []  # (el servidor mata al hijo cuando se le acaba el tiempo)
                     break
                 descripciones[texto] = _descripcion_valida(json.loads(conexion.recv_bytes()))
         except (EOFError, OSError, ValueError):  # el hijo murió con esta configuración: otro para las demás
             pass
         finally:
             conexion.close()
-            if agotado:
-                _matar(pid)
     return descripciones
 
 
@@ -201,19 +201,25 @@ class _Servidor:
             "/run/reconstruccion/socket"
         )
         dentro = {k: entorno[k] for k in ("TF_CPP_MIN_LOG_LEVEL", "CUDA_VISIBLE_DEVICES", "OMP_NUM_THREADS")}
-        orden = aislamiento.orden_bwrap(carpetas, [sys.executable, "-I", "-c", arranque], dentro, cwd="/")
+        # el servidor vive más que el hilo que lo lanza: termina cuando se cierra su entrada estándar
+        orden = aislamiento.orden_bwrap(
+            carpetas, [sys.executable, "-I", "-c", arranque], dentro, cwd="/", morir_con_el_padre=False
+        )
         return orden, {"PATH": "/usr/bin:/bin"}
 
     def hijo(self, memoria, tiempo):
-        """Una conexión con un hijo nuevo que tiene `memoria` bytes y `tiempo` segundos de CPU, y su pid.
+        """Una conexión con un hijo nuevo que tiene `memoria` bytes y `tiempo` segundos de CPU.
 
-        Espera a que el servidor termine con el hijo anterior: se atienden de uno en uno.
+        Espera a que el servidor termine con el hijo anterior: se atienden de uno en uno. (El pid del hijo
+        no sale del servidor: en su espacio de PID no significa nada fuera; lo mata el propio servidor.)
         """
         enchufe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         enchufe.connect(self.ruta)
         conexion = Connection(enchufe.detach())
         conexion.send_bytes(json.dumps({"memoria": int(memoria), "tiempo": float(tiempo)}).encode())
-        return conexion, json.loads(conexion.recv_bytes())["pid"]
+        if conexion.recv_bytes() != b"listo":
+            raise RuntimeError("el servidor de reconstrucción no respondió")
+        return conexion
 
 
 _ARRANQUE = "import sys; sys.modules['cv2'] = None; from calificacion.reconstruccion import _servir; _servir({!r})"
@@ -267,15 +273,21 @@ def _servir(ruta):
             shutil.rmtree(os.path.dirname(ruta), ignore_errors=True)
             return
         enchufe, _ = escucha.accept()
+        conexion = Connection(enchufe.detach())
+        try:
+            limites = json.loads(conexion.recv_bytes())
+        except (EOFError, OSError, ValueError):
+            conexion.close()
+            continue
         pid = os.fork()
         if pid == 0:
             escucha.close()
             try:
-                _atender(Connection(enchufe.detach()))
+                _atender(conexion, limites)
             finally:
                 os._exit(0)
-        enchufe.close()
-        os.waitpid(pid, 0)
+        conexion.close()
+        _esperar(pid, 3 * float(limites.get("tiempo", 600)) + 5)
         _matar_restos()
 
 
@@ -315,9 +327,19 @@ def _es_descendiente(pid):
         return False
 
 
-def _atender(conexion):
+def _esperar(pid, segundos):
+    """Espera al hijo como mucho `segundos` de reloj; si sigue vivo, lo mata."""
+    fin = time.monotonic() + segundos
+    while time.monotonic() < fin:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return
+        time.sleep(0.02)
+    _matar(pid)
+    os.waitpid(pid, 0)
+
+
+def _atender(conexion, limites):
     """El hijo: con la memoria y el tiempo limitados, describe cada configuración que recibe."""
-    limites = json.loads(conexion.recv_bytes())
     try:
         import resource
 
@@ -327,7 +349,7 @@ def _atender(conexion):
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     except (ValueError, OSError):  # un límite ya menor
         pass
-    conexion.send_bytes(json.dumps({"pid": os.getpid()}).encode())
+    conexion.send_bytes(b"listo")
     while True:
         try:
             texto = conexion.recv_bytes().decode("utf-8")

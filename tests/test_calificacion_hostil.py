@@ -44,6 +44,22 @@ def _config_enorme():
     return texto.replace('"units": 5,', '"units": 200000,')  # 10.000 × 200.000 pesos: 8 GB
 
 
+FORJADOR = """import hashlib, sys
+enviar = next(getattr(b, n) for b in sys.meta_path for n in dir(b) if 'enviar' in n)
+texto = CONFIG
+suma = hashlib.sha256(texto.encode()).hexdigest()
+enviar(tipo='config', suma=suma, texto=texto)
+pila = [['forjador.py', 2, '<module>']]
+compilacion = {'perdida': 'categorical_crossentropy', 'metricas': ['accuracy'], 'optimizador': 'Adam', 'tasa': 0.001}
+normalizado = {'forma': [450, 32, 32, 3], 'filas': 450, 'media': 0.0, 'desviacion': 1.0}
+test = {'forma': [100, 32, 32, 3], 'filas': 100, 'media': 1.17, 'desviacion': 0.9}
+for origen, extra in [('compile', {}), ('fit', {'datos': {'x': normalizado, 'validacion': True, 'validation_split': 0.0}}),
+                      ('evaluate', {'datos': {'x': test}})]:
+    enviar(tipo='modelo', origen=origen, modelo=0, config=suma, lugar='forjador.py, línea 2', pila=pila,
+           compilacion=compilacion, estado='ok', **extra)
+"""
+
+
 def hostiles(clase, salida):
     """{nombre del archivo: código}; conocen las rutas de la clase y de la salida, como un atacante que las adivina."""
     control = str(clase / "control_a.py")
@@ -127,6 +143,34 @@ def hostiles(clase, salida):
         "latin1.py": (
             "# -*- coding: latin-1 -*-\n# Práctica 3: año 2019, diseño de la red\n" + BASENET_COMPILADA
         ).encode("latin-1"),
+        # sin nada de Keras: encuentra la función que envía los eventos del arnés (en sys.meta_path) y envía, firmados,
+        # un BaseNet construido fuera, su compilación, un entrenamiento normalizado con validación y el test normalizado
+        "forjador.py": FORJADOR.replace("CONFIG", repr(_config_basenet())),
+        # memoria que no es de ningún proceso: /dev/shm, después un memfd de 6 GB
+        "memfd.py": (
+            "import os\ntry:\n    for k in range(24):\n        with open(f'/dev/shm/relleno_{k}', 'wb') as f:\n"
+            "            for _ in range(16):\n                f.write(b'1' * 16 * 1024**2)\n"
+            "except OSError as e:\n    print('SIN ESPACIO EN /dev/shm', e.errno)\n"
+            "def llenar():  # memfd de 256 MB (menos que el tamaño máximo de un archivo), hasta 6 GB\n"
+            "    for k in range(24):\n        fd = os.memfd_create(f'relleno_{k}')\n        for _ in range(16):\n"
+            "            os.write(fd, b'1' * 16 * 1024**2)\n    print('MEMFD ESCRITO')\nllenar()\n"
+        ),
+        # disco que no tiene nombre: un archivo borrado pero abierto, que sigue creciendo
+        "borrado.py": (
+            "import os\ndef llenar():  # archivos de 200 MB (menos que el tamaño máximo de un archivo) sin nombre\n"
+            "    abiertos = []\n    for k in range(6):\n        f = open(f'oculto_{k}', 'wb')\n"
+            "        os.unlink(f'oculto_{k}')\n        abiertos.append(f)\n        for _ in range(25):\n"
+            "            f.write(b'1' * 8 * 1024**2)\n            f.flush()\n    print('BORRADO ESCRITO')\n"
+            "    import time\n    time.sleep(5)\nllenar()\n"
+        ),
+        # se bifurca hasta el límite y se queda: sus compañeros que arrancan a la vez se califican igual
+        "bifurca.py": (
+            "import os, time\nhijos = 0\nwhile hijos < 5000:\n    try:\n        if os.fork() == 0:\n"
+            "            time.sleep(30)\n            os._exit(0)\n        hijos += 1\n    except OSError:\n"
+            "        break\nprint('HIJOS', hijos)\ntime.sleep(12)\n"
+        ),
+        # un nombre que una hoja de cálculo tomaría por fórmula
+        '=HYPERLINK("ejemplo.invalid?n=10";"10").py': BASENET_COMPILADA,
     }
 
 
@@ -176,7 +220,7 @@ def _informe(salida, estudiante):
 
 def test_la_clase_termina_y_los_controles_quedan_exactos(clase_hostil):
     clase, _, codigo, _, _, filas = clase_hostil
-    assert codigo == 0 and len(filas) == 22
+    assert codigo == 0 and len(filas) == 27
     assert filas["control_a"]["nota"] == 7
     assert filas["control_b"]["nota"] == pytest.approx(6.57)
     assert (clase / "control_a.py").read_text(encoding="utf-8").startswith(f"# {MARCA}")  # nadie la borró
@@ -205,10 +249,16 @@ def test_la_clase_termina_y_los_controles_quedan_exactos(clase_hostil):
         ("vacia", 0),
         ("bucle_funcion", 3.5),  # lo observado antes de colgarse (BaseNet compilada) cuenta
         ("latin1", 3.5),
+        ("forjador", 0),
+        ("memfd", 0),
+        ("borrado", 0),
+        ("bifurca", 0),
+        ('=HYPERLINK("ejemplo.invalid?n=10";"10")', 3.5),
     ],
 )
 def test_cada_ataque_es_la_fila_de_su_autor(clase_hostil, estudiante, nota):
-    assert clase_hostil[5][estudiante]["nota"] == nota
+    filas = {f.lstrip("'"): fila for f, fila in clase_hostil[5].items()}
+    assert filas[estudiante]["nota"] == nota
 
 
 def test_motivos_claros(clase_hostil):
@@ -222,13 +272,48 @@ def test_motivos_claros(clase_hostil):
     assert "No module named 'control_a'" in _informe(salida, "companero")
     assert "no es un JSON válido" in _informe(salida, "cuaderno_roto")
     assert "no tiene código que ejecutar" in filas["vacia"]["error"]
-    assert "sin firma válida" in _informe(salida, "falsifica")
-    assert "1 de 1 configuraciones de modelos no se pudieron reconstruir" in _informe(salida, "modelo_enorme")
-    assert filas["canal_roto"]["error"] == "" and "Se descartaron 2 líneas" in _informe(salida, "canal_roto")
+    # leer la configuración del arnés o recorrer sus objetos: se impide, se anota y la entrega se revisa a mano
+    assert (
+        "intentó tocar el arnés" in filas["falsifica"]["revisar"]
+        and "/config/trabajo.json" in filas["falsifica"]["revisar"]
+    )
+    assert (
+        "intentó tocar el arnés" in filas["canal_roto"]["revisar"]
+        and "gc.get_objects" in filas["canal_roto"]["revisar"]
+    )
+    # el modelo de 2.000 millones de pesos se describe (sin reservarlos): no es ningún modelo de la práctica
+    assert filas["modelo_enorme"]["error"] == "" and "configuraciones de modelos no se pudieron" not in _informe(
+        salida, "modelo_enorme"
+    )
     assert "escribió más de 0.5 GB (o más de 100.000 archivos) en disco" in filas["disco"]["error"]
     assert "SIN ESPACIO EN /tmp 28" in _informe(salida, "disco")  # ENOSPC: /tmp tiene el mismo límite
     assert "enorme.py tiene 200 MB de código (.py/.ipynb): más de los 100 MB" in filas["enorme"]["error"]
     assert MARCA not in _informe(salida, "lee") and "sin acceso: FileNotFoundError" in _informe(salida, "lee")
+
+
+def test_lo_que_no_cabe_en_ningun_proceso_tambien_tiene_limite(clase_hostil):
+    """Memoria y disco fuera de los procesos (/dev/shm, memfd, archivos borrados abiertos) y tareas: dentro del
+    presupuesto de la entrega, que nada de lo que haga puede pasar ni gastar por otro."""
+    _, salida, _, _, _, filas = clase_hostil
+    memfd = _informe(salida, "memfd")
+    assert "SIN ESPACIO EN /dev/shm 28" in memfd and "MEMFD ESCRITO" not in memfd  # /dev/shm tiene el tope del disco
+    assert "memoria" in filas["memfd"]["error"]  # el memfd cuenta como su memoria
+    assert "BORRADO ESCRITO" not in _informe(salida, "borrado") and "disco" in filas["borrado"]["error"]
+    bifurca = _informe(salida, "bifurca")
+    hijos = [int(linea.split()[1]) for linea in bifurca.splitlines() if linea.startswith("HIJOS")]
+    assert (hijos and hijos[0] < 600) or "procesos" in filas["bifurca"]["error"]  # nunca más de su presupuesto
+
+
+def test_el_forjador_sin_keras_no_puntua_y_se_revisa(clase_hostil):
+    _, _, _, _, _, filas = clase_hostil
+    assert filas["forjador"]["nota"] == 0
+    assert "que el código no hace" in filas["forjador"]["revisar"]
+
+
+def test_un_nombre_con_formula_es_texto_en_el_csv(clase_hostil):
+    _, _, _, _, csv, _ = clase_hostil
+    texto = csv.decode("utf-8")
+    assert "'=HYPERLINK" in texto and "\n=HYPERLINK" not in texto and ",=HYPERLINK" not in texto
 
 
 def test_lo_que_escribe_la_entrega_no_cambia_la_forma_de_los_informes(clase_hostil):

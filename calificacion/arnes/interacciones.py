@@ -38,17 +38,17 @@ def instalar(arnes, ipy):
     profundidad = [0]
 
     def __import__(nombre, globals=None, locals=None, fromlist=(), level=0):
-        if "keras" not in hechos and level == 0 and nombre.split(".")[0] in ("keras", "tensorflow"):
-            hechos.add("keras")
-            preparar_keras(arnes)
         profundidad[0] += 1
         try:
+            if "keras" not in hechos and level == 0 and nombre.split(".")[0] in ("keras", "tensorflow"):
+                hechos.add("keras")
+                preparar_keras(arnes)
             modulo = importar(nombre, globals, locals, fromlist, level)
         finally:
             profundidad[0] -= 1
         if profundidad[0] == 0:  # ya terminaron las importaciones anidadas: los módulos están completos
             for pendiente in ("cv2", "matplotlib.pyplot"):
-                if pendiente not in hechos and pendiente in sys.modules:
+                if pendiente not in hechos and sys.modules.get(pendiente) is not None:
                     hechos.add(pendiente)
                     _adaptar_modulo(arnes, pendiente, sys.modules[pendiente])
         return modulo

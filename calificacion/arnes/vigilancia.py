@@ -39,6 +39,10 @@ _RUTAS = re.compile(r"^/proc/(self|\d+|thread-self)/(mem|fd|environ|maps|task)|^
 _INTERMEDIARIOS = ("inspect.py", "traceback.py")
 
 
+def _intermedio(marco):
+    return marco.f_code.co_filename.endswith(_INTERMEDIARIOS)
+
+
 class AccesoProhibido(RuntimeError):
     """La entrega intentó tocar el arnés o el canal."""
 
@@ -47,18 +51,21 @@ def instalar(archivos_estudiante, descriptor_canal, alertar):
     """Instala el gancho; `alertar(texto)` se llama (una vez por lugar y operación) antes de impedirla."""
     local = threading.local()
     vistas = set()
+    envoltorios = os.path.join(os.path.dirname(os.path.abspath(__file__)), "archivos.py")
 
     def del_estudiante(marco):
         return marco is not None and marco.f_code.co_filename in archivos_estudiante
 
     def quien(evento):
-        """El lugar del estudiante que hace la operación directamente (o a través de `inspect`), o None."""
+        """El lugar del estudiante que hace la operación, o None si la hace el arnés o una biblioteca.
+
+        Se salta lo que solo hace de intermediario: `inspect`/`traceback` y los envoltorios de archivos del
+        arnés (`archivos.py`, por los que pasa cada `open` de la entrega).
+        """
         marco = sys._getframe(2)
-        if del_estudiante(marco):
-            return marco
-        if marco is not None and marco.f_code.co_filename.endswith(_INTERMEDIARIOS) and del_estudiante(marco.f_back):
-            return marco.f_back
-        return None
+        while marco is not None and (_intermedio(marco) or marco.f_code.co_filename == envoltorios):
+            marco = marco.f_back
+        return marco if del_estudiante(marco) else None
 
     def interesa(evento, argumentos):
         if evento == "object.__getattr__":

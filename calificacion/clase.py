@@ -159,6 +159,17 @@ def calificar_clase(
     return filas
 
 
+def _limites_usados(informes):
+    """Una línea para el profesor: con qué se limitaron memoria y tareas (cgroup o medidas)."""
+    from calificacion import cgrupos
+
+    ejecutadas = [i for i in informes if "cgrupo" in i]
+    if ejecutadas and all(i["cgrupo"] for i in ejecutadas):
+        return "Memoria y tareas de cada entrega: limitadas por su cgroup."
+    motivo = cgrupos.version()[1] if cgrupos.version()[0] is None else "no se pudo crear el cgroup de alguna entrega"
+    return f"Memoria y tareas de cada entrega: medidas cada fracción de segundo, sin cgroup ({linea(motivo)})."
+
+
 def _donde(error):
     """Dónde falló el calificador (el último marco de la traza), para poder arreglarlo."""
     import traceback
@@ -212,6 +223,7 @@ def escribir_resumen(informes, salida):
         "|---|---|",
     ]
     lineas += [f"| {n} | {sum(v)} de {len(v)} |" for n, v in pruebas.items()]
+    lineas += ["", _limites_usados(informes)]
     lineas += ["", "![Pruebas](pruebas.png)", ""]
     fallidas = [i for i in informes if i["error"] or i.get("soluciones")]
     if fallidas:

@@ -17,6 +17,8 @@ Lo que no cuadra no puntúa, y la entrega queda marcada para revisarla a mano (`
 
 import ast
 
+from calificacion.codigo import arboles
+
 _METODOS = {
     "compile": {"compile"},
     "fit": {"fit", "fit_generator", "train_on_batch"},
@@ -34,12 +36,35 @@ _ALIAS = {
     "Concatenate": {"Concatenate", "concatenate"},
     "Add": {"Add", "add"},
 }
-# Capas que trae una red de keras.applications nombrada en el código.
+# Capas que trae una red de keras.applications nombrada en el código (sin Dense ni Flatten: las de su cabeza
+# de ImageNet; una cabeza nueva se escribe en el código).
+_CONVOLUCIONALES = {
+    "Conv2D",
+    "DepthwiseConv2D",
+    "SeparableConv2D",
+    "BatchNormalization",
+    "Activation",
+    "ReLU",
+    "ZeroPadding2D",
+    "MaxPooling2D",
+    "AveragePooling2D",
+    "Add",
+    "Multiply",
+    "Concatenate",
+    "Reshape",
+    "Rescaling",
+    "Normalization",
+    "Dropout",
+}
 _APLICACIONES = {
     "ResNet50": {"Conv2D", "BatchNormalization", "Activation", "ZeroPadding2D", "MaxPooling2D", "Add"},
     "ResNet50V2": {"Conv2D", "BatchNormalization", "Activation", "ZeroPadding2D", "MaxPooling2D", "Add"},
-    "VGG16": {"Conv2D", "MaxPooling2D", "Flatten", "Dense"},
-    "VGG19": {"Conv2D", "MaxPooling2D", "Flatten", "Dense"},
+    "VGG16": {"Conv2D", "MaxPooling2D"},
+    "VGG19": {"Conv2D", "MaxPooling2D"},
+    **dict.fromkeys(
+        ("InceptionV3", "Xception", "MobileNet", "MobileNetV2", "DenseNet121", "EfficientNetB0", "ResNet101"),
+        _CONVOLUCIONALES,
+    ),
 }
 _POOLING = {"GlobalAveragePooling2D", "GlobalMaxPooling2D"}  # de `pooling="avg"` en keras.applications
 
@@ -49,13 +74,9 @@ class Coherencia:
 
     def __init__(self, fragmentos):
         self.nombres = set()
-        self.lineas = {}  # archivo o celda -> número de líneas
-        for fragmento in fragmentos:
-            self.lineas[fragmento["nombre"]] = fragmento["codigo"].count("\n") + 1
-            try:
-                arbol = ast.parse(fragmento["codigo"])
-            except (SyntaxError, ValueError):
-                continue
+        self.lineas = {}  # archivo o celda -> su última línea (la de un cuerpo de %%time, si va más allá)
+        for nombre, arbol, ultima in arboles(fragmentos):
+            self.lineas[nombre] = max(self.lineas.get(nombre, 0), ultima)
             for nodo in ast.walk(arbol):
                 if isinstance(nodo, ast.Name):
                     self.nombres.add(nodo.id)

@@ -15,6 +15,8 @@ qué lo detuvo. Con el árbol sintáctico de cada archivo o celda (`Codigo`), la
 import ast
 import re
 
+from calificacion.codigo import arboles
+
 # Temas: los nombres de función o clase que marcan el código de cada parte de la práctica.
 TEMAS = {
     "resnet": {"ResNet50"},
@@ -42,12 +44,8 @@ class Codigo:
         self.funciones = {}  # nombre -> [(archivo, primera línea, última línea)]
         self.llamadas = {}  # nombre de función -> [(archivo, línea, función que llama o None)]
         self.temas = {tema: [] for tema in TEMAS}  # tema -> [(archivo, línea, función o None)]
-        for fragmento in fragmentos:
-            try:
-                arbol = ast.parse(fragmento["codigo"])
-            except (SyntaxError, ValueError):
-                continue
-            self._recorrer(arbol, fragmento["nombre"], None)
+        for nombre, arbol, _ in arboles(fragmentos):
+            self._recorrer(arbol, nombre, None)
 
     def _recorrer(self, nodo, archivo, funcion):
         for hijo in ast.iter_child_nodes(nodo):

@@ -52,6 +52,7 @@ class Observacion:
     error: str | None = None  # por qué no se pudo ejecutar (o no terminó)
     segundos: float = 0.0
     aislado: bool = True
+    cgrupo: bool = False  # si memoria y tareas las limitó un cgroup (si no, se midieron)
 
 
 def carpeta_de_datos():
@@ -172,6 +173,7 @@ def _ejecutar(observacion, temporal, trabajo, llamadas, limites, aislado):
         os.close(escritor)
         lineas = canal.terminar()
     observacion.segundos = ejecucion.segundos
+    observacion.cgrupo = ejecucion.cgrupo
     observacion.salida = _leer_salida(salida)
     _leer_eventos(observacion, lineas, clave)
     observacion.error = _explicar(ejecucion, observacion, limites)

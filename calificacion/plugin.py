@@ -268,6 +268,7 @@ class Calificacion:
             "revisar": observado.revisar(),
             "avisos": list(observado.observacion.avisos),
             "aislado": observado.observacion.aislado,
+            "cgrupo": observado.observacion.cgrupo,
             "salida": observado.observacion.salida,
             "segundos": round(observado.observacion.segundos, 2),
             "pruebas": pruebas,

@@ -76,3 +76,57 @@ def test_ocupado_cuenta_lo_escrito_y_corta_con_demasiados_archivos(tmp_path):
     for i in range(20):
         (tmp_path / f"a{i}").touch()
     assert ocupado([tmp_path], maximo_archivos=10) is None
+
+
+# --- Memoria y tareas: un cgroup por entrega, o medidas ------------------------------------------------
+
+MEMFD = (  # tres memfd de 240 MB (cada uno menos que el tamaño máximo de un archivo)
+    "import os, time\nfds = [os.memfd_create(f'x{k}') for k in range(3)]\nfor fd in fds:\n    for _ in range(15):\n"
+    "        os.write(fd, b'1' * 16 * 1024**2)\nprint('ESCRITO', flush=True)\ntime.sleep(3)\nprint('TERMINADO')\n"
+)
+BIFURCA = (
+    "import os, time\nhijos = 0\nwhile hijos < 200:\n    try:\n        if os.fork() == 0:\n            time.sleep(20)\n"
+    "            os._exit(0)\n        hijos += 1\n    except OSError:\n        break\nprint('HIJOS', hijos, flush=True)\n"
+    "time.sleep(3)\n"
+)
+
+
+@pytest.mark.parametrize("usar_cgrupo", [True, False], ids=["cgroup", "medido"])
+def test_la_memoria_fuera_de_los_procesos_tambien_cuenta(tmp_path, usar_cgrupo):
+    """720 MB en memfd (no es memoria residente de ningún proceso) con 256 MB de presupuesto."""
+    if usar_cgrupo and aislamiento.cgrupos.version()[0] is None:
+        pytest.skip(aislamiento.cgrupos.version()[1])
+    limites = Limites(tiempo=30, memoria=256 * 1024**2)
+    r = ejecutar(
+        [sys.executable, "-c", MEMFD], tmp_path / "s.txt", limites, b"", aislado=False, usar_cgrupo=usar_cgrupo
+    )
+    assert r.motivo == "memoria" and r.cgrupo is usar_cgrupo
+    assert "TERMINADO" not in (tmp_path / "s.txt").read_text()
+
+
+@pytest.mark.parametrize("usar_cgrupo", [True, False], ids=["cgroup", "medido"])
+def test_las_tareas_de_una_entrega_no_pasan_de_su_presupuesto(tmp_path, usar_cgrupo):
+    if usar_cgrupo and aislamiento.cgrupos.version()[0] is None:
+        pytest.skip(aislamiento.cgrupos.version()[1])
+    limites = Limites(tiempo=30, procesos=40)
+    r = ejecutar(
+        [sys.executable, "-c", BIFURCA], tmp_path / "s.txt", limites, b"", aislado=False, usar_cgrupo=usar_cgrupo
+    )
+    salida = (tmp_path / "s.txt").read_text()
+    if usar_cgrupo:  # el núcleo niega el fork número 40: la entrega sigue, con sus 40 tareas
+        assert r.motivo is None and int(salida.split()[1]) < 40
+    else:  # sin cgroup, el vigilante la detiene al pasarse
+        assert r.motivo == "procesos"
+    assert _procesos_con(b"hijos < 200") == []  # al volver no queda ninguno
+
+
+def _procesos_con(texto):
+    restos = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if texto in f.read():
+                    restos.append(pid)
+        except OSError:
+            continue
+    return restos

@@ -193,9 +193,10 @@ class IPythonSustituto:
         if archivo is None or archivo.endswith(".ipynb"):
             self.anotar(f"«%run {linea}» sin efecto")
             return None
-        ruta = self.rutas.resolver(archivo)
+        ruta = os.fspath(self.rutas.resolver(archivo))
+        nombre = os.path.relpath(ruta, self.rutas.trabajo) if ruta.startswith(self.rutas.trabajo) else archivo
         with open(ruta, encoding="utf-8") as f:
-            self.ejecutor.ejecutar(os.path.basename(os.fspath(ruta)), f.read())
+            self.ejecutor.ejecutar(nombre, f.read())  # con el nombre con el que se leyó (su ruta en la entrega)
         return None
 
     def magic(self, linea):

@@ -339,6 +339,9 @@ NOTAS_A_MANO = {
 }
 
 
+lenta = pytest.mark.lento  # una clase de 22 entregas en bubblewrap
+
+
 @pytest.fixture(scope="module")
 def clase(tmp_path_factory):
     """La clase entera en una sola calificación (como la hace un profesor): las entregas en los estilos del curso,
@@ -360,6 +363,7 @@ def _informe(salida, estudiante):
     return (salida / estudiante / "informe.md").read_text(encoding="utf-8")
 
 
+@lenta
 @requiere_bwrap
 @pytest.mark.parametrize("estudiante", list(NOTAS_A_MANO))
 def test_cada_entrega_saca_su_nota_a_mano(clase, estudiante):
@@ -369,6 +373,7 @@ def test_cada_entrega_saca_su_nota_a_mano(clase, estudiante):
     assert fila["nota"] == pytest.approx(sum(NOTAS_A_MANO[estudiante])) and fila["error"] == ""
 
 
+@lenta
 @requiere_bwrap
 def test_los_informes_dicen_lo_que_se_adapto(clase):
     salida, filas = clase
@@ -404,6 +409,7 @@ def test_los_informes_dicen_lo_que_se_adapto(clase):
     assert (salida / "notas.png").stat().st_size > 1000 and (salida / "pruebas.png").stat().st_size > 1000
 
 
+@lenta
 @requiere_bwrap
 def test_lo_que_no_se_ejecuto_se_explica_con_la_linea_que_lo_detuvo(clase):
     salida, _ = clase
@@ -418,6 +424,7 @@ def test_lo_que_no_se_ejecuto_se_explica_con_la_linea_que_lo_detuvo(clase):
     assert "pajaros.py, línea 33" in seccion and "ValueError" in seccion
 
 
+@lenta
 @requiere_bwrap
 @pytest.mark.parametrize("nombre", ["filtros", "test_propio", "traineable"])
 def test_errores_tipicos_nota_exacta(clase, nombre):
@@ -426,6 +433,7 @@ def test_errores_tipicos_nota_exacta(clase, nombre):
     assert notas(filas[nombre]) == esperada
 
 
+@lenta
 @requiere_bwrap
 def test_errores_tipicos_mensajes(clase):
     salida, _ = clase

@@ -15,9 +15,12 @@ from calificacion.aislamiento import bwrap_disponible
 from tests import entregas_p3
 from utilidades.resultados import leer_csv
 
-pytestmark = pytest.mark.skipif(
-    bwrap_disponible() is not None, reason=f"sin aislamiento con bubblewrap aquí: {bwrap_disponible()}"
-)
+pytestmark = [
+    pytest.mark.lento,  # una clase entera en bubblewrap
+    pytest.mark.skipif(
+        bwrap_disponible() is not None, reason=f"sin aislamiento con bubblewrap aquí: {bwrap_disponible()}"
+    ),
+]
 
 MARCA = "MARCA-SECRETA-DEL-CONTROL"
 LIMITE_TIEMPO = 20

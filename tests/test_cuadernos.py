@@ -23,6 +23,8 @@ from typing import NamedTuple
 
 import pytest
 
+pytestmark = pytest.mark.lento  # núcleos de Jupyter de verdad
+
 try:
     import ipykernel  # noqa: F401  (el núcleo que ejecuta los cuadernos)
     import jupytext

@@ -12,6 +12,8 @@ from practicas.__main__ import main
 from practicas.p3.ejercicio3 import tabla_modelos
 from utilidades.resultados import leer_csv, leer_json
 
+pytestmark = pytest.mark.lento  # ResNet50 de extremo a extremo
+
 COMUNES = ["--tamano", "32", "--semilla", "0", "--silencioso"]
 
 

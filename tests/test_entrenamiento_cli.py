@@ -11,6 +11,8 @@ from practicas.entrenamiento._comun import lista_de_numeros
 from practicas.registro import ejercicios, practicas_disponibles
 from utilidades.resultados import leer_csv, leer_json
 
+pytestmark = pytest.mark.lento  # prácticas enteras por la línea de órdenes
+
 EJERCICIOS = [
     "activaciones",
     "busqueda",

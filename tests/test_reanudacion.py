@@ -28,6 +28,8 @@ from practicas.registro import ejercicios
 from utilidades.entrenamiento import compileModel, restaurar_respaldo, trainModel
 from utilidades.resultados import leer_csv, leer_json
 
+pytestmark = pytest.mark.lento  # interrupciones de verdad (señales a procesos que entrenan)
+
 EPOCAS = 12
 ORDEN = ["p3", "ejercicio1", "--epocas", str(EPOCAS), "--batch", "128", "--semilla", "3", "--silencioso"]
 MENSAJE = "Interrumpido. Continúe después con la misma orden y --reanudar."

@@ -355,7 +355,7 @@ def clase(tmp_path_factory):
         (carpeta / f"{nombre}.py").write_text(entregas_p3.con_error(nombre), encoding="utf-8")
     (carpeta / "traineable.py").write_text(entregas_p3.TRAINEABLE, encoding="utf-8")
     salida = tmp_path_factory.mktemp("notas")
-    assert main([str(carpeta), "--salida", str(salida), "--procesos", "2", "--tiempo-limite", "300"]) == 0
+    assert main([str(carpeta), "--salida", str(salida), "--procesos", "3", "--tiempo-limite", "300"]) == 0
     return salida, {fila["estudiante"]: fila for fila in leer_csv(salida / "calificaciones.csv")}
 
 

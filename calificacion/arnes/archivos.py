@@ -111,18 +111,31 @@ class Rutas:
         return None
 
     def para_escribir(self, ruta):
-        """Crea la carpeta de una escritura si no existe (en Colab existía en su Drive)."""
+        """Dónde escribir `ruta`: su carpeta se crea si no existe (en Colab existía en su Drive).
+
+        Las rutas de Colab van a su carpeta de trabajo si aquí no hay `/content` (sin bubblewrap); una
+        carpeta que no se puede crear aquí (la de otra máquina) se cambia por la de trabajo.
+        """
         try:
             texto = os.fsdecode(os.fspath(ruta))
         except TypeError:
             return ruta
-        carpeta = os.path.dirname(os.path.abspath(texto))
-        if carpeta and not self._existe(carpeta):
+        absoluta = os.path.abspath(texto)
+        if not self._existe("/content"):
+            for prefijo in PREFIJOS_COLAB:
+                if (absoluta + "/").startswith(prefijo):
+                    absoluta = os.path.join(self.trabajo, absoluta[len(prefijo) :])
+                    break
+        carpeta = os.path.dirname(absoluta)
+        if self._existe(carpeta):
+            return ruta if absoluta == os.path.abspath(texto) else absoluta
+        if (carpeta + "/").startswith((self.trabajo + "/", "/content/", "/tmp/")):
             try:
                 os.makedirs(carpeta, exist_ok=True)
+                return absoluta
             except OSError:
-                return os.path.join(self.trabajo, os.path.basename(texto))
-        return ruta
+                pass
+        return os.path.join(self.trabajo, os.path.basename(absoluta))
 
 
 def instalar(rutas):

@@ -5,7 +5,7 @@
   arnés) y están también en archivos con el formato oficial (`cifar-100-python/{train,test,meta}` y su
   `.tar.gz`) para quien los lea con `pickle`.
 - Pájaros de Caltech-UCSD (§4): las 200 especies con `POR_CLASE_TRAIN` imágenes de entrenamiento y
-  `POR_CLASE_TEST` de test cada una, JPEG de tamaños variados como los de verdad, con `train.txt` y
+  `POR_CLASE_TEST` de test cada una, JPEG de tamaños variados (120–320 × 100–280), con `train.txt` y
   `test.txt` (una ruta relativa `NNN.Especie/archivo.jpg` por línea) y el `imagenes.zip` del enunciado.
   Con 10 por especie, un `train_test_split(..., test_size=0.1, stratify=y)` funciona igual que con los
   datos del curso (20 por especie en validación como mínimo: sklearn pide al menos una por clase).
@@ -335,7 +335,8 @@ def _escribir_pajaros(raiz, np):
     listas = listas_pajaros()
     for ruta in listas["train"] + listas["test"]:
         os.makedirs(os.path.join(raiz, os.path.dirname(ruta)), exist_ok=True)
-        ancho, alto = int(rng.integers(200, 501)), int(rng.integers(150, 401))  # como las de CUB: ~500×375
+        # tamaños variados, apaisadas y verticales (las de CUB rondan 500×375; más pequeñas se leen 3 veces antes)
+        ancho, alto = int(rng.integers(120, 321)), int(rng.integers(100, 281))
         bloques = rng.integers(0, 256, size=(alto // 16 + 1, ancho // 16 + 1, 3)).astype("uint8")
         imagen = Image.fromarray(bloques).resize((ancho, alto), Image.BILINEAR)
         imagen.save(os.path.join(raiz, ruta), quality=80)

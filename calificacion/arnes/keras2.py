@@ -77,14 +77,16 @@ class ModuloAlias(types.ModuleType):
     def __init__(self, nombre, destino, texto, anotar, extra=None):
         super().__init__(nombre)
         self.__dict__["_destino"] = destino
+        self.__dict__["_extra"] = dict(extra or {})
         self.__dict__["_avisar"] = lambda: anotar(texto)
-        self.__dict__.update(extra or {})
         self.__path__ = []  # un paquete: admite submódulos alias
 
     def __getattr__(self, nombre):
         if nombre.startswith("__"):
             raise AttributeError(nombre)
         self._avisar()
+        if nombre in self._extra:
+            return self._extra[nombre]
         return getattr(self._destino, nombre)
 
 
@@ -121,12 +123,14 @@ def _espacios(keras):
     return espacios
 
 
-def _poner_alias(nombre, modulo):
+def _poner_alias(nombre, modulo, padre=None):
+    """Registra el módulo alias `nombre` y lo cuelga de su padre (el objeto dado o el de `sys.modules`)."""
     sys.modules[nombre] = modulo
-    padre, _, hijo = nombre.rpartition(".")
-    if padre in sys.modules:
+    nombre_padre, _, hijo = nombre.rpartition(".")
+    padre = padre if padre is not None else sys.modules.get(nombre_padre)
+    if padre is not None and "." not in hijo and not hasattr(padre, hijo):
         try:
-            setattr(sys.modules[padre], hijo, modulo)
+            setattr(padre, hijo, modulo)
         except (AttributeError, TypeError):
             pass
 
@@ -168,7 +172,7 @@ def _modulos(keras, anotar):
                 setattr(imagen, nombre, getattr(imagen_antigua, nombre))
         utilidades = espacio.utils
         np_utils = ModuloAlias(f"{prefijo}.utils.np_utils", utilidades, "keras.utils.np_utils de Keras 2", anotar)
-        _poner_alias(f"{prefijo}.utils.np_utils", np_utils)
+        _poner_alias(f"{prefijo}.utils.np_utils", np_utils, utilidades)
         sin_dibujo = anotada(lambda *a, **k: None, "keras.utils.plot_model sin efecto (sin pydot)", anotar)
         vis = ModuloAlias(
             f"{prefijo}.utils.vis_utils",
@@ -177,21 +181,31 @@ def _modulos(keras, anotar):
             anotar,
             {"plot_model": sin_dibujo},
         )
-        _poner_alias(f"{prefijo}.utils.vis_utils", vis)
+        _poner_alias(f"{prefijo}.utils.vis_utils", vis, utilidades)
         utilidades.plot_model = sin_dibujo
         utilidades.multi_gpu_model = anotada(
             lambda modelo, *a, **k: modelo, "keras.utils.multi_gpu_model: el mismo modelo (una CPU)", anotar
         )
-        for viejo in _MODULOS_CAPAS:
+        for viejo in _MODULOS_CAPAS:  # («experimental» antes que «experimental.preprocessing»)
             nombre = f"{prefijo}.layers.{viejo}"
-            _poner_alias(nombre, ModuloAlias(nombre, espacio.layers, f"keras.layers.{viejo} de Keras 2", anotar))
+            padre = espacio.layers if "." not in viejo else sys.modules[nombre.rsplit(".", 1)[0]]
+            alias = ModuloAlias(nombre, espacio.layers, f"keras.layers.{viejo} de Keras 2", anotar)
+            _poner_alias(nombre, alias, padre)
+            if "." in viejo:
+                padre._extra[viejo.rsplit(".", 1)[1]] = alias
         motor = {"Model": espacio.Model, "Layer": espacio.layers.Layer, "Input": espacio.Input}
         motor["InputLayer"] = espacio.layers.InputLayer
         for nombre in ("engine", "engine.topology", "engine.training", "engine.input_layer", "engine.sequential"):
             completo = f"{prefijo}.{nombre}"
-            _poner_alias(completo, ModuloAlias(completo, espacio, "keras.engine de Keras 2", anotar, dict(motor)))
+            padre = espacio if nombre == "engine" else sys.modules[f"{prefijo}.engine"]
+            alias = ModuloAlias(completo, espacio, "keras.engine de Keras 2", anotar, dict(motor))
+            _poner_alias(completo, alias, padre)
+            if nombre != "engine":
+                padre._extra[nombre.split(".", 1)[1]] = alias
         nombre = f"{prefijo}.optimizers.legacy"
-        _poner_alias(nombre, ModuloAlias(nombre, espacio.optimizers, "keras.optimizers.legacy de tf.keras 2", anotar))
+        alias = ModuloAlias(nombre, espacio.optimizers, "keras.optimizers.legacy de tf.keras 2", anotar)
+        _poner_alias(nombre, alias, espacio.optimizers)
+        espacio.optimizers.legacy = alias  # el de Keras 3 existe, pero solo para decir que no se admite
 
 
 def _backend(keras, tf, np, anotar):
@@ -219,7 +233,8 @@ def _backend(keras, tf, np, anotar):
                 if callable(valor) and not isinstance(valor, type):
                     setattr(backend, nombre, anotada(valor, f"keras.backend.{nombre} de Keras 2", anotar))
         completo = f"{prefijo}.backend.tensorflow_backend"
-        _poner_alias(completo, ModuloAlias(completo, backend, "keras.backend.tensorflow_backend de Keras 2", anotar))
+        alias = ModuloAlias(completo, backend, "keras.backend.tensorflow_backend de Keras 2", anotar)
+        _poner_alias(completo, alias, backend)
 
 
 def _tensorflow(tf, anotar):

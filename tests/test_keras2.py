@@ -1,0 +1,224 @@
+"""Cada llamada de Keras 2.2–2.4 / tf.keras 2.x que Keras 3 quitó o cambió, adaptada por el arnés de la
+calificación (`calificacion/arnes/keras2.py`, `metodos.py`, `interacciones.py`, `ipython.py`): el código de
+2019–2022 se ejecuta sin error y la adaptación se anota (una línea en el informe del estudiante).
+
+Todas se ejecutan en un solo proceso con el arnés montado (sin bubblewrap: aquí solo importa el arnés), cada
+caso en su propio «archivo» del estudiante; cada prueba mira los errores y las anotaciones de su caso.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import calificacion
+
+CARPETA_ARNES = os.path.dirname(calificacion.__file__)
+
+# nombre: (código del estudiante, texto que debe aparecer en «Se adaptó», o None si no se anota nada)
+CASOS = {
+    "np_utils": (
+        "from keras.utils import np_utils\ny = np_utils.to_categorical([0, 1], 2)\nassert y.shape == (2, 2)\n",
+        "np_utils",
+    ),
+    "capas_core": ("from keras.layers.core import Dense, Flatten, Dropout\nd = Dense(3)\n", "keras.layers.core"),
+    "border_mode": (
+        "from keras.layers.convolutional import Convolution2D\nc = Convolution2D(4, (3, 3), border_mode='same')\n"
+        "assert c.padding == 'same'\n",
+        "Conv2D(border_mode=…)",
+    ),
+    "keras1_dense": (
+        "from keras.layers import Dense\nfrom keras.regularizers import l2\n"
+        "d = Dense(3, init='he_normal', W_regularizer=l2(0.01))\nassert d.kernel_regularizer is not None\n",
+        "Dense(W_regularizer=…)",
+    ),
+    "model_input_output": (
+        "from keras.layers import Input, Dense\nfrom keras.models import Model\ni = Input((4,))\n"
+        "m = Model(input=i, output=Dense(2)(i))\nassert m.count_params() == 10\n",
+        "Model(input=…, output=…)",
+    ),
+    "optimizador_lr_decay_epsilon": (
+        "from keras.optimizers import Adam\nopt = Adam(lr=0.01, decay=1e-6, epsilon=None)\n"
+        "assert abs(float(opt.learning_rate.numpy()) - 0.01) < 1e-9\n",
+        "Adam(lr=…)",
+    ),
+    "optimizador_minusculas": (
+        "from keras import optimizers\nopt = optimizers.sgd(lr=0.1, momentum=0.9)\n",
+        "keras.optimizers.sgd",
+    ),
+    "optimizadores_legacy": (
+        "from tensorflow.keras.optimizers.legacy import Adam\nopt = Adam(learning_rate=0.1)\n",
+        "legacy",
+    ),
+    "optimizador_lr_atributo": (
+        "from keras.optimizers import SGD\nopt = SGD(learning_rate=0.1)\nassert abs(float(opt.lr.numpy()) - 0.1) < 1e-7\n",
+        "optimizer.lr",
+    ),
+    "optimizador_compartido": (
+        "import numpy as np, keras\nfrom keras.optimizers import Adam\nopt = Adam()\nx, y = np.ones((4, 3)), np.eye(2)[[0, 1, 0, 1]]\n"
+        "for _ in range(2):\n    m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation='softmax')])\n"
+        "    m.compile(optimizer=opt, loss='categorical_crossentropy', metrics=['accuracy'])\n    m.fit(x, y, verbose=0)\n",
+        "optimizador compartido",
+    ),
+    "fit_nb_epoch_workers": (
+        "import numpy as np, keras\nm = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation='softmax')])\n"
+        "m.compile(optimizer='sgd', loss='categorical_crossentropy', metrics=['acc'])\n"
+        "h = m.fit(np.ones((8, 3)), np.eye(2)[[0, 1] * 4], nb_epoch=3, workers=2, validation_split=0.25)\n"
+        "assert len(h.history['acc']) == 3 and 'val_acc' in h.history\n",
+        "fit(nb_epoch=…)",
+    ),
+    "generator_palabra_clave": (
+        "import numpy as np, keras\nfrom keras.preprocessing.image import ImageDataGenerator\n"
+        "x, y = np.random.rand(16, 8, 8, 3).astype('float32'), np.eye(2)[[0, 1] * 8]\n"
+        "m = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Flatten(), keras.layers.Dense(2, activation='softmax')])\n"
+        "m.compile(optimizer='adam', loss='categorical_crossentropy', metrics=['accuracy'])\n"
+        "it = ImageDataGenerator().flow(x, y, batch_size=4)\n"
+        "m.fit_generator(generator=it, steps_per_epoch=4, epochs=2, validation_data=it, validation_steps=2)\n"
+        "r = m.evaluate_generator(generator=it, steps=4)\np = m.predict_generator(generator=it, steps=4)\n"
+        "assert p.shape == (16, 2)\n",
+        "fit_generator de Keras 2",
+    ),
+    "generador_propio": (
+        "import numpy as np, keras\ndef gen():\n    while True:\n        yield np.ones((4, 3)), np.eye(2)[[0, 1, 0, 1]]\n"
+        "m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation='softmax')])\n"
+        "m.compile(optimizer='adam', loss='categorical_crossentropy')\nm.fit_generator(gen(), steps_per_epoch=5, epochs=2)\n",
+        "fit_generator de Keras 2",
+    ),
+    "predict_classes": (
+        "import numpy as np, keras\nm = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation='softmax')])\n"
+        "assert m.predict_classes(np.ones((5, 3))).shape == (5,)\n",
+        "predict_classes",
+    ),
+    "output_shape": (
+        "import keras\nm = keras.Sequential([keras.Input((5,)), keras.layers.Dense(3)])\n"
+        "assert m.layers[0].output_shape == (None, 3)\n",
+        "layer.output_shape",
+    ),
+    "guardar_y_cargar": (
+        "import keras\nfrom keras.models import load_model\nm = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])\n"
+        "m.compile(optimizer='sgd', loss='mse')\nm.save('modelo.h5')\nm.save_weights('pesos.h5')\n"
+        "assert load_model('modelo.h5') is m\nm.load_weights('pesos.h5')\n",
+        "model.save",
+    ),
+    "checkpoint_hdf5": (
+        "import numpy as np, keras\nfrom keras.callbacks import ModelCheckpoint, EarlyStopping\n"
+        "m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation='softmax')])\n"
+        "m.compile(optimizer='sgd', loss='categorical_crossentropy', metrics=['accuracy'])\n"
+        "c = ModelCheckpoint('mejor.hdf5', monitor='val_acc', save_best_only=True)\n"
+        "m.fit(np.ones((8, 3)), np.eye(2)[[0, 1] * 4], validation_split=0.25, callbacks=[c, EarlyStopping(monitor='val_acc')])\n"
+        "assert keras.models.load_model('mejor.hdf5') is m\n",
+        "ModelCheckpoint con un archivo de Keras 2",
+    ),
+    "backend_keras2": (
+        "from keras import backend as K\nfrom keras.optimizers import SGD\nK.set_image_dim_ordering('tf')\n"
+        "assert K.image_dim_ordering() == 'tf'\nopt = SGD(learning_rate=0.1)\nK.set_value(opt.learning_rate, 0.01)\n"
+        "assert abs(K.get_value(opt.learning_rate) - 0.01) < 1e-7\nK.set_learning_phase(0)\n",
+        "keras.backend.set_image_dim_ordering",
+    ),
+    "tensorflow_1": (
+        "import tensorflow as tf\ntf.set_random_seed(1)\nconfig = tf.ConfigProto()\ntf.logging.set_verbosity(tf.logging.ERROR)\n",
+        "tf.set_random_seed",
+    ),
+    "sesion_keras": (
+        "import tensorflow as tf\nfrom keras.backend.tensorflow_backend import set_session\nset_session(tf.Session())\n",
+        "keras.backend.tensorflow_backend",
+    ),
+    "engine": ("from keras.engine.topology import Layer, Input\n", "keras.engine"),
+    "experimental_preprocessing": (
+        "import tensorflow as tf\nf = tf.keras.layers.experimental.preprocessing.RandomFlip('horizontal')\n",
+        "keras.layers.experimental",
+    ),
+    "multi_gpu_model": (
+        "import keras\nfrom keras.utils import multi_gpu_model\nm = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])\n"
+        "assert multi_gpu_model(m, gpus=2) is m\n",
+        "multi_gpu_model",
+    ),
+    "standardize_en_su_sitio": (
+        "import numpy as np\nfrom keras.preprocessing.image import ImageDataGenerator\n"
+        "x = np.random.rand(20, 4, 4, 3).astype('float32')\nt = np.random.rand(5, 4, 4, 3).astype('float32') + 1\n"
+        "g = ImageDataGenerator(featurewise_center=True, featurewise_std_normalization=True)\ng.fit(x)\n"
+        "g.standardize(t)\nassert abs(t.mean()) < 5  # normalizado en su sitio, como en Keras 2\n",
+        "ImageDataGenerator de Keras 2",
+    ),
+    "imagenet": (
+        "from keras.applications.resnet50 import ResNet50\nr = ResNet50(weights='imagenet', include_top=False, pooling='avg')\n",
+        "ResNet50 con weights=None",
+    ),
+    "input_pausa": ("respuesta = input('Pulse Enter para continuar...')\nassert respuesta == ''\n", "input()"),
+    "plt_show": ("import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n", "plt.show()"),
+    "celdas_de_ipython": (
+        "get_ipython().run_line_magic('matplotlib', 'inline')\nget_ipython().system('mkdir -p carpeta_nueva')\n"
+        "import os\nassert os.path.isdir('carpeta_nueva')\nget_ipython().run_cell_magic('time', '', 'z = 40 + 2\\n')\n"
+        "assert z == 42\nget_ipython().system('pip install keras==2.3.1')\n",
+        "«!pip» sin efecto",
+    ),
+}
+# `!pip` se anota con el texto general de las órdenes sin efecto:
+CASOS["celdas_de_ipython"] = (CASOS["celdas_de_ipython"][0], "orden de shell «!pip» sin efecto")
+
+PROGRAMA = """
+import json, os, sys
+sys.path.insert(0, {carpeta!r})
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from arnes import datos_pequenos, interacciones, ipython
+from arnes.principal import Arnes
+
+class Canal:
+    eventos = []
+    def enviar(self, **evento):
+        self.eventos.append(evento)
+    def guardar_config(self, texto):
+        return "x"
+
+canal = Canal()
+trabajo = {{"carpeta": os.getcwd(), "datos": {datos!r}, "fragmentos": [], "llamadas": []}}
+arnes = Arnes(trabajo, canal)
+interacciones.instalar(arnes, ipython.IPythonSustituto(arnes.ejecutor, arnes.rutas, arnes.adaptar))
+casos = json.load(open("casos.json"))
+for nombre, codigo in casos.items():
+    canal.eventos.append({{"tipo": "caso", "nombre": nombre}})
+    arnes.ejecutor.ejecutar(nombre + ".py", codigo)
+print(json.dumps(canal.eventos, default=str))
+"""
+
+
+@pytest.fixture(scope="module")
+def eventos(tmp_path_factory):
+    """Los eventos de cada caso: `{nombre: {"errores": [...], "adaptaciones": [...]}}`."""
+    sys.path.insert(0, CARPETA_ARNES)
+    try:
+        from arnes import datos_pequenos
+    finally:
+        sys.path.remove(CARPETA_ARNES)
+    datos = datos_pequenos.escribir_datos(str(tmp_path_factory.mktemp("datos")))
+    trabajo = tmp_path_factory.mktemp("trabajo")
+    (trabajo / "casos.json").write_text(json.dumps({n: c for n, (c, _) in CASOS.items()}))
+    programa = PROGRAMA.format(carpeta=CARPETA_ARNES, datos=datos)
+    r = subprocess.run([sys.executable, "-c", programa], cwd=trabajo, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    por_caso, actual = {}, None
+    for evento in json.loads(r.stdout.strip().splitlines()[-1]):
+        if evento["tipo"] == "caso":
+            actual = por_caso.setdefault(evento["nombre"], {"errores": [], "adaptaciones": []})
+        elif evento["tipo"] == "error":
+            actual["errores"].append(f"{evento['clase']}: {evento['mensaje']} ({evento['lugar']})")
+        elif evento["tipo"] == "adaptacion":
+            actual["adaptaciones"].append(evento["texto"])
+    return por_caso
+
+
+@pytest.mark.parametrize("caso", list(CASOS))
+def test_el_codigo_de_keras_2_se_ejecuta_y_se_anota(eventos, caso):
+    _, anotacion = CASOS[caso]
+    assert eventos[caso]["errores"] == []
+    if anotacion:  # cada adaptación se anota la primera vez que se usa (en su caso o en uno anterior)
+        anteriores = [t for c in list(CASOS)[: list(CASOS).index(caso) + 1] for t in eventos[c]["adaptaciones"]]
+        assert any(anotacion in texto for texto in anteriores), (anotacion, eventos[caso]["adaptaciones"])
+
+
+def test_lo_que_no_se_usa_no_se_anota(eventos):
+    todas = [t for c in eventos.values() for t in c["adaptaciones"]]
+    assert not [t for t in todas if "cv2" in t or "OpenCV" in t]  # ningún caso importa cv2
+    assert not [t for t in todas if "google.colab" in t]

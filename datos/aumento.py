@@ -357,9 +357,19 @@ class ImageDataGenerator:
         return self
 
     def standardize(self, x):
-        """Devuelve `x` estandarizado como los lotes de `flow` (array nuevo; el del llamante no cambia)."""
+        """`x` estandarizado como los lotes de `flow`; como en Keras 2, un array de coma flotante cambia en su sitio.
+
+        `datagen.standardize(x_test)` sin asignar el resultado normaliza `x_test` (lo que hace Keras 2, y lo que
+        esperan el §2.2 y el código de los estudiantes); un array de enteros no puede, y se devuelve uno nuevo.
+        """
+        original = x
         x = self._validar(x, "x")
-        return self._estandarizar(tf.convert_to_tensor(x, tf.float32)).numpy()
+        resultado = self._estandarizar(tf.convert_to_tensor(x, tf.float32)).numpy()
+        en_su_sitio = isinstance(original, np.ndarray) and original.dtype.kind == "f" and original.flags.writeable
+        if en_su_sitio and original.shape == resultado.shape:
+            original[...] = resultado
+            return original
+        return resultado
 
     def sin_aumento(self):
         """Generador con la misma estandarización y estadísticas pero sin aumento: para validación y test."""

@@ -27,6 +27,10 @@ def suma(ruta, algoritmo="sha256", bloque=1 << 20):
     return h.hexdigest()
 
 
+# La otra salida de un archivo que no es el oficial, en las dos formas de pedirlo.
+SI_ES_PROPIO = " (si es un archivo propio: --sin-verificar en la línea de órdenes, verificar=False en Python)"
+
+
 def comprobar_suma(ruta, esperada, url, otra_salida=""):
     """Lanza `ErrorDatos` si `ruta` no tiene la suma publicada (SHA-256 de 64 cifras o MD5 de 32)."""
     algoritmo = "sha256" if len(esperada) == 64 else "md5"

@@ -4,13 +4,15 @@ El archivo oficial `cifar-100-python.tar.gz` se lee sin extraerlo, con un unpick
 busca en este orden: la ruta indicada, la caché de Keras y, con conexión, una descarga a través de Keras.
 """
 
+import lzma
 import os
 import tarfile
+import zlib
 
 import numpy as np
 
 from datos.archivos import cargar_pickle_seguro
-from datos.cache import carpeta_cache_keras, comprobar_suma, descargar_a_cache
+from datos.cache import SI_ES_PROPIO, carpeta_cache_keras, comprobar_suma, descargar_a_cache
 from datos.errores import DatosNoDisponibles, ErrorDatos
 
 URL = "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"
@@ -53,9 +55,10 @@ def _leer_particion(fuente, particion):
                     )
                 ruta = f"{fuente}:{miembro.name}"
                 binario = tar.extractfile(miembro).read()
-        except (tarfile.TarError, EOFError, OSError) as e:
+        except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError, ValueError):
             raise ErrorDatos(
-                f"No se puede leer '{fuente}': está dañado o truncado ({e}). Descargue de nuevo {URL}"
+                f"No se puede leer '{fuente}': no es un .tar.gz válido, o está dañado o truncado. Descargue de "
+                f"nuevo {URL}"
             ) from None
     lote = cargar_pickle_seguro(binario, ruta)
     if not isinstance(lote, dict):
@@ -110,7 +113,7 @@ def cargarImagenes(ruta=None, verificar=True, num_clases=NUM_CLASES, descargar=T
     """
     fuente = localizar_cifar100(ruta, descargar=descargar)
     if verificar and os.path.isfile(fuente):
-        comprobar_suma(fuente, SHA256, URL, otra_salida=" (o use verificar=False si es un archivo propio)")
+        comprobar_suma(fuente, SHA256, URL, otra_salida=SI_ES_PROPIO)
     resultado = []
     for particion in ("train", "test"):
         x, etiquetas = _leer_particion(fuente, particion)

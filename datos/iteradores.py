@@ -204,7 +204,7 @@ def _iteradores(train_x, train_y, test_x, batchSize, semilla, aumento):
     normalizador = generador.sin_aumento()  # validación y test: solo normalización
     it_train = generador.flow(x_tr, y_tr, batchSize, shuffle=True, seed=semilla)
     it_val = normalizador.flow(x_val, y_val, batchSize, shuffle=False)
-    return it_train, it_val, normalizador.standardize(test_x)
+    return it_train, it_val, normalizador.standardize(np.array(test_x, dtype="float32"))  # una copia: el suyo no cambia
 
 
 def getDataIterators(train_x, train_y, test_x, batchSize=64, semilla=None):

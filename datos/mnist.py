@@ -12,10 +12,11 @@ Se busca en este orden:
 
 import gzip
 import os
+import zipfile
 
 import numpy as np
 
-from datos.cache import carpeta_cache_keras, comprobar_suma, descargar_a_cache
+from datos.cache import SI_ES_PROPIO, carpeta_cache_keras, comprobar_suma, descargar_a_cache
 from datos.errores import DatosNoDisponibles, ErrorDatos
 
 URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
@@ -50,13 +51,15 @@ def localizar_mnist(ruta=None, descargar=False):
 
 def _leer_npz(ruta, verificar):
     if verificar and os.path.basename(ruta) == NOMBRE_ARCHIVO:
-        comprobar_suma(ruta, SHA256, URL, otra_salida=" (o use verificar=False si es un archivo propio)")
+        comprobar_suma(ruta, SHA256, URL, otra_salida=SI_ES_PROPIO)
     claves = ("x_train", "y_train", "x_test", "y_test")
     try:
         with np.load(ruta, allow_pickle=False) as f:
             contenido = {clave: np.asarray(f[clave]) for clave in claves if clave in f.files}
-    except (OSError, ValueError, EOFError) as e:
-        raise ErrorDatos(f"No se puede leer '{ruta}': no es un .npz válido o está dañado ({e}).") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):  # sin el consejo de NumPy (allow_pickle: no es seguro)
+        raise ErrorDatos(
+            f"No se puede leer '{ruta}': no es un .npz válido o está dañado. Descárguelo de nuevo."
+        ) from None
     faltan = [clave for clave in claves if clave not in contenido]
     if faltan:
         raise ErrorDatos(

@@ -160,13 +160,26 @@ def _sigterm_como_ctrl_c():
         signal.signal(signal.SIGTERM, interrumpir)
 
 
+def _tiene_resultados(carpeta):
+    """Si `carpeta` guarda algo de una ejecución (config, resultados, respaldos de entrenamientos)."""
+    if not os.path.isdir(carpeta):
+        return False
+    return any(not nombre.startswith(".") for nombre in os.listdir(carpeta))
+
+
+def cantidad(numero, palabra):
+    """«1 época», «10 épocas»: el número con la palabra en singular o en plural."""
+    return f"{numero} {palabra}" if numero == 1 else f"{numero} {palabra}s"
+
+
 def iniciar(args, nombre):
     """Crea la carpeta de resultados y escribe `config.json`. Devuelve la carpeta.
 
     Sin `--semilla` se sortea una y se anota, para poder repetir la ejecución. Con `--reanudar`, las
-    opciones deben ser las anotadas (si no, `ErrorParametro` con las que difieren). Si la carpeta ya tenía
-    resultados de este ejercicio con más repeticiones, se borran las que sobran. Desde aquí, SIGTERM
-    interrumpe como Ctrl+C.
+    opciones deben ser las anotadas (si no, `ErrorParametro` con las que difieren); sin él, una carpeta con
+    resultados de otra ejecución da un `ErrorParametro` (nada se borra sin pedirlo). Al reanudar, si la
+    carpeta tenía resultados de este ejercicio con más repeticiones, se borran las que sobran. Desde aquí,
+    SIGTERM interrumpe como Ctrl+C.
     """
     carpeta = args.salida or os.path.join("resultados", nombre)
     ruta_config = os.path.join(carpeta, "config.json")
@@ -177,6 +190,12 @@ def iniciar(args, nombre):
             anterior = leer_json(ruta_config)
         except ValueError:  # no es de este programa o está dañado: se trata como una carpeta nueva
             anterior = None
+    if not args.reanudar and _tiene_resultados(carpeta):
+        raise ErrorParametro(
+            f"La carpeta {carpeta} ya tiene resultados de una ejecución anterior (terminada o interrumpida) y no se "
+            "borran sin pedirlo: para continuarla, repita la orden con --reanudar; para empezar otra, use otra "
+            "--salida (o borre esa carpeta)."
+        )
     if args.reanudar and anterior is not None:
         if anterior.get("ejercicio") != nombre:
             raise ErrorParametro(

@@ -49,7 +49,7 @@ def _parametros(n, **valores):
 # ---- estadísticas ----
 
 
-def test_fit_da_media_y_desviacion_por_canal_y_standardize_no_toca_el_original():
+def test_fit_da_media_y_desviacion_por_canal():
     rng = np.random.default_rng(0)
     x = (rng.random((50, 8, 8, 3)) * [1, 2, 3] + [0, 5, -1]).astype("float32")
     copia = x.copy()
@@ -57,8 +57,7 @@ def test_fit_da_media_y_desviacion_por_canal_y_standardize_no_toca_el_original()
     np.testing.assert_allclose(gen.mean.ravel(), x.mean(axis=(0, 1, 2), dtype="float64"), rtol=1e-5)
     np.testing.assert_allclose(gen.std.ravel(), x.std(axis=(0, 1, 2), dtype="float64"), rtol=1e-5)
     assert gen.mean.shape == (1, 1, 3)
-    z = gen.standardize(x)
-    np.testing.assert_array_equal(x, copia)  # array nuevo: el del llamante no cambia
+    z = gen.standardize(copia)
     np.testing.assert_allclose(z.mean(axis=(0, 1, 2), dtype="float64"), 0, atol=1e-5)
     np.testing.assert_allclose(z.std(axis=(0, 1, 2), dtype="float64"), 1, atol=1e-4)
     # el test se normaliza con las estadísticas de entrenamiento, no con las suyas
@@ -67,13 +66,22 @@ def test_fit_da_media_y_desviacion_por_canal_y_standardize_no_toca_el_original()
 
 
 def test_standardize_como_el_image_data_generator_de_keras():
-    legado = pytest.importorskip("keras.src.legacy.preprocessing.image")
+    """Los mismos valores que el de Keras 2 (el legado de tf.keras) y, como él, en su sitio: el hábito de
+    `datagen.standardize(x_test)` sin asignar el resultado normaliza `x_test` (§2.2)."""
     x = np.random.default_rng(1).integers(0, 256, (20, 6, 6, 3)).astype("float32")
     opciones = dict(featurewise_center=True, featurewise_std_normalization=True, rescale=1 / 255)
-    viejo = legado.ImageDataGenerator(**opciones)
+    viejo = tf.keras.preprocessing.image.ImageDataGenerator(**opciones)
     viejo.fit(x)
     nuevo = ImageDataGenerator(**opciones).fit(x)
-    np.testing.assert_allclose(nuevo.standardize(x), viejo.standardize(x.copy()), atol=1e-5)
+    test = x[:5] + 40
+    suyo, nuestro = test.copy(), test.copy()
+    assert viejo.standardize(suyo) is suyo and nuevo.standardize(nuestro) is nuestro  # sin asignar, también
+    np.testing.assert_allclose(nuestro, suyo, atol=1e-5)
+    assert abs(float(nuestro.mean()) - float(test.mean())) > 1  # cambió de verdad
+    enteros = test.astype("uint8")  # un array de enteros no puede cambiar en su sitio: se devuelve uno nuevo
+    resultado = nuevo.standardize(enteros)
+    assert resultado is not enteros and resultado.dtype == np.float32 and (enteros == test.astype("uint8")).all()
+    legado = pytest.importorskip("keras.src.legacy.preprocessing.image")
     # por imagen: sin fit
     opciones = dict(samplewise_center=True, samplewise_std_normalization=True)
     viejo = legado.ImageDataGenerator(**opciones)

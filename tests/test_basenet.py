@@ -169,12 +169,12 @@ def test_el_historial_guarda_lo_que_anaden_otros_callbacks(pocos_digitos, tmp_pa
 
 
 @pytest.mark.parametrize("claves", [("accuracy", "val_accuracy"), ("acc", "val_acc")])
-def test_mostrar_evolucion_sin_pantalla_guarda_png(tmp_path, claves, monkeypatch):
+def test_mostrar_evolucion_sin_pantalla_guarda_png_solo_si_se_pide(tmp_path, claves, monkeypatch):
     historial = {"loss": [2.0, 1.0], "val_loss": [2.1, 1.5], claves[0]: [0.2, 0.6], claves[1]: [0.1, 0.5]}
     monkeypatch.chdir(tmp_path)
-    ruta = mostrarEvolucion(historial)
-    assert ruta == os.path.join(str(tmp_path), "evolucion.png")
-    assert open(ruta, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert mostrarEvolucion(historial) is None and os.listdir(tmp_path) == []
+    ruta = mostrarEvolucion(historial, ruta="curvas.png")
+    assert ruta == "curvas.png" and open(ruta, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
 
 
 def test_mostrar_evolucion_sin_precision():

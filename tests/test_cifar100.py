@@ -84,6 +84,27 @@ def test_archivo_truncado(archivo):
         cargarImagenes(ruta, verificar=False)
 
 
+@pytest.mark.parametrize("dano", ["bytes_cambiados", "no_es_gzip"])
+def test_archivo_danado_da_una_linea_en_espanol_por_la_linea_de_ordenes(archivo, tmp_path, capsys, dano):
+    """Sin trazas ni textos internos de tarfile/zlib en inglés, también con --sin-verificar."""
+    from practicas.__main__ import main
+
+    ruta, _ = archivo
+    binario = bytearray(ruta.read_bytes())
+    if dano == "bytes_cambiados":
+        binario[len(binario) // 2 : len(binario) // 2 + 200] = bytes(200)
+    else:
+        binario = bytearray(b"esto no es un archivo comprimido" * 100)
+    ruta.write_bytes(bytes(binario))
+    orden = ["p3", "ejercicio1", "--datos", str(ruta), "--epocas", "1", "--salida", str(tmp_path / "r")]
+    assert main([*orden, "--sin-verificar"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "dañado o truncado" in error and len(error.splitlines()) == 1 and "Traceback" not in error
+    assert main(orden) == 2  # sin --sin-verificar: la suma no coincide, y el consejo es el de la línea de órdenes
+    error = capsys.readouterr().err
+    assert "--sin-verificar en la línea de órdenes" in error
+
+
 class _Malicioso:
     def __init__(self, marca):
         self.marca = marca

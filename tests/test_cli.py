@@ -69,6 +69,18 @@ def test_reanudar_salta_los_entrenamientos_terminados(tmp_path):
     assert os.stat(salida / "rep_1" / "metricas.json").st_mtime == 0  # no se ha vuelto a entrenar
 
 
+def test_repetir_sin_reanudar_no_borra_nada_y_dice_como_seguir(tmp_path, capsys):
+    """Volver a lanzar la misma orden (p. ej. tras interrumpirla) no borra sus respaldos ni sus resultados."""
+    _, salida = ejecutar(tmp_path, "a")
+    antes = {p: p.read_bytes() for p in salida.rglob("*") if p.is_file()}
+    capsys.readouterr()
+    codigo, _ = ejecutar(tmp_path, "a")
+    error = capsys.readouterr().err
+    assert codigo == 2 and str(salida) in error and "--reanudar" in error and "otra --salida" in error
+    assert len(error.strip().splitlines()) == 1
+    assert {p: p.read_bytes() for p in salida.rglob("*") if p.is_file()} == antes
+
+
 @pytest.mark.parametrize(
     "cambio, mensaje",
     [

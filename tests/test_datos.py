@@ -160,3 +160,15 @@ def test_formas_incorrectas(digitos, cambio, mensaje):
     x_train, y_train, x_test, _ = digitos
     with pytest.raises(ValueError, match=mensaje):
         getDataIterators(*cambio(x_train, y_train, x_test), 64)
+
+
+def test_un_npz_con_objetos_o_danado_no_aconseja_allow_pickle(tmp_path):
+    """NumPy sugiere leerlo con allow_pickle=True, que ejecutaría código de un archivo ajeno: el error no lo repite."""
+    from datos.mnist import cargar_mnist
+
+    np.savez(tmp_path / "objetos.npz", x_train=np.array([{"a": 1}], dtype=object))
+    (tmp_path / "roto.npz").write_bytes(b"PK\x03\x04 esto no es un zip")
+    for nombre in ("objetos.npz", "roto.npz"):
+        with pytest.raises(ErrorDatos) as error:
+            cargar_mnist(str(tmp_path / nombre), verificar=False)
+        assert "no es un .npz válido" in str(error.value) and "allow_pickle" not in str(error.value)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from datos import cargar_digitos
+from datos import ErrorParametro, cargar_digitos
 from modelos import getBaseNet
 from practicas.__main__ import _carpetas_nuevas, _deshacer_carpetas, arrancar_tensorflow, construir_parser, main
 from tests import cifar_falso
@@ -226,13 +226,11 @@ def test_sin_verificar_acepta_un_archivo_propio(tmp_path, capsys):
 # --- Gráficas ---------------------------------------------------------------------------------------
 
 
-def test_las_curvas_van_donde_se_dice_y_no_se_sobrescriben(tmp_path, monkeypatch, capsys, digitos):
+def test_las_curvas_van_donde_se_dice_y_nada_sin_pedirlo(tmp_path, monkeypatch, capsys, digitos):
     monkeypatch.chdir(tmp_path)
     historial = {"loss": [1.0], "val_loss": [1.1], "accuracy": [0.5], "val_accuracy": [0.4]}
-    primera, segunda = mostrarEvolucion(historial), mostrarEvolucion(historial)
-    assert (primera, segunda) == (str(tmp_path / "evolucion.png"), str(tmp_path / "evolucion_2.png"))
-    texto = capsys.readouterr().out
-    assert f"guardadas en: {primera}" in texto and f"guardadas en: {segunda}" in texto
+    assert mostrarEvolucion(historial) is None and os.listdir(tmp_path) == []  # sin pantalla: no escribe nada
+    assert "ruta='curvas.png'" in capsys.readouterr().out
     assert mostrarEvolucion(historial, ruta=tmp_path / "otra" / "curvas.png") == str(tmp_path / "otra" / "curvas.png")
 
     x_train, y_train, x_test, y_test = digitos
@@ -242,7 +240,8 @@ def test_las_curvas_van_donde_se_dice_y_no_se_sobrescriben(tmp_path, monkeypatch
     testModel(modelo, x_test[:32], y_test[:32], hist, ruta=tmp_path / "test.png")
     testModel(modelo, x_test[:32], y_test[:32], hist, carpeta=tmp_path / "rep_1")
     assert (tmp_path / "test.png").exists() and (tmp_path / "rep_1" / "evolucion.png").exists()
-    assert sorted(os.listdir(tmp_path)) == ["evolucion.png", "evolucion_2.png", "otra", "rep_1", "test.png"]
+    testModel(modelo, x_test[:32], y_test[:32], hist)  # sin ruta ni carpeta: nada en la carpeta de trabajo
+    assert sorted(os.listdir(tmp_path)) == ["otra", "rep_1", "test.png"]
 
 
 def test_figura_de_una_epoca_visible_con_titulo_y_epocas_enteras():
@@ -282,3 +281,25 @@ def test_trayectorias_de_optimizadores_con_ejes_y_leyenda_fuera():
         estilos = [(linea.get_linestyle(), linea.get_marker()) for linea in eje.get_lines()[:-2]]
         assert len(set(estilos)) == len(estilos)
     plt.close(figura)
+
+
+def test_los_resultados_se_leen_con_la_umask_como_con_open(tmp_path):
+    """Un temporal nace con 0600: el archivo final debe quedar con los permisos de la umask (carpetas compartidas)."""
+    from utilidades.resultados import escribir_json
+
+    anterior = os.umask(0o022)
+    try:
+        ruta = escribir_json(tmp_path / "r.json", {"a": 1})
+        assert os.stat(ruta).st_mode & 0o777 == 0o644
+        os.umask(0o077)
+        assert os.stat(escribir_json(tmp_path / "s.json", {})).st_mode & 0o777 == 0o600
+    finally:
+        os.umask(anterior)
+
+
+def test_test_model_con_el_lote_en_el_lugar_del_historial_da_un_error_claro(digitos):
+    x_train, y_train, x_test, y_test = digitos
+    modelo = getBaseNet(num_clases=10)
+    compileModel(modelo)
+    with pytest.raises(ErrorParametro, match=r"'hist' debe ser el historial .* batchSize=64\)"):
+        testModel(modelo, x_test[:8], y_test[:8], 64)

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import signal
-import tempfile
 import threading
 
 import keras
@@ -21,7 +20,14 @@ from datos.errores import ErrorParametro
 from datos.validacion import ENTERO_POSITIVO, comprobar, mensaje
 from utilidades.dispositivo import anunciar_dispositivo
 from utilidades.evaluacion import comprobar_clases
-from utilidades.resultados import PREFIJO_TEMPORAL, borrar_temporales, escribir_csv, escribir_json, leer_csv, leer_json
+from utilidades.resultados import (
+    borrar_temporales,
+    escribir_atomico,
+    escribir_csv,
+    escribir_json,
+    leer_csv,
+    leer_json,
+)
 
 NOMBRE_HISTORIAL = "historial.csv"
 NOMBRE_RESPALDO = "respaldo"
@@ -101,26 +107,17 @@ def _rutas_respaldo(carpeta, epocas):
 
 
 def guardar_pesos(modelo, ruta):
-    """`modelo.save_weights(ruta)` atómico: temporal en la misma carpeta, fsync y `os.replace`.
+    """`modelo.save_weights(ruta)` atómico (el escritor único, `utilidades.resultados.escribir_atomico`).
 
     Una interrupción nunca deja `ruta` a medias: o sigue el archivo anterior o está el nuevo completo. Ctrl+C
     y SIGTERM se atienden cuando h5py ha terminado de escribir (`senales_aplazadas`).
     """
-    carpeta = os.path.dirname(os.path.abspath(ruta))
-    os.makedirs(carpeta, exist_ok=True)
-    fd, temporal = tempfile.mkstemp(dir=carpeta, prefix=PREFIJO_TEMPORAL, suffix=".weights.h5")
-    os.close(fd)
-    try:
+
+    def guardar(temporal):
         with senales_aplazadas():  # Ctrl+C espera a que h5py termine de escribir
             modelo.save_weights(temporal, overwrite=True)
-        with open(temporal, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(temporal, ruta)
-    except BaseException:
-        if os.path.exists(temporal):
-            os.remove(temporal)
-        raise
-    return ruta
+
+    return escribir_atomico(ruta, guardar, por_ruta=True, sufijo=".weights.h5")
 
 
 @contextlib.contextmanager

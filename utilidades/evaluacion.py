@@ -81,6 +81,13 @@ def testModel(model, test_x, test_y=None, hist=None, batchSize=64, carpeta=None,
     entonces `test_y` no se da. Las curvas van a `ruta`, o a `carpeta/evolucion.png`; sin ninguna, como en
     `mostrarEvolucion`. `titulo` (por defecto, el nombre del modelo y la carpeta) encabeza la figura.
     """
+    if hist is not None and not (hasattr(hist, "history") or isinstance(hist, dict)):
+        pista = ""
+        if isinstance(hist, int) and not isinstance(hist, bool):
+            pista = f" ¿Es el tamaño de lote? Va después: testModel(model, test_x, test_y, hist, batchSize={hist})."
+        raise ErrorParametro(
+            mensaje("hist", "el historial que devuelve fit o trainModel, o None", es=f"{hist!r}") + pista
+        )
     if isinstance(test_x, tf.data.Dataset):
         if test_y is not None:
             raise ErrorParametro(

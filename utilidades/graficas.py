@@ -69,23 +69,14 @@ def figura_evolucion(hist, titulo=None):
     return figura
 
 
-def ruta_libre(carpeta, nombre=NOMBRE_FIGURA):
-    """`carpeta/nombre` si no existe; si no, `evolucion_2.png`, `evolucion_3.png`... (nunca sobrescribe)."""
-    base, extension = os.path.splitext(nombre)
-    ruta, k = os.path.join(carpeta, nombre), 2
-    while os.path.exists(ruta):
-        ruta, k = os.path.join(carpeta, f"{base}_{k}{extension}"), k + 1
-    return ruta
-
-
 def mostrarEvolucion(hist, carpeta=None, titulo=None, ruta=None):
     """Dibuja la evolución de la pérdida y la precisión (función del profesor, §2.3).
 
     - `ruta`: guarda la figura en ese archivo PNG; `carpeta`: en `carpeta/evolucion.png`.
-    - Sin ninguna de las dos, con pantalla la muestra; sin pantalla la guarda en la carpeta actual como
-      `evolucion.png` (o `evolucion_2.png`... si ya existe: nunca sobrescribe) y dice dónde.
+    - Sin ninguna de las dos, la muestra (en una ventana o en el cuaderno); sin pantalla no escribe nada
+      que no se haya pedido: dice cómo guardarla.
 
-    Devuelve la ruta del PNG, o None si solo se ha mostrado.
+    Devuelve la ruta del PNG, o None si no se ha guardado.
     """
     import matplotlib.pyplot as plt
 
@@ -99,6 +90,6 @@ def mostrarEvolucion(hist, carpeta=None, titulo=None, ruta=None):
     if hay_pantalla():
         plt.show()
         return None
-    ruta = guardar_figura(figura, ruta_libre(os.getcwd()))
-    print(f"Curvas de aprendizaje guardadas en: {os.path.abspath(ruta)}")
-    return ruta
+    plt.close(figura)
+    print("Sin pantalla, las curvas de aprendizaje no se muestran: páselas a un archivo con ruta='curvas.png'.")
+    return None

@@ -23,19 +23,47 @@ def borrar_temporales(carpeta):
                 os.remove(os.path.join(carpeta, nombre))
 
 
-def _escribir_atomico(ruta, contenido, binario=False):
+def _umask():
+    """La umask del proceso (sin cambiarla: en Linux se lee de /proc; si no, se pone y se repone)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for linea in f:
+                if linea.startswith("Umask:"):
+                    return int(linea.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    actual = os.umask(0o022)
+    os.umask(actual)
+    return actual
+
+
+def escribir_atomico(ruta, contenido, binario=False, por_ruta=False, sufijo=None):
+    """Escribe `ruta` de forma atómica: en un temporal de la misma carpeta, `fsync` y `os.replace`.
+
+    `contenido`: el texto o los bytes; o una función que escribe en el archivo abierto (`f`); o, con
+    `por_ruta`, una que escribe en la ruta que recibe (`modelo.save_weights`). El archivo queda con los
+    permisos de la umask, como con `open()` (un temporal nace con 0600: en una carpeta compartida del
+    laboratorio o de la clase, nadie más podría leer los resultados).
+    """
     ruta = os.fspath(ruta)
     carpeta = os.path.dirname(os.path.abspath(ruta))
     os.makedirs(carpeta, exist_ok=True)
-    fd, temporal = tempfile.mkstemp(dir=carpeta, prefix=PREFIJO_TEMPORAL, suffix=os.path.basename(ruta))
+    fd, temporal = tempfile.mkstemp(dir=carpeta, prefix=PREFIJO_TEMPORAL, suffix=sufijo or os.path.basename(ruta))
     try:
-        with os.fdopen(fd, "wb" if binario else "w", **({} if binario else {"encoding": "utf-8"})) as f:
-            if callable(contenido):  # escribe él mismo en el archivo (arrays grandes, sin copia en memoria)
-                contenido(f)
-            else:
-                f.write(contenido)
-            f.flush()
-            os.fsync(f.fileno())
+        os.fchmod(fd, 0o666 & ~_umask())
+        if por_ruta:
+            os.close(fd)
+            contenido(temporal)
+            with open(temporal, "rb+") as f:
+                os.fsync(f.fileno())
+        else:
+            with os.fdopen(fd, "wb" if binario else "w", **({} if binario else {"encoding": "utf-8"})) as f:
+                if callable(contenido):  # escribe él mismo en el archivo (arrays grandes, sin copia en memoria)
+                    contenido(f)
+                else:
+                    f.write(contenido)
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(temporal, ruta)
     except BaseException:
         if os.path.exists(temporal):
@@ -46,7 +74,7 @@ def _escribir_atomico(ruta, contenido, binario=False):
 
 def escribir_json(ruta, datos):
     """Escribe `datos` como JSON legible (UTF-8, con tildes)."""
-    return _escribir_atomico(ruta, json.dumps(datos, indent=2, ensure_ascii=False, default=_a_json) + "\n")
+    return escribir_atomico(ruta, json.dumps(datos, indent=2, ensure_ascii=False, default=_a_json) + "\n")
 
 
 def leer_json(ruta):
@@ -56,7 +84,7 @@ def leer_json(ruta):
 
 def escribir_texto(ruta, texto):
     """Escribe un texto (Markdown, informes...) en UTF-8."""
-    return _escribir_atomico(ruta, texto)
+    return escribir_atomico(ruta, texto)
 
 
 def escribir_csv(ruta, filas, columnas=None):
@@ -66,7 +94,7 @@ def escribir_csv(ruta, filas, columnas=None):
     escritor = csv.DictWriter(buffer, fieldnames=columnas, extrasaction="ignore", lineterminator="\n")
     escritor.writeheader()
     escritor.writerows(filas)
-    return _escribir_atomico(ruta, buffer.getvalue())
+    return escribir_atomico(ruta, buffer.getvalue())
 
 
 def leer_csv(ruta):
@@ -79,7 +107,7 @@ def escribir_npz(ruta, **arrays):
     """Escribe arrays de NumPy en un `.npz` sin comprimir (`np.savez`), directamente en el temporal."""
     import numpy as np
 
-    return _escribir_atomico(ruta, lambda f: np.savez(f, **arrays), binario=True)
+    return escribir_atomico(ruta, lambda f: np.savez(f, **arrays), binario=True)
 
 
 def guardar_figura(figura, ruta, dpi=100):
@@ -89,7 +117,7 @@ def guardar_figura(figura, ruta, dpi=100):
     buffer = io.BytesIO()
     figura.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(figura)
-    return _escribir_atomico(ruta, buffer.getvalue(), binario=True)
+    return escribir_atomico(ruta, buffer.getvalue(), binario=True)
 
 
 def info_entorno():

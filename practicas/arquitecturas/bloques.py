@@ -40,7 +40,7 @@ from modelos.bloques import (
 )
 from modelos.calculadoras import coste_cuello_botella
 from practicas.arquitecturas._comun import cargar, entrenar, evaluar, opciones_datos, preparar
-from practicas.comun import iniciar, sembrar
+from practicas.comun import cantidad, iniciar, sembrar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de
 from utilidades.argumentos import tipo
 from utilidades.conjuntos import predecir
@@ -370,7 +370,7 @@ def ejecutar(args):
     )
     imprimir_tabla(
         redes,
-        f"Redes pequeñas ({args.epocas} épocas, {len(preparados[0])} imágenes de entrenamiento)",
+        f"Redes pequeñas ({cantidad(args.epocas, 'época')}, {len(preparados[0])} imágenes de entrenamiento)",
         [
             ("red", "Red", "s"),
             ("parametros", "Parámetros", "d"),

@@ -18,7 +18,7 @@ import os
 from datos.validacion import ENTERO_NO_NEGATIVO, ENTERO_POSITIVO
 from modelos.bloques import VARIANTES_PROFUNDA, red_profunda
 from practicas.arquitecturas._comun import cargar, entrenar, evaluar, opciones_datos, preparar
-from practicas.comun import iniciar, sembrar
+from practicas.comun import cantidad, iniciar, sembrar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de
 from utilidades.argumentos import tipo
 from utilidades.gradientes import capas_con_nucleo, normas_gradiente, razon_primera_ultima
@@ -158,7 +158,7 @@ def ejecutar(args):
     if entrenamiento:
         imprimir_tabla(
             entrenamiento,
-            f"Tras {args.epocas} épocas de entrenamiento ({len(x_train)} imágenes)",
+            f"Tras {cantidad(args.epocas, 'época')} de entrenamiento ({len(x_train)} imágenes)",
             [
                 ("variante", "Red", "s"),
                 ("perdida_entrenamiento", "Pérdida entren.", ".4f"),

@@ -16,7 +16,7 @@ import numpy as np
 from datos import cargar_fuente, getDataIterators
 from datos.validacion import POSITIVO
 from modelos import getBaseNet
-from practicas.comun import entrenar_y_evaluar, iniciar, opciones_comunes
+from practicas.comun import cantidad, entrenar_y_evaluar, iniciar, opciones_comunes
 from practicas.entrenamiento._comun import RegistroTasa, imprimir_tabla, lista_de
 from utilidades.argumentos import tipo
 from utilidades.entrenamiento import compileModel
@@ -154,7 +154,7 @@ def ejecutar(args):
     escribir_json(os.path.join(carpeta, "resultados.json"), resultados)
     imprimir_tabla(
         resumen,
-        f"Test de BaseNet con cada programa de tasa ({args.epocas} épocas, SGD + momento {MOMENTO})",
+        f"Test de BaseNet con cada programa de tasa ({cantidad(args.epocas, 'época')}, SGD + momento {MOMENTO})",
         [
             ("programa", "Programa", "s"),
             ("perdida", "Pérdida", ".4f"),

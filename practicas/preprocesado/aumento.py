@@ -19,7 +19,7 @@ from scipy import ndimage
 
 from datos.errores import ErrorDatos
 from datos.validacion import ENTERO_POSITIVO, POSITIVO
-from practicas.comun import iniciar
+from practicas.comun import cantidad, iniciar
 from practicas.preprocesado._comun import (
     cargar_datos,
     compilar,
@@ -371,7 +371,7 @@ def ejecutar(args):
     )
     imprimir_tabla(
         resumen,
-        f"CNN pequeña, {len(x)} imágenes, {args.epocas} épocas de {len(x) * (1 + args.copias)} imágenes",
+        f"CNN pequeña, {len(x)} imágenes, {cantidad(args.epocas, 'época')} de {len(x) * (1 + args.copias)} imágenes",
         [
             ("modo", "Aumento", "s"),
             ("imagenes_distintas", "Imágenes distintas", "d"),

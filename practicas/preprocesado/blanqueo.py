@@ -17,7 +17,7 @@ import numpy as np
 
 from datos.errores import ErrorParametro
 from datos.validacion import ENTERO_POSITIVO, NO_NEGATIVO, mensaje
-from practicas.comun import iniciar
+from practicas.comun import cantidad, iniciar
 from practicas.preprocesado._comun import (
     cargar_datos,
     dibujar_mosaico,
@@ -457,7 +457,7 @@ def ejecutar(args):
     )
     imprimir_tabla(
         filas,
-        f"Red {v_train.shape[1]}-32-10 (tanh, SGD {args.tasa:g}), {len(x_red)} imágenes, {args.epocas} épocas",
+        f"Red {v_train.shape[1]}-32-10 (tanh, SGD {args.tasa:g}), {len(x_red)} imágenes, {cantidad(args.epocas, 'época')}",
         [
             ("variante", "Entrada", "s"),
             ("perdida_primera_epoca", "Pérdida ép. 1", ".4f"),

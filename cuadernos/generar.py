@@ -18,6 +18,7 @@ No forma parte del paquete instalado; necesita jupytext y nbformat (`pip install
 
 import argparse
 import copy
+import json
 import re
 import sys
 from pathlib import Path
@@ -53,19 +54,53 @@ TROZO = re.compile(r"^from (_\w+) import \*.*$", re.MULTILINE)
 
 
 def _con_trozos(texto, carpeta=FUENTES):
-    """`texto` con cada línea `from _trozo import *` cambiada por el texto de `fuentes/_trozo.py`.
+    """`texto` con cada línea `from _trozo import *` cambiada por el texto de `fuentes/_trozo.py` (que puede
+    incluir a su vez otros trozos).
 
-    Así el código común de la primera celda (`_preparacion.py`, `_datos_cifar.py`) se escribe una vez y cada
-    cuaderno lo lleva entero (en Colab no hay más archivos que el cuaderno).
+    Así el código común de la primera celda (`_instalacion.py`, `_preparacion.py`, `_datos_cifar.py`) se
+    escribe una vez y cada cuaderno lo lleva entero (en Colab no hay más archivos que el cuaderno).
     """
 
     def trozo(encontrado):
         ruta = Path(carpeta) / f"{encontrado.group(1)}.py"
         if not ruta.is_file():
             raise ValueError(f"La fuente incluye {ruta.name}, que no existe en {carpeta}.")
-        return _sin_preambulo(ruta).removeprefix("# %%\n").rstrip("\n")
+        return _con_trozos(_sin_preambulo(ruta).removeprefix("# %%\n").rstrip("\n"), carpeta)
 
     return TROZO.sub(trozo, texto)
+
+
+def repositorio(setup=CARPETA.parent / "setup.cfg"):
+    """La dirección del repositorio del curso: `url` de `[metadata]` en setup.cfg ("" si no se ha puesto)."""
+    import configparser
+
+    lector = configparser.ConfigParser()
+    lector.read(setup, encoding="utf-8")
+    return lector.get("metadata", "url", fallback="").strip()
+
+
+_COLAB = re.compile(
+    r'<a href="https://colab\.research\.google\.com/github/[^"]*/cuadernos/(\w+\.ipynb)">Abrir en Colab</a>'
+)
+
+
+def con_repositorio(texto, url):
+    """`texto` con la dirección del repositorio: en la celda de instalación y en los enlaces «Abrir en Colab».
+
+    Sin dirección (o si no es de GitHub) el enlace se cambia por cómo abrir el cuaderno en Colab a mano.
+    """
+    texto = texto.replace('REPOSITORIO = ""', f"REPOSITORIO = {json.dumps(url or '')}", 1)
+    github = re.match(r"https://github\.com/([^/]+/[^/]+?)(?:\.git)?/?$", url or "")
+
+    def enlace(encontrado):
+        if github is None:
+            return "Para abrirlo en Colab: *Archivo → Subir cuaderno* y elija este archivo."
+        return (
+            f'<a href="https://colab.research.google.com/github/{github.group(1)}/blob/main/cuadernos/'
+            f'{encontrado.group(1)}">Abrir en Colab</a>'
+        )
+
+    return _COLAB.sub(enlace, texto)
 
 
 def cuaderno(fuente):
@@ -74,7 +109,8 @@ def cuaderno(fuente):
     import nbformat
 
     fuente = Path(fuente)
-    leido = jupytext.reads(_con_trozos(_sin_preambulo(fuente), fuente.parent), fmt=FORMATO)
+    texto = con_repositorio(_con_trozos(_sin_preambulo(fuente), fuente.parent), repositorio())
+    leido = jupytext.reads(texto, fmt=FORMATO)
     nb = nbformat.v4.new_notebook(metadata=copy.deepcopy(METADATOS))
     nb.nbformat, nb.nbformat_minor = 4, 5
     for i, celda in enumerate(leido.cells, start=1):

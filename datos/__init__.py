@@ -7,9 +7,11 @@ TensorFlow. `datos` es la capa de abajo del proyecto: no importa `modelos`, `uti
 
 import importlib
 
+from datos import silencio
 from datos._sombras import comprobar_paquetes
 
 comprobar_paquetes()  # avisa si un modelos.py o utilidades.py del usuario tapa otro paquete
+silencio.instalar()  # TensorFlow, cuando se importe, sin sus mensajes de arranque (y con sus errores)
 
 # nombre exportado -> submódulo de `datos` que lo define
 _EXPORTADOS = {

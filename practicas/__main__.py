@@ -16,7 +16,6 @@ import contextlib
 import os
 import runpy
 import sys
-import tempfile
 
 from practicas.registro import ayuda_practica, ayudas, cargar_ejercicio, practicas_disponibles
 
@@ -79,37 +78,20 @@ def construir_parser(al_elegir=None):
     return parser
 
 
-@contextlib.contextmanager
-def _stderr_oculto():
-    """Lleva a un temporal lo que se escriba en el descriptor 2 (también desde C++); lo muestra si hay un error."""
-    sys.stderr.flush()
-    copia = os.dup(2)
-    with tempfile.TemporaryFile() as temporal:
-        os.dup2(temporal.fileno(), 2)
-        try:
-            yield
-        except BaseException:
-            os.dup2(copia, 2)
-            temporal.seek(0)
-            sys.stderr.write(temporal.read().decode("utf-8", "replace"))
-            raise
-        finally:
-            sys.stderr.flush()
-            os.dup2(copia, 2)
-            os.close(copia)
-
-
 def arrancar_tensorflow(verboso=False):
     """Importa TensorFlow y configura la GPU (`configCUDA`); sin `verboso`, sin sus mensajes de C++ ni avisos.
 
     `TF_CPP_MIN_LOG_LEVEL` debe fijarse antes del primer `import tensorflow`; los mensajes que TensorFlow
-    escribe al cargarse (antes de iniciar su registro) no lo respetan, así que se ocultan mientras se carga.
+    escribe al cargarse (antes de iniciar su registro) no lo respetan: se filtran mientras se carga
+    (`datos.silencio`: el ruido conocido no se muestra, un error de verdad sí).
     """
     if not verboso:
         # 3: tampoco los «E» de C++, que al entrenar no piden nada al usuario (p. ej. «NodeDef mentions
         # attribute ...»); los errores de verdad llegan como excepciones de Python.
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    with contextlib.nullcontext() if verboso else _stderr_oculto():
+    from datos.silencio import stderr_filtrado  # (aquí: con la carpeta de trabajo ya fuera de sys.path)
+
+    with contextlib.nullcontext() if verboso else stderr_filtrado():
         import tensorflow as tf
 
         from utilidades.dispositivo import configCUDA

@@ -42,7 +42,6 @@ NOMBRES = ("ejercicio1", "ejercicio2", "ejercicio3", "entrenamiento", "talleres"
 ORDEN = ("ejercicio3", "talleres", "entrenamiento", "ejercicio2", "ejercicio1")  # los más lentos primero
 EN_PARALELO = 2  # núcleos a la vez (CI: 2 CPU)
 LIMITE_CELDA = 300  # segundos por celda
-REPOSITORIO = 'REPOSITORIO = "https://github.com/<curso>/practicas-keras"'
 NUCLEO = "practicas-pruebas"  # kernelspec propio de estas pruebas (ver _gestor_nucleo)
 MARCA_INTERPRETE = "INTERPRETE="
 MARCA_CPU = "CPU_NUCLEO="
@@ -123,7 +122,8 @@ def test_el_codigo_comun_se_escribe_una_vez_y_cada_cuaderno_lo_lleva_entero(tmp_
     _requisitos()
     generar = _generador()
     trozo = (CARPETA / "fuentes" / "_preparacion.py").read_text(encoding="utf-8").split("# %%\n", 1)[1]
-    comun = jupytext.reads("# %%\n" + trozo, fmt="py:percent").cells[0].source.strip()  # con `%pip` sin comentar
+    trozo = generar.con_repositorio(generar._con_trozos(trozo), generar.repositorio())  # con `_instalacion` dentro
+    comun = jupytext.reads("# %%\n" + trozo, fmt="py:percent").cells[0].source.strip()
     for nombre in NOMBRES:
         fuente = (CARPETA / "fuentes" / f"{nombre}.py").read_text(encoding="utf-8")
         assert "from _preparacion import *" in fuente and "import tempfile" not in fuente
@@ -151,18 +151,66 @@ def test_primera_celda_prepara_colab_y_local(nombre):
     """La primera celda de código instala el paquete solo si falta, mira la GPU y conoce el modo rápido."""
     _requisitos()
     primera = _codigo(_leer(nombre))[0]
-    assert REPOSITORIO in primera
-    assert re.search(r"except ImportError:.*\n\s+%pip install -q git\+\{REPOSITORIO\}", primera)
+    url = _generador().repositorio()
+    assert f"REPOSITORIO = {json.dumps(url)}" in primera and "practicas_keras-*.whl" in primera
+    assert re.search(r"except ImportError:(.|\n)*\[sys.executable, \"-m\", \"pip\", \"install\"", primera)
+    assert "silenciar_tensorflow()" in primera.split("import tensorflow")[0]  # el filtro del ruido, antes de TF
     assert 'tf.config.list_physical_devices("GPU")' in primera
     assert 'os.environ.get("PRACTICAS_RAPIDO") == "1"' in primera
     assert "PRACTICAS_SALIDA" in primera
+
+
+def _celda_de_instalacion(url):
+    """El código de instalación de la primera celda, generado con la dirección `url`."""
+    generar = _generador()
+    return generar.con_repositorio(generar._con_trozos("from _instalacion import *\n"), url)
+
+
+def _venv_nuevo(carpeta):
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "venv", str(carpeta)], check=True, timeout=300)
+    return str(Path(carpeta) / "bin" / "python")
+
+
+def test_la_celda_de_instalacion_sin_direccion_dice_que_hacer(tmp_path):
+    """En un entorno nuevo, sin el paquete y sin dirección del repositorio: un mensaje en español, no un traceback."""
+    import subprocess
+
+    python = _venv_nuevo(tmp_path / "venv")
+    r = subprocess.run([python, "-c", _celda_de_instalacion("")], cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "No está instalado el paquete practicas-keras" in r.stderr and "python -m build" in r.stderr
+
+
+def test_la_celda_de_instalacion_instala_desde_el_repositorio(tmp_path):
+    """Con la dirección puesta (aquí, un clon local: `git+file://`), la celda instala el paquete en un entorno nuevo.
+
+    Sin sus dependencias (`PIP_NO_DEPS=1`): TensorFlow son cientos de MB y lo que se prueba es la celda.
+    """
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not (RAIZ / ".git").exists():
+        pytest.skip("sin git o sin el repositorio (.git) de este checkout")
+    clon = tmp_path / "clon"
+    subprocess.run(["git", "clone", "-q", str(RAIZ), str(clon)], check=True, timeout=300)
+    python = _venv_nuevo(tmp_path / "venv")
+    codigo = _celda_de_instalacion(f"file://{clon}") + "\nprint('INSTALADO', practicas.__file__)\n"
+    entorno = {**os.environ, "PIP_NO_DEPS": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    r = subprocess.run([python, "-c", codigo], cwd=tmp_path, capture_output=True, text=True, env=entorno, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "INSTALADO" in r.stdout and str(tmp_path / "venv") in r.stdout
 
 
 @pytest.mark.parametrize("nombre", NOMBRES)
 def test_usa_la_api_publica(nombre):
     """Las celdas usan las funciones del paquete (`datos`, `modelos`, `utilidades`), no los ejercicios de la CLI."""
     _requisitos()
-    codigo = "\n".join(_codigo(_leer(nombre)))
+    primera, *resto = _codigo(_leer(nombre))
+    instalacion = _celda_de_instalacion(_generador().repositorio()).strip()
+    assert instalacion in primera
+    codigo = "\n".join([primera.replace(instalacion, ""), *resto])  # (la instalación usa pip con subprocess)
     assert not re.search(r"^\s*(from practicas[ .]|import practicas\.)", codigo, re.M)
     assert "python -m practicas" not in codigo and "subprocess" not in codigo
 

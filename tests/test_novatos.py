@@ -303,3 +303,23 @@ def test_test_model_con_el_lote_en_el_lugar_del_historial_da_un_error_claro(digi
     compileModel(modelo)
     with pytest.raises(ErrorParametro, match=r"'hist' debe ser el historial .* batchSize=64\)"):
         testModel(modelo, x_test[:8], y_test[:8], 64)
+
+
+def test_importar_el_paquete_no_llena_la_pantalla_de_mensajes_de_tensorflow(tmp_path):
+    """Un script del estudiante (o la primera celda de un cuaderno) que usa el paquete: sin las ~8 líneas de C++."""
+    entorno = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    codigo = "import modelos\nprint(modelos.getBaseNet().count_params())\n"
+    r = subprocess.run([sys.executable, "-c", codigo], cwd=tmp_path, capture_output=True, text=True, env=entorno)
+    assert r.returncode == 0 and r.stdout.strip() == "24197", r.stderr
+    for ruido in ("absl::InitializeLog", "oneDNN", "cuda drivers", "cuInit", "cpu_feature_guard"):
+        assert ruido not in r.stderr, r.stderr
+
+
+def test_el_filtro_deja_ver_los_errores_de_verdad(capfd):
+    from datos.silencio import stderr_filtrado
+
+    with stderr_filtrado():
+        os.write(2, b"I0000 00:00:17 1 cpu_feature_guard.cc:227] This TensorFlow binary is optimized to use ...\n")
+        os.write(2, b"E0000 00:00:17 1 loader.cc:12] Error de verdad: no se puede cargar libcudnn.so.9\n")
+    error = capfd.readouterr().err
+    assert "Error de verdad" in error and "cpu_feature_guard" not in error

@@ -4,24 +4,18 @@
 # ruff: noqa: E402
 
 # %%
+from _instalacion import *  # instala el paquete si falta: cuadernos/fuentes/_instalacion.py
+
 import os
-import sys
 import tempfile
 import warnings
 
-REPOSITORIO = "https://github.com/<curso>/practicas-keras"
-try:
-    import practicas
-except ImportError:  # en Colab, o en un entorno sin el paquete: se instala desde el repositorio del curso
-    # %pip install -q git+{REPOSITORIO}
-    import importlib
-
-    importlib.invalidate_caches()
-    import practicas
-
 # %matplotlib inline
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # sin los mensajes internos de TensorFlow
-import tensorflow as tf  # noqa: E402  (después de TF_CPP_MIN_LOG_LEVEL)
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # sin los mensajes internos de TensorFlow (sí sus errores)
+from datos.silencio import instalar as silenciar_tensorflow  # noqa: E402
+
+silenciar_tensorflow()  # sin los mensajes de arranque de TensorFlow, con sus errores (datos/silencio.py)
+import tensorflow as tf  # noqa: E402  (después de TF_CPP_MIN_LOG_LEVEL y del filtro)
 
 # Modo rápido (PRACTICAS_RAPIDO=1): pocas imágenes y épocas. Con tan pocos datos compilar los grafos de
 # TensorFlow cuesta más que ejecutar paso a paso, así que se ejecuta paso a paso.

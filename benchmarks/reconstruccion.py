@@ -3,8 +3,9 @@
     python benchmarks/reconstruccion.py [--repeticiones 5]
 
 Lado a lado, alternando, con la misma configuración JSON: reconstruirla con sus inicializadores (lo que se
-hacía), con los inicializadores en "zeros" (`describir_config`) y en un hijo del servidor de reconstrucción
-con los límites de la entrega (`describir_configs`, lo que hace la calificación; el servidor ya arrancado).
+hacía), sin reservar sus pesos (`describir_config`: inicializadores en "zeros" y un ámbito sin estado de
+Keras) y en un hijo del servidor de reconstrucción, en bubblewrap y con los límites de la entrega
+(`describir_configs`, lo que hace la calificación; el servidor ya arrancado).
 Da la mediana de segundos de CPU de este proceso y de reloj. Cifras en docs/rendimiento.md.
 """
 
@@ -44,8 +45,8 @@ def main():
     parser.add_argument("--repeticiones", type=int, default=5)
     args = parser.parse_args()
     texto = getBirdNetV4(getResNet50("avg", (224, 224, 3), weights=None), num_clases=200).to_json()
-    formas = {"con sus inicializadores": con_inicializadores, "inicializadores en zeros": con_ceros}
-    formas["en un hijo del servidor"] = en_un_hijo
+    formas = {"con sus inicializadores": con_inicializadores, "sin reservar los pesos": con_ceros}
+    formas["en un hijo del servidor (bubblewrap)"] = en_un_hijo
     referencia = con_inicializadores(texto)
     assert all(f(texto) == referencia for f in formas.values())  # calentamiento, y la misma descripción
     medidas = {nombre: [] for nombre in formas}

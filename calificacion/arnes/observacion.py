@@ -21,11 +21,15 @@ LIMITE_PARAMETROS_ENTRENAR = 3_000_000  # por encima, fit/evaluate/predict no ca
 LIMITE_PESOS_DIFERIDOS = 10_000_000  # valores de una variable a partir de los cuales no se reserva
 MAX_FILAS = 64  # filas que llegan de verdad a fit/evaluate
 MAX_VALORES = 8_000_000  # valores que se leen para las estadísticas de unos datos
-_AJUSTES_GENERADOR = (
+# Ajustes del ImageDataGenerator que se anotan (la suite los lee de aquí: `calificacion/suites/p3.py`).
+AJUSTES_NORMALIZACION = (
     "featurewise_center",
     "featurewise_std_normalization",
     "samplewise_center",
     "samplewise_std_normalization",
+    "zca_whitening",
+)
+AJUSTES_AUMENTO = (
     "rotation_range",
     "width_shift_range",
     "height_shift_range",
@@ -35,8 +39,8 @@ _AJUSTES_GENERADOR = (
     "vertical_flip",
     "brightness_range",
     "channel_shift_range",
-    "zca_whitening",
 )
+_AJUSTES_GENERADOR = AJUSTES_NORMALIZACION + AJUSTES_AUMENTO
 _KERAS1 = {"nb_epoch": "epochs", "samples_per_epoch": None, "nb_val_samples": None, "nb_worker": None}
 _SIN_EFECTO = ("workers", "use_multiprocessing", "max_queue_size", "pickle_safe", "max_q_size", "class_weight")
 

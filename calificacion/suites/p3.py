@@ -28,6 +28,7 @@ import functools
 import pytest
 
 from calificacion.arnes.datos_pequenos import N_TEST, estadisticas_cifar
+from calificacion.arnes.observacion import AJUSTES_AUMENTO, AJUSTES_NORMALIZACION
 from calificacion.arquitectura import comparar_arquitectura, describir_modelo, juntar_activaciones
 
 # Funciones del informe que se llaman si la entrega las define (argumentos: los construye el arnés).
@@ -58,24 +59,7 @@ _METRICAS = {
     "Accuracy",
     "sparse_categorical_accuracy",
 }
-_AUMENTO = (
-    "rotation_range",
-    "width_shift_range",
-    "height_shift_range",
-    "shear_range",
-    "zoom_range",
-    "horizontal_flip",
-    "vertical_flip",
-    "brightness_range",
-    "channel_shift_range",
-)
-_NORMALIZACION = (
-    "featurewise_center",
-    "featurewise_std_normalization",
-    "samplewise_center",
-    "samplewise_std_normalization",
-    "zca_whitening",
-)
+_AUMENTO, _NORMALIZACION = AJUSTES_AUMENTO, AJUSTES_NORMALIZACION
 _CAPAS_NORMALIZACION = ("Normalization",)
 _CAPAS_AUMENTO = ("RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomCrop", "RandomContrast")
 

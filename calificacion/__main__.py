@@ -16,6 +16,7 @@ if __name__ == "__main__":
     quitar_carpeta_de_trabajo(sys.path)
 
 from calificacion import aislamiento, entregas  # noqa: E402
+from calificacion.informes import tabla  # noqa: E402
 from calificacion.plugin import SinAislamiento, modo_aislado  # noqa: E402
 from datos.validacion import ENTERO_POSITIVO, POSITIVO  # noqa: E402
 from utilidades.argumentos import ParserEspanol, tipo  # noqa: E402
@@ -59,6 +60,9 @@ def crear_parser():
         type=tipo(ENTERO_POSITIVO),
         default=10_000_000,
         help="bytes que cada entrega puede escribir por pantalla (10000000)",
+    )
+    parser.add_argument(
+        "--verboso", action="store_true", help="la salida entera de pytest (con sus trazas), no solo la tabla"
     )
     parser.add_argument(
         "--sin-aislamiento",
@@ -117,7 +121,14 @@ def main(argv=None):
             parser.exit(2, f"calificar: error: {error}\n")
         return 0
     opciones = opciones_pytest(limites, aislado, nombres, reglas)
-    codigo, _ = calificar_entrega(args.ruta, args.suite, args.salida, opciones=opciones)
+    if not args.verboso:
+        print(f"Ejecutando {nombre} {'en bubblewrap' if aislado else 'sin bubblewrap'}…")
+    codigo, informe = calificar_entrega(
+        args.ruta, args.suite, args.salida, opciones=opciones, silencioso=not args.verboso
+    )
+    if not args.verboso:  # la tabla y dónde está el informe; las trazas de pytest, con --verboso
+        print("\n".join(tabla(informe)))
+        print("Qué corregir y por qué: " + ", ".join(informe["informes"]))
     return codigo
 
 

@@ -165,14 +165,18 @@ def comparar_arquitectura(modelo, referencia, max_diferencias=5):
         tipos = list(range(len(capas)))
         tipos_esperados = list(range(len(esperadas)))
 
-    diferencias, coincidentes, penalizaciones = [], 0, 0
+    diferencias, heredadas, coincidentes, penalizaciones = [], [], 0, 0
     emparejador = difflib.SequenceMatcher(None, tipos, tipos_esperados, autojunk=False)
     for operacion, i1, i2, j1, j2 in emparejador.get_opcodes():
         pares = min(i2 - i1, j2 - j1) if operacion in ("equal", "replace") else 0
         for k in range(pares):
             problemas, propios = _diferencias_capa(capas[i1 + k], esperadas[j1 + k])
-            if problemas:
+            if problemas and propios:
                 diferencias.append(f"{_nombre_capa(capas[i1 + k], i1 + k)}: {'; '.join(problemas)}.")
+            elif problemas:  # solo la forma o los parámetros que hereda de un error anterior: al final
+                heredadas.append(
+                    f"{_nombre_capa(capas[i1 + k], i1 + k)}: {'; '.join(problemas)} (por una capa anterior)."
+                )
             if not propios:  # la capa en sí está bien (su forma puede heredar un error anterior)
                 coincidentes += 1
         for i in range(i1 + pares, i2):
@@ -184,6 +188,7 @@ def comparar_arquitectura(modelo, referencia, max_diferencias=5):
                 f"falta una capa {esperadas[j].get('tipo', '')} {despues} (capa {j + 1} de la referencia)."
             )
 
+    diferencias += heredadas  # primero las diferencias de cada capa en sí; lo que arrastran, después
     capas_bien = not diferencias
     for clave, texto in (("parametros", "parámetros"), ("entrenables", "parámetros entrenables")):
         if referencia.get(clave) is not None and modelo.get(clave) is not None and referencia[clave] != modelo[clave]:
@@ -256,6 +261,13 @@ def _diferencias_capa(capa, esperada):
                     f"{_TEXTO_DETALLE.get(clave, clave)} {_valor(detalles[clave])}, se esperaba {_valor(valor)}"
                 )
                 propios = True
+    if esperada.get("activacion") is not None and (capa.get("activacion") or "linear") != esperada["activacion"]:
+        problemas.append(f"activación '{capa.get('activacion') or 'linear'}', se esperaba '{esperada['activacion']}'")
+        propios = True
+    if esperada.get("entrenable") is not None and capa.get("entrenable") != esperada["entrenable"]:
+        estado = "entrenable" if capa.get("entrenable") else "congelada"
+        problemas.append(f"está {estado}, se esperaba {'entrenable' if esperada['entrenable'] else 'congelada'}")
+        propios = True
     antes = len(problemas)
     salida, salida_esperada = capa.get("salida"), esperada.get("salida")
     if salida_esperada is not None and salida is not None:
@@ -268,13 +280,6 @@ def _diferencias_capa(capa, esperada):
         problemas.append(
             f"{_numero(capa.get('parametros'))} parámetros, se esperaban {_numero(esperada['parametros'])}"
         )
-    if esperada.get("activacion") is not None and (capa.get("activacion") or "linear") != esperada["activacion"]:
-        problemas.append(f"activación '{capa.get('activacion') or 'linear'}', se esperaba '{esperada['activacion']}'")
-        propios = True
-    if esperada.get("entrenable") is not None and capa.get("entrenable") != esperada["entrenable"]:
-        estado = "entrenable" if capa.get("entrenable") else "congelada"
-        problemas.append(f"está {estado}, se esperaba {'entrenable' if esperada['entrenable'] else 'congelada'}")
-        propios = True
     if not con_detalles and len(problemas) > antes:
         propios = True
     return problemas, propios

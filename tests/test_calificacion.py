@@ -76,6 +76,25 @@ def test_un_relleno_equivocado_no_arrastra_a_las_demas_capas():
     assert "salida (None, 10, 10, 16)" not in mensaje.split("\n")[1]  # la forma heredada no es el error de la capa 1
 
 
+def test_las_diferencias_de_cada_capa_van_antes_que_lo_que_arrastran():
+    """Un relleno equivocado y una ReLU que falta: las dos primeras líneas; las formas heredadas, después."""
+    modelo = keras.Sequential(
+        [
+            keras.Input((32, 32, 3)),
+            layers.Conv2D(6, 5, activation="relu", padding="same"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(16, 5),  # sin ReLU
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(50, activation="relu"),
+            layers.Dense(25, activation="softmax"),
+        ]
+    )
+    lineas = str(comparar_arquitectura(modelo, modelos.getBaseNet())).splitlines()
+    assert "relleno same, se esperaba valid" in lineas[1] and "activación 'linear', se esperaba 'relu'" in lineas[2]
+    assert all("por una capa anterior" in linea for linea in lineas[3:] if "salida" in linea and "capa 1 " not in linea)
+
+
 def test_comparar_explica_activacion_y_filtros():
     comparacion = comparar_arquitectura(basenet(filtros=(6, 32), activacion_conv1=None), modelos.getBaseNet())
     mensaje = str(comparacion)
@@ -449,7 +468,7 @@ def test_errores_tipicos_mensajes(clase):
 
 
 @requiere_bwrap
-def test_nombres_y_reglas_del_profesor(tmp_path):
+def test_nombres_y_reglas_del_profesor(tmp_path, capsys):
     entrega = tmp_path / "propia.py"
     entrega.write_text(
         "import keras\nfrom keras import layers\n\n"
@@ -475,6 +494,9 @@ def test_nombres_y_reglas_del_profesor(tmp_path):
             "optimizador=Adam",
         ]
     )
+    consola = capsys.readouterr().out  # callada: la tabla y dónde está el informe (con --verboso, pytest entero)
+    assert "TOTAL" in consola and "informe.md" in consola
+    assert "Traceback" not in consola and "entrega = <" not in consola and "PytestAssertRewriteWarning" not in consola
     pruebas = {t["name"].split(":")[0]: t for t in leer_json(tmp_path / "informe" / "results.json")["tests"]}
     assert pruebas["BaseNet"]["score"] == 3  # crearRed se llamó como getBaseNet
     assert pruebas["Compilación con entropía cruzada categórica y la precisión como métrica (§2.2)"]["score"] == 0

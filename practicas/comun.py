@@ -167,6 +167,15 @@ def _tiene_resultados(carpeta):
     return any(not nombre.startswith(".") for nombre in os.listdir(carpeta))
 
 
+def nombre_de_datos(datos):
+    """Los datos de `--datos` dichos para una persona: «los dígitos incluidos», «CIFAR-100 (25 clases)»…"""
+    nombres = {None: "los dígitos incluidos", "digitos": "los dígitos incluidos", "cifar100": "CIFAR-100 (25 clases)"}
+    if datos in nombres:
+        return nombres[datos]
+    texto = str(datos)
+    return texto.removeprefix("tfds:") if texto.startswith("tfds:") else os.path.basename(os.path.normpath(texto))
+
+
 def cantidad(numero, palabra):
     """«1 época», «10 épocas»: el número con la palabra en singular o en plural."""
     return f"{numero} {palabra}" if numero == 1 else f"{numero} {palabra}s"
@@ -263,7 +272,8 @@ def entrenar_y_evaluar(
         reanudar=args.reanudar,
         verbose=0 if args.silencioso else "auto",
     )
-    perdida, precision = testModel(modelo, test_x, test_y, hist, batchSize=args.batch, carpeta=carpeta)
+    titulo = f"{modelo.name} en {nombre_de_datos(getattr(args, 'datos', None))}, entrenamiento {repeticion}"
+    perdida, precision = testModel(modelo, test_x, test_y, hist, batchSize=args.batch, carpeta=carpeta, titulo=titulo)
     metricas = {"perdida": perdida, "precision": precision, "epocas": len(hist.epoch), "semilla": semilla}
     metricas.update(medir(modelo, datos) if medir is not None else {})
     escribir_json(ruta_metricas, metricas)

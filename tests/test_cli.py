@@ -206,3 +206,13 @@ def test_modulo_ejecutable_muestra_la_ayuda(tmp_path):
     orden = [sys.executable, "-m", "practicas", "p3", "--help"]
     r = subprocess.run(orden, cwd=tmp_path, capture_output=True, text=True, timeout=120)  # el paquete instalado
     assert r.returncode == 0 and "ejercicio1" in r.stdout
+
+
+def test_el_titulo_de_las_curvas_dice_los_datos():
+    from practicas.comun import cantidad, nombre_de_datos
+
+    assert nombre_de_datos("digitos") == "los dígitos incluidos" and nombre_de_datos(None) == "los dígitos incluidos"
+    assert nombre_de_datos("cifar100") == "CIFAR-100 (25 clases)"
+    assert nombre_de_datos("tfds:caltech_birds2010") == "caltech_birds2010"
+    assert nombre_de_datos("/datos/cifar-100-python.tar.gz") == "cifar-100-python.tar.gz"
+    assert (cantidad(1, "época"), cantidad(10, "época")) == ("1 época", "10 épocas")

@@ -216,3 +216,14 @@ def test_el_titulo_de_las_curvas_dice_los_datos():
     assert nombre_de_datos("tfds:caltech_birds2010") == "caltech_birds2010"
     assert nombre_de_datos("/datos/cifar-100-python.tar.gz") == "cifar-100-python.tar.gz"
     assert (cantidad(1, "época"), cantidad(10, "época")) == ("1 época", "10 épocas")
+
+
+def test_la_precision_se_escribe_igual_en_todas_las_tablas(capsys):
+    from practicas.comun import tabla
+    from practicas.entrenamiento._comun import imprimir_tabla
+
+    imprimir_tabla(
+        [{"nombre": "a", "precision": 0.814}], "Título", [("nombre", "Red", "s"), ("precision", "Precisión", "%")]
+    )
+    assert "81.40 %" in capsys.readouterr().out
+    assert "81.40 %" in tabla([{"entrenamiento": 1, "perdida": 0.5, "precision": 0.814}], "Título")

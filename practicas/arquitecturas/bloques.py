@@ -376,7 +376,7 @@ def ejecutar(args):
             ("parametros", "Parámetros", "d"),
             ("parametros_inferencia", "En inferencia", "d"),
             ("perdida", "Pérdida", ".4f"),
-            ("precision", "Precisión", ".4f"),
+            ("precision", "Precisión", "%"),
             ("segundos", "Segundos", ".1f"),
         ],
     )

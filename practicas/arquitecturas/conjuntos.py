@@ -228,7 +228,7 @@ def ejecutar(args):
             ("miembro", "Miembro", "d"),
             ("epocas", "Épocas", "d"),
             ("perdida", "Pérdida", ".4f"),
-            ("precision", "Precisión", ".4f"),
+            ("precision", "Precisión", "%"),
         ],
     )
     imprimir_tabla(
@@ -238,7 +238,7 @@ def ejecutar(args):
             ("conjunto", "Conjunto", "s"),
             ("media_miembros", "Media miembros", ".4f"),
             ("mejor_miembro", "Mejor miembro", ".4f"),
-            ("precision", "Promedio", ".4f"),
+            ("precision", "Promedio", "%"),
             ("ganancia", "Ganancia", "+.4f"),
             ("perdida", "Pérdida promedio", ".4f"),
         ],

@@ -163,7 +163,7 @@ def ejecutar(args):
                 ("variante", "Red", "s"),
                 ("perdida_entrenamiento", "Pérdida entren.", ".4f"),
                 ("perdida", "Pérdida test", ".4f"),
-                ("precision", "Precisión test", ".4f"),
+                ("precision", "Precisión test", "%"),
             ],
         )
     print(f"\nResultados en: {os.path.abspath(carpeta)}")

@@ -63,10 +63,19 @@ class RegistroTasa(keras.callbacks.Callback):
         self.tasas[epoch] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
 
 
+def _formato(valor, fmt):
+    """`format(valor, fmt)`; con `fmt="%"`, una precisión como en todas las tablas: «81.40 %»."""
+    if fmt == "%":
+        return f"{100 * valor:.2f} %"
+    return format(valor, fmt)
+
+
 def imprimir_tabla(filas, titulo, columnas):
     """Imprime una tabla de comparación: `columnas` es una lista de `(clave, encabezado, formato)`."""
-    anchos = [max(len(encabezado), *(len(format(f[clave], fmt)) for f in filas)) for clave, encabezado, fmt in columnas]
+    anchos = [
+        max(len(encabezado), *(len(_formato(f[clave], fmt)) for f in filas)) for clave, encabezado, fmt in columnas
+    ]
     lineas = [titulo, "  ".join(f"{e:>{a}}" for (_, e, _), a in zip(columnas, anchos))]
     for f in filas:
-        lineas.append("  ".join(f"{format(f[c], fmt):>{a}}" for (c, _, fmt), a in zip(columnas, anchos)))
+        lineas.append("  ".join(f"{_formato(f[c], fmt):>{a}}" for (c, _, fmt), a in zip(columnas, anchos)))
     print("\n" + "\n".join(lineas))

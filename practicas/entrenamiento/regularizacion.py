@@ -243,8 +243,8 @@ def ejecutar(args):
         f"Red que sobreajusta ({len(x_pocos)} imágenes): precisión de entrenamiento y test",
         [
             ("variante", "Variante", "s"),
-            ("precision_entrenamiento", "Entren.", ".4f"),
-            ("precision", "Test", ".4f"),
+            ("precision_entrenamiento", "Entren.", "%"),
+            ("precision", "Test", "%"),
             ("brecha", "Brecha", ".4f"),
             ("perdida", "Pérdida test", ".4f"),
             ("epocas", "Épocas", ".0f"),

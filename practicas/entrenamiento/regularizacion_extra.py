@@ -575,8 +575,8 @@ def ejecutar(args):
             f"MLP sobre {len(x)} dígitos desbalanceados ({conteos[0]} a {conteos[-1]} por clase), test",
             [
                 ("entrenamiento", "Entrenamiento", "s"),
-                ("precision", "Precisión", ".4f"),
-                ("precision_balanceada", "Prec. balanceada", ".4f"),
+                ("precision", "Precisión", "%"),
+                ("precision_balanceada", "Prec. balanceada", "%"),
                 ("recall_clase_menor", f"Recall clase {num_clases - 1}", ".4f"),
             ],
         )

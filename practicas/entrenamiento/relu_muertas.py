@@ -202,7 +202,7 @@ def ejecutar(args):
             ("tasa", "Tasa", "g"),
             ("muertas_inicio", "Al empezar", ".2f"),
             ("muertas_final", "Al terminar", ".2f"),
-            ("precision_test", "Precisión test", ".4f"),
+            ("precision_test", "Precisión test", "%"),
             ("diverge", "Diverge", "s"),
         ],
     )

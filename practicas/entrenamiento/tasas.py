@@ -158,8 +158,8 @@ def ejecutar(args):
         [
             ("programa", "Programa", "s"),
             ("perdida", "Pérdida", ".4f"),
-            ("precision", "Precisión", ".4f"),
-            ("desv_precision", "Desv.", ".4f"),
+            ("precision", "Precisión", "%"),
+            ("desv_precision", "Desv.", "%"),
             ("tasa_final", "Tasa final", ".2e"),
         ],
     )

@@ -376,9 +376,9 @@ def ejecutar(args):
             ("modo", "Aumento", "s"),
             ("imagenes_distintas", "Imágenes distintas", "d"),
             ("tiempo_aumento_s", "Aumento (s)", ".2f"),
-            ("precision_entrenamiento", "Entren.", ".4f"),
-            ("precision_test", "Test", ".4f"),
-            ("precision_test_aumentado", "Test aumentado", ".4f"),
+            ("precision_entrenamiento", "Entren.", "%"),
+            ("precision_test", "Test", "%"),
+            ("precision_test_aumentado", "Test aumentado", "%"),
         ],
     )
     print(f"\nResultados en: {os.path.abspath(carpeta)}")

@@ -462,8 +462,8 @@ def ejecutar(args):
             ("variante", "Entrada", "s"),
             ("perdida_primera_epoca", "Pérdida ép. 1", ".4f"),
             ("perdida_final", "Pérdida final", ".4f"),
-            ("precision_entrenamiento", "Entren.", ".4f"),
-            ("precision_test", "Test", ".4f"),
+            ("precision_entrenamiento", "Entren.", "%"),
+            ("precision_test", "Test", "%"),
         ],
     )
     print(f"\nResultados en: {os.path.abspath(carpeta)}")

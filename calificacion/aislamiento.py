@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from calificacion import cgrupos
 
 UID_AISLADO = 65534
-PAQUETE = ("modelos", "datos", "practicas", "utilidades", "calificacion")
+PAQUETE = ("modelos", "datos", "practicas", "utilidades", "teoria", "calificacion")
 TOPE_RELOJ = 3  # el tiempo de reloj de una entrega nunca pasa de 3 veces su límite, por ocupada que esté la máquina
 MAX_ARCHIVOS = 100_000  # archivos que puede crear una entrega (contarlos cuesta: se vigila cada segundo)
 MARGEN_VIRTUAL = 4 * 1024**3  # RLIMIT_AS = memoria + esto: TensorFlow reserva memoria virtual que no usa

@@ -5,8 +5,7 @@ import pytest
 
 from datos.errores import ErrorParametro
 from practicas.__main__ import main
-from utilidades.resultados import leer_csv, leer_json
-from utilidades.teoria.busqueda import (
+from teoria.busqueda import (
     PICO,
     Hiperparametro,
     aleatoria,
@@ -19,6 +18,7 @@ from utilidades.teoria.busqueda import (
     rendimiento_sintetico,
     valores_distintos,
 )
+from utilidades.resultados import leer_csv, leer_json
 
 
 def test_rejilla_de_3x3_prueba_3_valores_y_9_al_azar_prueban_9():

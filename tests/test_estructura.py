@@ -38,10 +38,13 @@ def _en_otro_proceso(codigo, carpeta):
 PROHIBIDOS = {
     "datos": ["modelos", "utilidades", "practicas"],
     "modelos": ["utilidades", "practicas"],
-    "utilidades": ["practicas", "calificacion"],
+    "utilidades": ["practicas", "calificacion", "teoria"],
+    # el material de las clases en NumPy: se apoya en `datos` y `modelos` (validación, calculadoras), y lo usan
+    # las prácticas y los cuadernos
+    "teoria": ["utilidades", "practicas", "calificacion"],
     # la calificación es otro producto: usa los ayudantes (resultados, argumentos) y las referencias de `modelos`,
     # nunca los ejercicios
-    "calificacion": ["practicas"],
+    "calificacion": ["practicas", "teoria"],
 }
 
 
@@ -71,7 +74,7 @@ def test_dependencias_en_un_solo_sentido(paquete):
 def test_lo_ligero_no_importa_tensorflow(tmp_path):
     codigo = (
         "import json, sys\n"
-        "import datos.errores, datos.cache, modelos, utilidades, utilidades.resultados, utilidades.teoria\n"
+        "import datos.errores, datos.cache, modelos, utilidades, utilidades.resultados, teoria\n"
         "import calificacion\n"
         "from datos import ErrorDatos, DatosNoDisponibles\n"
         "print(json.dumps([m for m in ('tensorflow', 'keras') if m in sys.modules]))\n"

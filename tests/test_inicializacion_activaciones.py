@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 from datos.errores import ErrorParametro
-from utilidades.teoria.activaciones import (
+from teoria.activaciones import (
     ACTIVACIONES,
     RRELU_INFERIOR,
     RRELU_SUPERIOR,
@@ -24,7 +24,7 @@ from utilidades.teoria.activaciones import (
     tanh_lineal,
     zonas_saturadas,
 )
-from utilidades.teoria.inicializacion import ESQUEMAS, activaciones_por_capa, desviacion_inicial, inicializar_pesos
+from teoria.inicializacion import ESQUEMAS, activaciones_por_capa, desviacion_inicial, inicializar_pesos
 
 
 def test_formulas_de_las_desviaciones():

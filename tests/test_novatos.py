@@ -263,7 +263,7 @@ def test_trayectorias_de_optimizadores_con_ejes_y_leyenda_fuera():
     import matplotlib.pyplot as plt
 
     from practicas.entrenamiento.optimizadores import _figura_trayectorias
-    from utilidades.teoria.optimizadores import FUNCIONES_PRUEBA
+    from teoria.optimizadores import FUNCIONES_PRUEBA
 
     funcion = FUNCIONES_PRUEBA["rosenbrock"]()
     inicio = np.array([funcion.limites[0], funcion.limites[2]]) * 0.8

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from datos.errores import ErrorParametro
-from utilidades.teoria.optimizadores import (
+from teoria.optimizadores import (
     HIPERPARAMETROS_KERAS,
     OPTIMIZADORES,
     SGD,

@@ -13,8 +13,7 @@ from datos.errores import ErrorParametro
 from practicas.__main__ import main
 from practicas.preprocesado.blanqueo import imagenes_a_vectores
 from practicas.registro import ayudas, practicas_disponibles
-from utilidades.resultados import leer_csv, leer_json
-from utilidades.teoria.aumento import (
+from teoria.aumento import (
     aumentar,
     aumentar_lote,
     campos_elasticos,
@@ -26,7 +25,7 @@ from utilidades.teoria.aumento import (
     redimensionar,
     ruido_gaussiano,
 )
-from utilidades.teoria.convolucion import (
+from teoria.convolucion import (
     MATRIZ_CLASE,
     MAX_POOLING_CLASE,
     NUCLEO_CLASE,
@@ -37,7 +36,7 @@ from utilidades.teoria.convolucion import (
     tamano_salida,
     voltear,
 )
-from utilidades.teoria.preprocesado import (
+from teoria.preprocesado import (
     blanqueo_pca,
     blanqueo_zca,
     centrar,
@@ -49,6 +48,7 @@ from utilidades.teoria.preprocesado import (
     pca,
     reducir_svd,
 )
+from utilidades.resultados import leer_csv, leer_json
 
 
 def _alinear(nuestro, referencia):

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 from datos.errores import ErrorParametro
-from utilidades.teoria.regularizacion import (
-    ParadaTemprana,
+from teoria.regularizacion import (
     batch_norm,
     dropout_invertido,
     penalizacion_elastica,
@@ -14,6 +13,7 @@ from utilidades.teoria.regularizacion import (
     penalizacion_l2,
     regularizador_keras,
 )
+from utilidades import ParadaTemprana
 
 
 def _pesos(semilla=0):

@@ -7,9 +7,8 @@ import pytest
 
 from datos.errores import ErrorParametro
 from practicas.__main__ import main
-from utilidades.resultados import leer_csv, leer_json
-from utilidades.teoria.optimizadores import pasos_keras
-from utilidades.teoria.regularizacion_extra import (
+from teoria.optimizadores import pasos_keras
+from teoria.regularizacion_extra import (
     ConvEstandarizada,
     GananciasAdaptativas,
     ModeloTasasPorCapa,
@@ -24,6 +23,7 @@ from utilidades.teoria.regularizacion_extra import (
     lotes_balanceados,
     suavizar_etiquetas,
 )
+from utilidades.resultados import leer_csv, leer_json
 
 # --- Dropout ---
 

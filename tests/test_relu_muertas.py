@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from practicas.__main__ import main
+from teoria.activaciones import fraccion_muertas, unidades_muertas
 from utilidades.resultados import leer_csv, leer_json
-from utilidades.teoria.activaciones import fraccion_muertas, unidades_muertas
 
 
 def test_unidades_muertas():

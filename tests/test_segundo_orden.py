@@ -5,9 +5,8 @@ import pytest
 
 from datos.errores import ErrorParametro
 from practicas.__main__ import main
-from utilidades.resultados import leer_csv, leer_json
-from utilidades.teoria.optimizadores import cuadratica_mal_condicionada, punto_de_silla, rosenbrock
-from utilidades.teoria.segundo_orden import (
+from teoria.optimizadores import cuadratica_mal_condicionada, punto_de_silla, rosenbrock
+from teoria.segundo_orden import (
     METODOS,
     METODOS_SCIPY,
     bfgs,
@@ -22,6 +21,7 @@ from utilidades.teoria.segundo_orden import (
     referencia_scipy,
     trayectoria_segundo_orden,
 )
+from utilidades.resultados import leer_csv, leer_json
 
 
 @pytest.mark.parametrize("inicio", [None, (3.0, -1.7), (-0.2, 40.0)])

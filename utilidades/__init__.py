@@ -2,8 +2,9 @@
 
 `from utilidades import compileModel, trainModel, testModel` es lo que usan los scripts del curso. El
 resto del paquete: `utilidades.resultados` (el único escritor de resultados), `utilidades.tasas` (programas
-de la tasa de aprendizaje), `utilidades.caracteristicas` (caché de características), `utilidades.teoria`
-(el material de las clases en NumPy). La corrección de entregas es otro producto: el paquete `calificacion`.
+de la tasa de aprendizaje), `utilidades.caracteristicas` (caché de características) y
+`utilidades.parada_temprana` (la regla de la clase como callback). El material de las clases en NumPy es
+el paquete `teoria`. La corrección de entregas es otro producto: el paquete `calificacion`.
 
 Los nombres se cargan al usarlos (PEP 562): `import utilidades.resultados` o la calificación no pagan
 la importación de TensorFlow. La GPU se configura (`configCUDA`, §1) una sola vez, la primera vez que se
@@ -29,7 +30,7 @@ _EXPORTADOS = {
     "fijar_semilla": "dispositivo",
     "crear_programa": "tasas",
     "TasaPorRendimiento": "tasas",
-    "ParadaTemprana": "teoria.regularizacion",  # un callback para trainModel, escrito con la regla de la clase
+    "ParadaTemprana": "parada_temprana",  # un callback para trainModel, escrito con la regla de la clase
 }
 
 __all__ = list(_EXPORTADOS)

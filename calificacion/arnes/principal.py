@@ -19,7 +19,7 @@ import types
 from . import archivos, datos_pequenos, ejecucion, ipython, vigilancia
 
 # Nombres del paquete (las soluciones): la entrega no los puede importar.
-PAQUETE = ("modelos", "datos", "practicas", "utilidades", "calificacion")
+PAQUETE = ("modelos", "datos", "practicas", "utilidades", "teoria", "calificacion")
 
 
 class Arnes:

@@ -10,7 +10,7 @@
 # **Qué se hace:** lo que hace Keras al entrenar, escrito en NumPy como en las diapositivas y comparado con
 # Keras: funciones de activación, inicialización de los pesos, optimizadores, programas de la tasa de
 # aprendizaje y regularización. Es la práctica `entrenamiento` (`python -m practicas entrenamiento --help`).<br>
-# **Paquete:** `utilidades.teoria` (las fórmulas de la clase en NumPy), `utilidades.tasas` (los programas
+# **Paquete:** `teoria` (las fórmulas de la clase en NumPy), `utilidades.tasas` (los programas
 # de tasa), `getBaseNet`, `getDataIterators`, `compileModel`, `trainModel`, `testModel`.
 #
 # <a href="https://colab.research.google.com/github/<curso>/practicas-keras/blob/main/cuadernos/entrenamiento.ipynb">Abrir en Colab</a>
@@ -41,7 +41,7 @@ print(f"Datos: {DATOS}" + (" (modo rápido)" if RAPIDO else ""))
 # ## 1. Funciones de activación
 #
 # Sigmoide, tanh, la tanh de LeCun `1,7159·tanh(2x/3)`, ReLU y sus variantes (leaky, PReLU, ELU, SELU) y
-# maxout, con sus derivadas (`utilidades.teoria.activaciones`). En rojo, donde la derivada es casi nula
+# maxout, con sus derivadas (`teoria.activaciones`). En rojo, donde la derivada es casi nula
 # (`|f'(x)| < 0,01`): ahí la neurona satura y casi no pasa gradiente.
 
 # %%
@@ -49,7 +49,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
 
-from utilidades.teoria.activaciones import ACTIVACIONES, zonas_saturadas
+from teoria.activaciones import ACTIVACIONES, zonas_saturadas
 
 
 def tabla_md(encabezados, filas):
@@ -130,7 +130,7 @@ tabla_md(["activación", "máx. diferencia f", "máx. diferencia f'"], filas)
 # (σ = 1/√fan_in), Xavier/Glorot (σ = 1/√((fan_in + fan_out)/2)) y He (σ = √(2/fan_in), la justa para ReLU).
 
 # %%
-from utilidades.teoria.inicializacion import ESQUEMAS, activaciones_por_capa, desviacion_inicial
+from teoria.inicializacion import ESQUEMAS, activaciones_por_capa, desviacion_inicial
 
 entradas = np.random.default_rng(SEMILLA).normal(size=(100 if RAPIDO else 1000, 500))
 figura, ejes = plt.subplots(1, 2, figsize=(12, 4))
@@ -168,11 +168,11 @@ tabla_md(["Keras", "esquema de la clase", "σ (fórmula)", "σ (Keras)"], filas)
 # ## 3. Optimizadores
 #
 # SGD, momento, Nesterov, AdaGrad, RMSProp, Adam y Adadelta con las fórmulas de las diapositivas
-# (`utilidades.teoria.optimizadores`, con sus erratas corregidas) sobre una cuadrática mal condicionada
+# (`teoria.optimizadores`, con sus erratas corregidas) sobre una cuadrática mal condicionada
 # (número de condición K = 50: el SGD hace zig-zag) y sobre Rosenbrock (un valle estrecho y curvo).
 
 # %%
-from utilidades.teoria.optimizadores import crear_optimizador, cuadratica_mal_condicionada, rosenbrock, trayectoria
+from teoria.optimizadores import crear_optimizador, cuadratica_mal_condicionada, rosenbrock, trayectoria
 
 TASAS = {  # tasa de cada optimizador en cada función (Adadelta no tiene: su ε hace de escala)
     "cuadratica": {"sgd": 0.02, "momento": 0.02, "nesterov": 0.02, "adagrad": 1.0, "rmsprop": 0.1, "adam": 0.3},
@@ -205,7 +205,7 @@ tabla_md(["función", "optimizador", "distancia final al mínimo"], distancias)
 # va el ε de AdaGrad, RMSProp y Adam.
 
 # %%
-from utilidades.teoria.optimizadores import HIPERPARAMETROS_KERAS, pasos_keras  # valores exactos en binario
+from teoria.optimizadores import HIPERPARAMETROS_KERAS, pasos_keras  # valores exactos en binario
 
 generador = np.random.default_rng(SEMILLA)
 x0, gradientes = generador.normal(size=(4, 3)), generador.normal(size=(20, 4, 3))
@@ -228,7 +228,7 @@ tabla_md(["optimizador", "máx. diferencia (fórmulas de la clase)", "máx. dife
 # con MSE: online (lote de 1), mini-lote y lote completo («Modos de entrenamiento»).
 
 # %%
-from utilidades.teoria.optimizadores import SGD, loss_func
+from teoria.optimizadores import SGD, loss_func
 
 generador = np.random.default_rng(SEMILLA)
 x_reg = generador.normal(size=(1000, 2))
@@ -329,7 +329,7 @@ tabla_md(["programa", "precisión en test", "tasa final"], filas)
 from keras import layers
 
 from utilidades import ParadaTemprana
-from utilidades.teoria.regularizacion import PENALIZACIONES, penalizacion_l2, regularizador_keras
+from teoria.regularizacion import PENALIZACIONES, penalizacion_l2, regularizador_keras
 
 VARIANTES = ["ninguna", "l2", "l1", "elastica", "dropout", "batchnorm", "parada"]
 if RAPIDO:

@@ -1,7 +1,7 @@
 """Ejercicio `activaciones` (clases de Bariloche y Granada, «Funciones de activación»).
 
 Sigmoide, tanh, la tanh de LeCun `1.7159 tanh(2x/3)`, `tanh(x) + a·x`, ReLU, leaky ReLU, RReLU (en test,
-con la pendiente media), PReLU, ELU, SELU y maxout con sus derivadas (NumPy, `utilidades.teoria.activaciones`):
+con la pendiente media), PReLU, ELU, SELU y maxout con sus derivadas (NumPy, `teoria.activaciones`):
 figura, zonas donde saturan (|f'| < umbral) y comprobación de funciones y derivadas contra Keras
 (`keras.activations` y derivadas automáticas de TensorFlow). La muerte de las ReLU al entrenar con una tasa
 de aprendizaje alta está en el ejercicio `relu-muertas`.
@@ -14,9 +14,9 @@ import numpy as np
 from datos.validacion import POSITIVO
 from practicas.comun import iniciar
 from practicas.entrenamiento._comun import imprimir_tabla, opciones_sin_entrenar
+from teoria.activaciones import ACTIVACIONES, zonas_saturadas
 from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
-from utilidades.teoria.activaciones import ACTIVACIONES, zonas_saturadas
 
 AYUDA = "Funciones de activación y sus derivadas en NumPy: figuras, zonas de saturación y comparación con Keras"
 

@@ -1,7 +1,7 @@
 """Ejercicio `busqueda` (Bariloche, «Hiperparámetros y Monitoreo: Grid vs. Random»; Bergstra y Bengio, 2012).
 
 1. Sobre una función sintética de dos hiperparámetros en la que solo uno importa
-   (`utilidades.teoria.busqueda.rendimiento_sintetico`, barata y exacta), una rejilla de 3 × 3 frente a 9
+   (`teoria.busqueda.rendimiento_sintetico`, barata y exacta), una rejilla de 3 × 3 frente a 9
    puntos al azar: la figura de la clase, con las proyecciones sobre cada eje (la rejilla prueba 3 valores
    distintos del parámetro importante; la aleatoria, 9), y con muchas repeticiones de la búsqueda aleatoria
    la probabilidad de que supere a la rejilla y la de caer cerca del pico, frente a `1 - (1 - q)^N`.
@@ -20,9 +20,7 @@ from datos.errores import ErrorParametro
 from datos.validacion import ENTERO_POSITIVO, FRACCION_ABIERTA
 from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR, iniciar
 from practicas.entrenamiento._comun import imprimir_tabla, opciones_sin_entrenar
-from utilidades.argumentos import tipo
-from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
-from utilidades.teoria.busqueda import (
+from teoria.busqueda import (
     Hiperparametro,
     aleatoria,
     comparar_busquedas,
@@ -32,6 +30,8 @@ from utilidades.teoria.busqueda import (
     rendimiento_sintetico,
     valores_distintos,
 )
+from utilidades.argumentos import tipo
+from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "Búsqueda de hiperparámetros en rejilla frente a aleatoria (función sintética y, con --keras, un MLP)"
 

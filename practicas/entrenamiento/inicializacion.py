@@ -13,10 +13,10 @@ import numpy as np
 from datos.validacion import ENTERO_POSITIVO
 from practicas.comun import iniciar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de, opciones_sin_entrenar
+from teoria.activaciones import ACTIVACIONES
+from teoria.inicializacion import ESQUEMAS, activaciones_por_capa, desviacion_inicial
 from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
-from utilidades.teoria.activaciones import ACTIVACIONES
-from utilidades.teoria.inicializacion import ESQUEMAS, activaciones_por_capa, desviacion_inicial
 
 AYUDA = "Inicialización: activaciones por capa de un MLP profundo con tanh y ReLU (chica, grande, LeCun, Xavier, He)"
 

@@ -1,6 +1,6 @@
 """Ejercicio `optimizadores` (clase de Bariloche, «Optimización»).
 
-1. Trayectorias de SGD, momento, Nesterov, AdaGrad, RMSProp, Adam y Adadelta (NumPy, `utilidades.teoria.optimizadores`)
+1. Trayectorias de SGD, momento, Nesterov, AdaGrad, RMSProp, Adam y Adadelta (NumPy, `teoria.optimizadores`)
    sobre una cuadrática mal condicionada, un punto de silla y Rosenbrock, dibujadas sobre las curvas de
    nivel como las figuras «SGD vs Momento vs Nesterov».
 2. Cada optimizador comparado paso a paso con su equivalente de `keras.optimizers` (ambas convenciones).
@@ -15,9 +15,7 @@ import numpy as np
 from datos.validacion import ENTERO_POSITIVO, POSITIVO
 from practicas.comun import iniciar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de, opciones_sin_entrenar
-from utilidades.argumentos import tipo
-from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
-from utilidades.teoria.optimizadores import (
+from teoria.optimizadores import (
     CONVENCIONES,
     FUNCIONES_PRUEBA,
     HIPERPARAMETROS_KERAS,
@@ -29,6 +27,8 @@ from utilidades.teoria.optimizadores import (
     pasos_keras,
     trayectoria,
 )
+from utilidades.argumentos import tipo
+from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "Optimizadores en NumPy: trayectorias sobre funciones de prueba, comparación con Keras y regresión lineal"
 

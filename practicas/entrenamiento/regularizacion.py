@@ -3,7 +3,7 @@
 Una red pequeña que sobreajusta (MLP de dos capas ocultas anchas entrenado con pocas imágenes) se entrena
 sin regularizar y con penalización L1, L2 y elastic net, dropout, normalización por lotes y parada
 temprana; se comparan la precisión de entrenamiento y de test (la brecha mide el sobreajuste). Las
-piezas de NumPy de `utilidades.teoria.regularizacion` se comprueban contra la red entrenada: penalizaciones
+piezas de NumPy de `teoria.regularizacion` se comprueban contra la red entrenada: penalizaciones
 frente a `model.losses`, dropout invertido frente a `keras.layers.Dropout` y normalización por lotes
 frente a la capa `BatchNormalization` en los dos modos.
 """
@@ -16,11 +16,8 @@ from datos import cargar_fuente, getDataIterators
 from datos.validacion import ENTERO_POSITIVO, FRACCION, POSITIVO
 from practicas.comun import entrenar_y_evaluar, iniciar, opciones_comunes
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de
-from utilidades.argumentos import tipo
-from utilidades.resultados import escribir_csv, escribir_json, guardar_figura, leer_csv
-from utilidades.teoria.regularizacion import (
+from teoria.regularizacion import (
     PENALIZACIONES,
-    ParadaTemprana,
     batch_norm,
     dropout_invertido,
     penalizacion_elastica,
@@ -28,6 +25,9 @@ from utilidades.teoria.regularizacion import (
     penalizacion_l2,
     regularizador_keras,
 )
+from utilidades.argumentos import tipo
+from utilidades.parada_temprana import ParadaTemprana
+from utilidades.resultados import escribir_csv, escribir_json, guardar_figura, leer_csv
 
 AYUDA = "Regularización (L1, L2, elastic net, dropout, batch norm, parada temprana) en una red que sobreajusta"
 

@@ -1,7 +1,7 @@
 """Ejercicio `regularizacion-extra` (Bariloche, «Dropout»; «Aprendizaje de Máquinas: redes profundas»,
 «Mejorar el desempeño de generalización»; Granada, «Modos de entrenamiento» y «Tasas de aprendizaje»).
 
-Cada pieza de `utilidades.teoria.regularizacion_extra` se comprueba con números (`comprobaciones.csv`):
+Cada pieza de `teoria.regularizacion_extra` se comprueba con números (`comprobaciones.csv`):
 
 1. Dropout estándar (escala `1 - p` en test) frente a invertido: la misma salida esperada, exacta con las
    `2ⁿ` máscaras (el ejemplo de la clase con dos entradas) y por muestreo con muchas repeticiones.
@@ -28,11 +28,9 @@ from datos.errores import ErrorParametro
 from datos.validacion import ENTERO_POSITIVO, FRACCION, NO_NEGATIVO, POSITIVO, PROBABILIDAD
 from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR, iniciar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de_numeros, opciones_sin_entrenar
-from utilidades.argumentos import tipo
-from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
-from utilidades.teoria.optimizadores import crear_optimizador, cuadratica_mal_condicionada, pasos_keras, trayectoria
-from utilidades.teoria.regularizacion import dropout_invertido
-from utilidades.teoria.regularizacion_extra import (
+from teoria.optimizadores import crear_optimizador, cuadratica_mal_condicionada, pasos_keras, trayectoria
+from teoria.regularizacion import dropout_invertido
+from teoria.regularizacion_extra import (
     ConvEstandarizada,
     GananciasAdaptativas,
     ModeloTasasPorCapa,
@@ -46,6 +44,8 @@ from utilidades.teoria.regularizacion_extra import (
     indices_desbalanceados,
     lotes_balanceados,
 )
+from utilidades.argumentos import tipo
+from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = (
     "Dropout estándar frente a invertido, suavizado de etiquetas, estandarización de pesos, lotes balanceados, "

@@ -5,7 +5,7 @@ aprendizaje elevada… Las leaky ReLU nunca mueren, aunque pueden entrar en coma
 Un MLP pequeño (dígitos reducidos a 8×8×3 → `--capas` capas ocultas de `--unidades` neuronas → softmax) se
 entrena con SGD y varias tasas de aprendizaje; al final de cada época se cuenta en cada capa oculta la
 fracción de unidades cuya preactivación es ≤ 0 para todas las imágenes de entrenamiento
-(`utilidades.teoria.activaciones.unidades_muertas`): con ReLU están muertas (salida y gradiente 0), con
+(`teoria.activaciones.unidades_muertas`): con ReLU están muertas (salida y gradiente 0), con
 leaky ReLU solo en coma (gradiente α).
 """
 
@@ -19,9 +19,9 @@ from datos.errores import ErrorDatos
 from datos.validacion import ENTERO_POSITIVO, POSITIVO
 from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR, iniciar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de, lista_de_numeros
+from teoria.activaciones import fraccion_muertas
 from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
-from utilidades.teoria.activaciones import fraccion_muertas
 
 AYUDA = "ReLU que mueren: fracción de unidades muertas por época con una tasa de aprendizaje normal y una alta"
 

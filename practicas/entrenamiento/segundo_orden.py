@@ -1,7 +1,7 @@
 """Ejercicio `segundo-orden` (clase de Bariloche, «Optimizadores de 2 orden»).
 
 Newton (el paso `w̃ = w0 - H⁻¹ ∇f(w0)` de la clase, puro y amortiguado), BFGS y L-BFGS escritos en NumPy
-(`utilidades.teoria.segundo_orden`) sobre las funciones de prueba de `optimizadores` (cuadrática mal
+(`teoria.segundo_orden`) sobre las funciones de prueba de `optimizadores` (cuadrática mal
 condicionada, punto de silla y Rosenbrock), dibujados sobre las curvas de nivel junto a dos de primer orden
 (momento y Adam, con los hiperparámetros del ejercicio `optimizadores`), y comparados con
 `scipy.optimize.minimize` (`Newton-CG`, `BFGS`, `L-BFGS-B`): mismo mínimo, iteraciones, evaluaciones y,
@@ -16,16 +16,16 @@ from datos.validacion import ENTERO_POSITIVO, POSITIVO
 from practicas.comun import iniciar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de, opciones_sin_entrenar
 from practicas.entrenamiento.optimizadores import HIPERPARAMETROS
-from utilidades.argumentos import tipo
-from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
-from utilidades.teoria.optimizadores import (
+from teoria.optimizadores import (
     FUNCIONES_PRUEBA,
     OPTIMIZADORES,
     crear_optimizador,
     cuadratica_mal_condicionada,
     trayectoria,
 )
-from utilidades.teoria.segundo_orden import METODOS, METODOS_SCIPY, hessiana, minimizar, referencia_scipy
+from teoria.segundo_orden import METODOS, METODOS_SCIPY, hessiana, minimizar, referencia_scipy
+from utilidades.argumentos import tipo
+from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "Newton, BFGS y L-BFGS en NumPy sobre las funciones de prueba, frente a primer orden y scipy.optimize"
 

@@ -1,6 +1,6 @@
 """Ejercicio `aumento` (Bariloche, «Aumentación de datos»; CNNs, «Data augmentation»).
 
-Las transformaciones de la clase escritas en NumPy y SciPy (`utilidades.teoria.aumento`) sobre imágenes en
+Las transformaciones de la clase escritas en NumPy y SciPy (`teoria.aumento`) sobre imágenes en
 color: *color jitter* simple (brillo y contraste) y el de AlexNet (PCA de los colores RGB del entrenamiento y
 un desplazamiento Σ α_i λ_i p_i con α_i ~ N(0; 0,1) sumado a todos los píxeles), cortar y aumentar (*crop &
 scale*), ruido gaussiano y deformaciones elásticas (Simard et al., 2003). Los dígitos incluidos son grises
@@ -34,9 +34,7 @@ from practicas.preprocesado._comun import (
     sembrar_modelo,
     subconjunto,
 )
-from utilidades.argumentos import tipo
-from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
-from utilidades.teoria.aumento import (
+from teoria.aumento import (
     TRANSFORMACIONES,
     aumentar,
     aumentar_lote,
@@ -48,6 +46,8 @@ from utilidades.teoria.aumento import (
     recorte_escala,
     ruido_gaussiano,
 )
+from utilidades.argumentos import tipo
+from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "Aumento de datos: color jitter (AlexNet), recorte y escala, ruido, deformación elástica, offline y online"
 

@@ -8,7 +8,7 @@ la reducción de dimensionalidad con SVD del apéndice, comprobados contra `skle
 (`whiten=True`), las «eigen-imágenes», la varianza explicada y las imágenes blanqueadas con ZCA. Por último,
 la misma red pequeña (MLP 64-32-10 con tanh y SGD) entrenada con las entradas originales, centradas,
 estandarizadas y blanqueadas: el blanqueo acelera el descenso por gradiente. Las piezas de NumPy están en
-`utilidades.teoria.preprocesado`.
+`teoria.preprocesado`.
 """
 
 import os
@@ -31,9 +31,7 @@ from practicas.preprocesado._comun import (
     sembrar_modelo,
     subconjunto,
 )
-from utilidades.argumentos import tipo
-from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
-from utilidades.teoria.preprocesado import (
+from teoria.preprocesado import (
     blanqueo_pca,
     blanqueo_zca,
     centrar,
@@ -45,6 +43,8 @@ from utilidades.teoria.preprocesado import (
     pca,
     reducir_svd,
 )
+from utilidades.argumentos import tipo
+from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "Centrar, decorrelar (PCA), blanquear (PCA y ZCA) y reducir con SVD: figuras, scikit-learn y efecto al entrenar"
 

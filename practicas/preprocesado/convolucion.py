@@ -3,7 +3,7 @@ convolucionales» y el «Taller convoluciones en Excel»).
 
 Las dos operaciones del taller sobre la matriz 6×6 de la clase con el filtro 3×3 de las diapositivas: la
 correlación cruzada `Σ K[u,v] A[i+u, j+v]` y la convolución `Σ K[u,v] A[i−u, j−v]` (la correlación con el
-núcleo girado 180°), escritas en NumPy (`utilidades.teoria.convolucion`) y comprobadas contra
+núcleo girado 180°), escritas en NumPy (`teoria.convolucion`) y comprobadas contra
 `scipy.signal.correlate2d`/`convolve2d` y contra `keras.layers.Conv2D`, que calcula la correlación: la
 convolución es un `Conv2D` con el núcleo volteado. Con el filtro de la clase, antisimétrico en vertical, la
 convolución es exactamente la correlación cambiada de signo. También: stride y padding, el pooling máximo y
@@ -18,9 +18,7 @@ import numpy as np
 from datos.validacion import ENTERO_POSITIVO, Integral, Intervalo
 from practicas.comun import iniciar
 from practicas.preprocesado._comun import imprimir_tabla, mapa_numerico, opciones_basicas
-from utilidades.argumentos import tipo
-from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
-from utilidades.teoria.convolucion import (
+from teoria.convolucion import (
     MATRIZ_CLASE,
     MAX_POOLING_CLASE,
     NUCLEO_CLASE,
@@ -31,6 +29,8 @@ from utilidades.teoria.convolucion import (
     tamano_salida,
     voltear,
 )
+from utilidades.argumentos import tipo
+from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "Convolución frente a correlación cruzada (taller de la clase), stride, padding y pooling, comparados con Keras"
 

@@ -47,10 +47,10 @@ def activaciones_por_capa(x, capas, unidades, activacion, esquema, generador=Non
     """Propaga `x` por un MLP de `capas` capas de `unidades` neuronas sin sesgo y devuelve la lista de
     activaciones de cada capa (el experimento de la clase: 10 capas de 500 neuronas).
 
-    `activacion` es una función de NumPy (p. ej. `np.tanh`) o un nombre de `utilidades.teoria.activaciones`.
+    `activacion` es una función de NumPy (p. ej. `np.tanh`) o un nombre de `teoria.activaciones`.
     """
     if isinstance(activacion, str):
-        from utilidades.teoria.activaciones import obtener_activacion
+        from teoria.activaciones import obtener_activacion
 
         activacion = obtener_activacion(activacion)[0]
     generador = generador if generador is not None else np.random.default_rng()

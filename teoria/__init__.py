@@ -7,8 +7,8 @@ profundas». Cada módulo escribe en NumPy lo que hace Keras y dice con qué pie
   funciones de prueba de la clase y el SGD por mini-lotes de la regresión lineal;
 - `activaciones`: las funciones de activación y sus derivadas (`ACTIVACIONES`, `zonas_saturadas`);
 - `inicializacion`: los esquemas de inicialización y las activaciones por capa de un MLP profundo;
-- `regularizacion`: penalizaciones L1, L2 y elastic net, `dropout_invertido`, `batch_norm` y
-  `ParadaTemprana` (la regla de `EarlyStopping`; como callback también la exporta `utilidades`);
+- `regularizacion`: penalizaciones L1, L2 y elastic net, `dropout_invertido` y `batch_norm` (la parada
+  temprana de la clase, como callback de `trainModel`, es `utilidades.ParadaTemprana`);
 - `regularizacion_extra`: dropout estándar frente a invertido, suavizado de etiquetas, estandarización de
   pesos, mini-lotes balanceados, las ganancias por peso de Hinton y tasas de aprendizaje por capa;
 - `segundo_orden`: Newton, BFGS y L-BFGS con búsqueda de línea, y SciPy como referencia;

@@ -12,12 +12,12 @@
 
 BFGS y L-BFGS avanzan por la dirección `d = -H ∇f` con una búsqueda lineal que cumple las condiciones
 fuertes de Wolfe (`busqueda_wolfe`, algoritmos 3.5 y 3.6 de Nocedal y Wright); `busqueda_armijo` es el
-retroceso simple. Las funciones de prueba son las de `utilidades.teoria.optimizadores`; `hessiana` les
+retroceso simple. Las funciones de prueba son las de `teoria.optimizadores`; `hessiana` les
 añade la matriz hessiana (analítica o por diferencias finitas del gradiente). `referencia_scipy` ejecuta
 `scipy.optimize.minimize` (`Newton-CG`, `BFGS`, `L-BFGS-B`) sobre la misma función, como referencia.
 
 Cada método devuelve un `Resultado` cuyo `camino` es un array `(iteraciones + 1, 2)` como el de
-`utilidades.teoria.optimizadores.trayectoria`, y `trayectoria_segundo_orden` da solo ese array.
+`teoria.optimizadores.trayectoria`, y `trayectoria_segundo_orden` da solo ese array.
 """
 
 from dataclasses import dataclass, field
@@ -348,7 +348,7 @@ def minimizar(metodo, funcion, **opciones):
 
 
 def trayectoria_segundo_orden(metodo, funcion, pasos=100, inicio=None, **opciones):
-    """Como `utilidades.teoria.optimizadores.trayectoria`: los puntos visitados, array `(iteraciones + 1, 2)`."""
+    """Como `teoria.optimizadores.trayectoria`: los puntos visitados, array `(iteraciones + 1, 2)`."""
     return minimizar(metodo, funcion, pasos=pasos, inicio=inicio, **opciones).camino
 
 

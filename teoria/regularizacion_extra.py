@@ -40,8 +40,8 @@ from datos.validacion import (
     mensaje,
     validar_parametros,
 )
-from utilidades.teoria.optimizadores import Optimizador
-from utilidades.teoria.regularizacion import dropout_invertido
+from teoria.optimizadores import Optimizador
+from teoria.regularizacion import dropout_invertido
 
 # --- Dropout estándar frente a invertido ---
 

@@ -107,7 +107,9 @@ def test_el_registro_lee_los_ejercicios_sin_importarlos():
 @pytest.mark.parametrize("paquete", [datos, modelos, utilidades])
 def test_los_nombres_exportados_se_cargan_al_usarlos(paquete):
     for nombre in paquete.__all__:
-        assert getattr(paquete, nombre) is not None, nombre
+        valor = getattr(paquete, nombre)  # el objeto del submódulo que lo define, cargado al pedirlo
+        modulo = importlib.import_module(f"{paquete.__name__}.{paquete._EXPORTADOS[nombre]}")
+        assert valor is getattr(modulo, nombre), nombre
     assert set(paquete.__all__) <= set(dir(paquete))
     with pytest.raises(AttributeError):
         paquete.no_existe  # noqa: B018

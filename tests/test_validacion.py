@@ -94,7 +94,9 @@ def test_las_opciones_de_la_linea_de_ordenes_usan_las_mismas_restricciones(capsy
 
 def test_formas_de_imagenes_y_etiquetas():
     x = np.zeros((2, 4, 4, 3))
-    assert validar_imagenes(x, "train_x", canales=3) is not None
+    valida = validar_imagenes(x.tolist(), "train_x", canales=3)  # una lista anidada: la devuelve como array
+    assert isinstance(valida, np.ndarray) and valida.shape == (2, 4, 4, 3)
+    assert validar_imagenes(x, "train_x", canales=3) is x  # un array válido, tal cual (sin copia)
     with pytest.raises(ErrorParametro, match=r"'train_x' debe ser un lote de imágenes .* y es de forma \(4, 4, 3\)"):
         validar_imagenes(x[0], "train_x")
     with pytest.raises(ErrorParametro, match="1 canales"):

@@ -328,8 +328,8 @@ tabla_md(["programa", "precisión en test", "tasa final"], filas)
 # %%
 from keras import layers
 
-from utilidades import ParadaTemprana
 from teoria.regularizacion import PENALIZACIONES, penalizacion_l2, regularizador_keras
+from utilidades import ParadaTemprana
 
 VARIANTES = ["ninguna", "l2", "l1", "elastica", "dropout", "batchnorm", "parada"]
 if RAPIDO:

@@ -92,7 +92,7 @@ def preparar(base, n):
     """Carpeta CUB-200 con `n` imágenes de `train` (y tantas de `test`) y el mismo conjunto preparado en TFDS."""
     sys.path.insert(0, RAIZ)
     from datos import escribir_pajaros_sinteticos
-    from tests.tfds_preparados import escribir_pajaros
+    from datos.conjuntos_tfds import preparar_pajaros_tfds as escribir_pajaros
 
     carpeta = os.path.join(base, "jpeg")
     escribir_pajaros_sinteticos(carpeta, num_clases=CLASES, por_clase=2 * n // CLASES, tamano=256)

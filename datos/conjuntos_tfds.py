@@ -214,3 +214,57 @@ def comprobar_forma_tfds(fuente, forma, para=None):
             f"La fuente '{fuente}' da imágenes de {dimensiones[0]} y {clases} clases; {quien} imágenes de "
             f"{dimensiones[1]} (p. ej. --datos digitos, --datos cifar100 o --datos tfds:cifar100)."
         )
+
+
+def caracteristicas_reales(nombre, carpeta):
+    """Características y versión de la clase de TFDS `nombre` (de su código, sin datos ni red)."""
+    tfds = _importar_tfds()
+    constructor = tfds.builder(nombre, data_dir=os.fspath(carpeta))
+    if constructor.is_prepared():
+        raise FileExistsError(f"'{nombre}' ya está preparado en '{carpeta}'.")
+    return constructor.info.features, str(constructor.version)
+
+
+def preparar_pajaros_tfds(carpeta, jpeg):
+    """Prepara `caltech_birds2010` de TFDS en `carpeta` con los JPEG (los mismos bytes) de la carpeta del curso `jpeg`.
+
+    Sin red: el escritor de TFDS con las características y la versión de su clase. Las particiones son las de
+    `train.txt` y `test.txt`; la etiqueta, el número de la especie menos 1, como en TFDS. La caja y la máscara
+    de segmentación no significan nada (tienen la forma real). Lo usan las pruebas y los benchmarks.
+    """
+    from PIL import Image
+
+    tfds = _importar_tfds()
+    jpeg = os.fspath(jpeg)
+    features, version = caracteristicas_reales("caltech_birds2010", carpeta)
+    particiones = {}
+    for particion in ("train", "test"):
+        with open(os.path.join(jpeg, f"{particion}.txt"), encoding="utf-8") as f:
+            relativas = f.read().split()
+        ejemplos = []
+        for relativa in relativas:
+            especie = relativa.split("/")[0]
+            with Image.open(os.path.join(jpeg, relativa)) as imagen:
+                ancho, alto = imagen.size
+            nombre = f"images/{relativa}"
+            ejemplos.append(
+                (
+                    nombre,
+                    {
+                        "image": os.path.join(jpeg, relativa),  # los bytes del archivo, sin volver a codificar
+                        "image/filename": nombre,
+                        "label": int(especie.split(".")[0]) - 1,
+                        "label_name": especie.split(".", 1)[1].lower(),
+                        "bbox": tfds.features.BBox(ymin=0.1, xmin=0.2, ymax=0.9, xmax=0.8),
+                        "segmentation_mask": np.zeros((alto, ancho, 1), dtype=np.uint8),
+                    },
+                )
+            )
+        particiones[particion] = ejemplos
+    tfds.dataset_builders.store_as_tfds_dataset(
+        name="caltech_birds2010",
+        version=version,
+        features=features,
+        split_datasets=particiones,
+        data_dir=os.fspath(carpeta),
+    )

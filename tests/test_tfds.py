@@ -15,9 +15,10 @@ import tensorflow_datasets as tfds
 
 from datos import DatosNoDisponibles, ErrorDatos, abrir_pajaros, cargar_fuente, cargarDatos, escribir_pajaros_sinteticos
 from datos.conjuntos_tfds import carpeta_tfds, orden_preparar
+from datos.conjuntos_tfds import preparar_pajaros_tfds as escribir_pajaros
 from datos.pipelines import decodificar_imagen, pipeline_desde_archivos
 from practicas.__main__ import main
-from tests.tfds_preparados import CLASES_CIFAR, escribir_cifar100, escribir_pajaros
+from tests.tfds_preparados import CLASES_CIFAR, escribir_cifar100
 from utilidades.resultados import leer_csv
 
 

@@ -11,7 +11,7 @@
 Nada de esto importa TensorFlow al cargarse: solo cuando hay que reconstruir un modelo.
 """
 
-import importlib
+from datos._perezoso import exportador
 
 _EXPORTADOS = {
     "comparar_arquitectura": "arquitectura",
@@ -25,9 +25,4 @@ _EXPORTADOS = {
 }
 
 __all__ = list(_EXPORTADOS)
-
-
-def __getattr__(nombre):
-    if nombre in _EXPORTADOS:
-        return getattr(importlib.import_module(f"calificacion.{_EXPORTADOS[nombre]}"), nombre)
-    raise AttributeError(f"module 'calificacion' has no attribute {nombre!r}")
+__getattr__, __dir__ = exportador(__name__, _EXPORTADOS)

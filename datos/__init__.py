@@ -5,9 +5,8 @@ Los nombres se cargan al usarlos (PEP 562): `from datos import cargarImagenes` f
 TensorFlow. `datos` es la capa de abajo del proyecto: no importa `modelos`, `utilidades` ni `practicas`.
 """
 
-import importlib
-
 from datos import silencio
+from datos._perezoso import exportador
 from datos._sombras import comprobar_paquetes
 
 comprobar_paquetes()  # avisa si un modelos.py o utilidades.py del usuario tapa otro paquete
@@ -45,13 +44,4 @@ _EXPORTADOS = {
 }
 
 __all__ = list(_EXPORTADOS)
-
-
-def __getattr__(nombre):
-    if nombre not in _EXPORTADOS:
-        raise AttributeError(f"module 'datos' has no attribute {nombre!r}")
-    return getattr(importlib.import_module(f"datos.{_EXPORTADOS[nombre]}"), nombre)
-
-
-def __dir__():
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__ = exportador(__name__, _EXPORTADOS)

@@ -9,8 +9,7 @@ Los nombres se cargan al usarlos (PEP 562): `import modelos` no importa TensorFl
 constructor.
 """
 
-import importlib
-
+from datos._perezoso import exportador
 from datos._sombras import comprobar_paquetes
 
 comprobar_paquetes(necesarios=("datos",))  # un datos.py o una carpeta datos/ del usuario
@@ -43,13 +42,4 @@ _EXPORTADOS = {
 }
 
 __all__ = list(_EXPORTADOS)
-
-
-def __getattr__(nombre):
-    if nombre not in _EXPORTADOS:
-        raise AttributeError(f"module 'modelos' has no attribute {nombre!r}")
-    return getattr(importlib.import_module(f"modelos.{_EXPORTADOS[nombre]}"), nombre)
-
-
-def __dir__():
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__ = exportador(__name__, _EXPORTADOS)

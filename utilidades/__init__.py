@@ -14,6 +14,7 @@ arrancar TensorFlow).
 
 import importlib
 
+from datos._perezoso import exportador
 from datos._sombras import comprobar_paquetes
 
 comprobar_paquetes()  # avisa si un modelos.py o una carpeta datos/ del usuario tapa otro paquete
@@ -34,18 +35,10 @@ _EXPORTADOS = {
 }
 
 __all__ = list(_EXPORTADOS)
-_configurada = False
 
 
-def __getattr__(nombre):
-    global _configurada
-    if nombre not in _EXPORTADOS:
-        raise AttributeError(f"module 'utilidades' has no attribute {nombre!r}")
-    if not _configurada:
-        _configurada = True
-        importlib.import_module("utilidades.dispositivo").configCUDA()
-    return getattr(importlib.import_module(f"utilidades.{_EXPORTADOS[nombre]}"), nombre)
+def _configurar_gpu():
+    importlib.import_module("utilidades.dispositivo").configCUDA()
 
 
-def __dir__():
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__ = exportador(__name__, _EXPORTADOS, al_cargar=_configurar_gpu)

@@ -192,14 +192,12 @@ def comparar_arquitectura(modelo, referencia, max_diferencias=5):
     capas_bien = not diferencias
     for clave, texto in (("parametros", "parámetros"), ("entrenables", "parámetros entrenables")):
         if referencia.get(clave) is not None and modelo.get(clave) is not None and referencia[clave] != modelo[clave]:
-            diferencias.append(
-                f"{texto} en total: {_numero(modelo[clave])}, se esperaban {_numero(referencia[clave])}."
-            )
+            diferencias.append(f"{texto} en total: {numero(modelo[clave])}, se esperaban {numero(referencia[clave])}.")
             if capas_bien:  # si ya falla alguna capa, el total no vuelve a restar
                 penalizaciones += 1
                 capas_bien = False
     resumen = f"{len(esperadas)} capas" + (
-        f", {_numero(referencia['parametros'])} parámetros" if referencia.get("parametros") is not None else ""
+        f", {numero(referencia['parametros'])} parámetros" if referencia.get("parametros") is not None else ""
     )
     return ComparacionArquitectura(diferencias, coincidentes, len(esperadas), penalizaciones, resumen, max_diferencias)
 
@@ -277,9 +275,7 @@ def _diferencias_capa(capa, esperada):
         if salida != salida_esperada:
             problemas.append(f"salida {_forma_texto(salida)}, se esperaba {_forma_texto(salida_esperada)}")
     if esperada.get("parametros") is not None and capa.get("parametros") != esperada["parametros"]:
-        problemas.append(
-            f"{_numero(capa.get('parametros'))} parámetros, se esperaban {_numero(esperada['parametros'])}"
-        )
+        problemas.append(f"{numero(capa.get('parametros'))} parámetros, se esperaban {numero(esperada['parametros'])}")
     if not con_detalles and len(problemas) > antes:
         propios = True
     return problemas, propios
@@ -298,6 +294,6 @@ def _forma_texto(forma):
     return "(" + ", ".join("None" if d is None else str(d) for d in forma) + ("," if len(forma) == 1 else "") + ")"
 
 
-def _numero(valor):
+def numero(valor):
     """24197 -> '24.197', como en el informe."""
     return f"{valor:,}".replace(",", ".") if isinstance(valor, int) else str(valor)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from calificacion import aislamiento, reconstruccion
 from calificacion.arnes import datos_pequenos
+from calificacion.arquitectura import numero
 from calificacion.entregas import Entrega, ErrorLectura, leer_fragmentos, preparar_archivos
 
 MAX_EVENTOS = 20 * 1024**2  # bytes de eventos que se leen
@@ -280,7 +281,7 @@ def _explicar(ejecucion, observacion, limites):
             "(quite los print dentro de bucles)"
         )
     if ejecucion.motivo == "disco":
-        archivos = f"{aislamiento.MAX_ARCHIVOS:,}".replace(",", ".")
+        archivos = numero(aislamiento.MAX_ARCHIVOS)
         return (
             f"la entrega escribió más de {limites.disco / 1024**3:g} GB (o más de {archivos} archivos) en disco y se "
             f"detuvo ({donde})"

@@ -29,7 +29,7 @@ import pytest
 
 from calificacion.arnes.datos_pequenos import N_TEST, estadisticas_cifar
 from calificacion.arnes.observacion import AJUSTES_AUMENTO, AJUSTES_NORMALIZACION
-from calificacion.arquitectura import comparar_arquitectura, describir_modelo, juntar_activaciones
+from calificacion.arquitectura import comparar_arquitectura, describir_modelo, juntar_activaciones, numero
 
 # Funciones del informe que se llaman si la entrega las define (argumentos: los construye el arnés).
 LLAMADAS = [
@@ -76,10 +76,6 @@ def referencia(nombre):
         numero_base = len(base.layers) - 1  # sin la InputLayer
         return {"capas": describir_modelo(modelos.getBirdNetV1(base, False))["capas"][numero_base:]}
     raise ValueError(f"No hay referencia para {nombre!r}.")
-
-
-def _numero(valor):
-    return f"{valor:,}".replace(",", ".")
 
 
 def _tipos(descripcion):
@@ -169,7 +165,7 @@ def test_mejorada(entrega, nota, reglas):
     limite = reglas.get("parametros_mejorada")
     if limite is not None:
         parametros = elegido.descripcion()["parametros"]
-        criterios[f"como mucho {_numero(int(limite))} parámetros (tiene {_numero(parametros)})"] = parametros <= int(
+        criterios[f"como mucho {numero(int(limite))} parámetros (tiene {numero(parametros)})"] = parametros <= int(
             limite
         )
     faltan = [c for c, cumple in criterios.items() if not cumple]

@@ -61,24 +61,38 @@ def opciones_entrenamiento(parser, epocas, batch):
     parser.add_argument("--silencioso", action="store_true", help="sin barra de progreso de Keras")
 
 
-def opciones_comunes(parser, epocas=50, batch=64, repeticiones=1, datos="digitos", ayuda_datos=AYUDA_DATOS):
-    """Opciones de todos los ejercicios que entrenan: datos, épocas, lote, repeticiones, semilla, salida.
+def opciones_fuente(parser, datos="digitos", ayuda_datos=AYUDA_DATOS):
+    """`--datos`, `--tfds-dir` y `--sin-verificar`: la fuente de datos, igual en todos los ejercicios que la leen.
 
     `datos` y `ayuda_datos` cambian la fuente por defecto y su explicación (p. ej. los pájaros o MNIST).
     """
     parser.add_argument("--datos", default=datos, help=ayuda_datos)
     parser.add_argument("--tfds-dir", default=None, metavar="DIR", help=AYUDA_TFDS_DIR)
+    parser.add_argument(
+        "--sin-verificar",
+        action="store_true",
+        help="no comparar el archivo de datos dado con la suma SHA-256 del oficial (para archivos propios)",
+    )
+
+
+def opciones_sin_reanudar(parser, practica, ayuda_semilla="semilla de NumPy y de Keras (por defecto 0)"):
+    """`--semilla` y `--salida` de los ejercicios que duran poco y no se reanudan (`reanudar` siempre falso)."""
+    parser.add_argument("--semilla", type=int, default=0, help=ayuda_semilla)
+    parser.add_argument(
+        "--salida", default=None, help=f"carpeta de resultados (por defecto resultados/{practica}-<ejercicio>)"
+    )
+    parser.set_defaults(reanudar=False)
+
+
+def opciones_comunes(parser, epocas=50, batch=64, repeticiones=1, datos="digitos", ayuda_datos=AYUDA_DATOS):
+    """Opciones de todos los ejercicios que entrenan: datos, épocas, lote, repeticiones, semilla, salida."""
+    opciones_fuente(parser, datos, ayuda_datos)
     opciones_entrenamiento(parser, epocas, batch)
     parser.add_argument(
         "--repeticiones",
         type=tipo(ENTERO_POSITIVO),
         default=repeticiones,
         help="entrenamientos independientes (media y desv.)",
-    )
-    parser.add_argument(
-        "--sin-verificar",
-        action="store_true",
-        help="no comparar el archivo de datos dado con la suma SHA-256 del oficial (para archivos propios)",
     )
 
 

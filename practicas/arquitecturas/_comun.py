@@ -6,7 +6,7 @@ import numpy as np
 
 from datos import NormalizadorCanal, cargar_fuente
 from datos.validacion import ENTERO_POSITIVO
-from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR
+from practicas.comun import opciones_fuente
 from utilidades.argumentos import tipo
 from utilidades.conjuntos import entropia_cruzada, predecir
 from utilidades.entrenamiento import compileModel, trainModel
@@ -19,13 +19,7 @@ def opciones_datos(parser, epocas, batch, muestras=None, ayuda_epocas=None, rest
     `restriccion_epocas` (de `datos.validacion`) es lo que admite `--epocas`. Los entrenamientos de esta
     práctica duran poco: no hay `--reanudar`.
     """
-    parser.add_argument("--datos", default="digitos", help=AYUDA_DATOS)
-    parser.add_argument("--tfds-dir", default=None, metavar="DIR", help=AYUDA_TFDS_DIR)
-    parser.add_argument(
-        "--sin-verificar",
-        action="store_true",
-        help="no comparar el archivo de datos dado con la suma SHA-256 del oficial (para archivos propios)",
-    )
+    opciones_fuente(parser)
     parser.add_argument(
         "--epocas", type=tipo(restriccion_epocas), default=epocas, help=ayuda_epocas or f"épocas (por defecto {epocas})"
     )

@@ -5,6 +5,7 @@ import argparse
 import keras
 
 from datos.validacion import Opciones, describir
+from practicas.comun import opciones_sin_reanudar
 
 
 def lista_de(validas):
@@ -45,11 +46,7 @@ def lista_de_numeros(restriccion, cantidad=None):
 
 def opciones_sin_entrenar(parser):
     """Opciones de los ejercicios que solo usan NumPy: semilla y carpeta de resultados."""
-    parser.add_argument("--semilla", type=int, default=0, help="semilla de NumPy (por defecto 0)")
-    parser.add_argument(
-        "--salida", default=None, help="carpeta de resultados (por defecto resultados/entrenamiento-<ejercicio>)"
-    )
-    parser.set_defaults(reanudar=False)
+    opciones_sin_reanudar(parser, "entrenamiento", "semilla de NumPy (por defecto 0)")
 
 
 class RegistroTasa(keras.callbacks.Callback):

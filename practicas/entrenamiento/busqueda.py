@@ -18,7 +18,7 @@ import numpy as np
 from datos import cargar_fuente
 from datos.errores import ErrorParametro
 from datos.validacion import ENTERO_POSITIVO, FRACCION_ABIERTA
-from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR, iniciar
+from practicas.comun import iniciar, opciones_fuente
 from practicas.entrenamiento._comun import imprimir_tabla, opciones_sin_entrenar
 from teoria.busqueda import (
     Hiperparametro,
@@ -70,11 +70,7 @@ def opciones(parser):
     parser.add_argument(
         "--ensayos-keras", type=_cuadrado, default=9, help="entrenamientos de cada búsqueda con --keras (9)"
     )
-    parser.add_argument("--datos", default="digitos", help=AYUDA_DATOS)
-    parser.add_argument("--tfds-dir", default=None, metavar="DIR", help=AYUDA_TFDS_DIR)
-    parser.add_argument(
-        "--sin-verificar", action="store_true", help="no comparar el archivo de datos con la suma SHA-256 del oficial"
-    )
+    opciones_fuente(parser)
     parser.add_argument("--epocas", type=tipo(ENTERO_POSITIVO), default=3, help="épocas de cada entrenamiento (3)")
     parser.add_argument("--batch", type=tipo(ENTERO_POSITIVO), default=32, help="tamaño del lote (32)")
     parser.add_argument("--muestras", type=tipo(ENTERO_POSITIVO), default=300, help="imágenes de entrenamiento (300)")

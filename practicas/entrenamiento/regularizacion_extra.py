@@ -26,7 +26,7 @@ import numpy as np
 from datos import cargar_fuente
 from datos.errores import ErrorParametro
 from datos.validacion import ENTERO_POSITIVO, FRACCION, NO_NEGATIVO, POSITIVO, PROBABILIDAD
-from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR, iniciar
+from practicas.comun import iniciar, opciones_fuente
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de_numeros, opciones_sin_entrenar
 from teoria.optimizadores import crear_optimizador, cuadratica_mal_condicionada, pasos_keras, trayectoria
 from teoria.regularizacion import dropout_invertido
@@ -90,11 +90,7 @@ def opciones(parser):
         "--condicion", type=tipo(POSITIVO), default=50.0, help="número de condición K de la cuadrática (50)"
     )
     parser.add_argument("--sin-entrenar", action="store_true", help="solo las comprobaciones, sin entrenar redes")
-    parser.add_argument("--datos", default="digitos", help=AYUDA_DATOS)
-    parser.add_argument("--tfds-dir", default=None, metavar="DIR", help=AYUDA_TFDS_DIR)
-    parser.add_argument(
-        "--sin-verificar", action="store_true", help="no comparar el archivo de datos con la suma SHA-256 del oficial"
-    )
+    opciones_fuente(parser)
     opciones_sin_entrenar(parser)
 
 

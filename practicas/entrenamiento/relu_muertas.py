@@ -17,7 +17,7 @@ import numpy as np
 from datos import cargar_fuente
 from datos.errores import ErrorDatos
 from datos.validacion import ENTERO_POSITIVO, POSITIVO
-from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR, iniciar
+from practicas.comun import iniciar, opciones_fuente
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de, lista_de_numeros
 from teoria.activaciones import fraccion_muertas
 from utilidades.argumentos import tipo
@@ -29,11 +29,7 @@ ACTIVACIONES_KERAS = {"relu": "relu", "leaky-relu": "leaky_relu"}  # leaky_relu 
 
 
 def opciones(parser):
-    parser.add_argument("--datos", default="digitos", help=AYUDA_DATOS)
-    parser.add_argument("--tfds-dir", default=None, metavar="DIR", help=AYUDA_TFDS_DIR)
-    parser.add_argument(
-        "--sin-verificar", action="store_true", help="no comparar el archivo de datos dado con la suma SHA-256 oficial"
-    )
+    opciones_fuente(parser)
     parser.add_argument(
         "--tasas",
         type=lista_de_numeros(POSITIVO),

@@ -3,7 +3,7 @@
 import numpy as np
 
 from datos.validacion import ENTERO_POSITIVO, POSITIVO
-from practicas.comun import AYUDA_DATOS, AYUDA_TFDS_DIR
+from practicas.comun import opciones_fuente, opciones_sin_reanudar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de
 from utilidades.argumentos import tipo
 
@@ -29,22 +29,12 @@ __all__ = [
 
 def opciones_basicas(parser):
     """Opciones de todos los ejercicios: semilla y carpeta de resultados (no se reanudan: duran poco)."""
-    parser.add_argument("--semilla", type=int, default=0, help="semilla de NumPy y de Keras (por defecto 0)")
-    parser.add_argument(
-        "--salida", default=None, help="carpeta de resultados (por defecto resultados/preprocesado-<ejercicio>)"
-    )
-    parser.set_defaults(reanudar=False)
+    opciones_sin_reanudar(parser, "preprocesado")
 
 
 def opciones_datos(parser):
     """`--datos`, `--tfds-dir` y `--sin-verificar`, como en los ejercicios que entrenan."""
-    parser.add_argument("--datos", default="digitos", help=AYUDA_DATOS)
-    parser.add_argument("--tfds-dir", default=None, metavar="DIR", help=AYUDA_TFDS_DIR)
-    parser.add_argument(
-        "--sin-verificar",
-        action="store_true",
-        help="no comparar el archivo de datos dado con la suma SHA-256 del oficial (para archivos propios)",
-    )
+    opciones_fuente(parser)
 
 
 def opciones_red(parser, epocas, batch, tasa, muestras=None):

@@ -440,11 +440,7 @@ def _terminar(proceso):
             os.killpg(proceso.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+        cgrupos.matar(pids)
         if len(pids) == 1:
             break
     try:

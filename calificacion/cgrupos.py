@@ -27,6 +27,15 @@ RAIZ = "/sys/fs/cgroup"
 _CONTADOR = itertools.count()
 
 
+def matar(pids):
+    """SIGKILL a cada proceso de `pids` (los que ya no existen o no son suyos, se saltan)."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
 def _leer(ruta):
     with open(ruta, encoding="ascii") as f:
         return f.read()
@@ -164,11 +173,7 @@ class Cgrupo:
             pids = self.procesos()
             if not pids:
                 break
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+            matar(pids)
             time.sleep(0.05)
         for carpeta in set(self.carpetas.values()):
             try:

@@ -25,7 +25,6 @@ import os
 import re
 import select
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -34,6 +33,7 @@ import threading
 import time
 from multiprocessing.connection import Connection
 
+from calificacion.cgrupos import matar
 from datos.errores import ErrorDatos
 
 RAIZ = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # la que contiene calificacion/ y datos/
@@ -154,13 +154,6 @@ def _descripcion_valida(descripcion):
     if not isinstance(capas, list) or not all(isinstance(c, dict) and set(c) <= _CLAVES_CAPA for c in capas):
         raise ValueError("descripción mal formada")
     return descripcion
-
-
-def _matar(pid):
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 class _Servidor:
@@ -295,8 +288,7 @@ def _matar_restos():
     """Mata y recoge los procesos que haya dejado un hijo (huérfanos que pasaron al servidor)."""
     for _ in range(20):
         restos = [int(n) for n in os.listdir("/proc") if n.isdigit() and _es_descendiente(int(n))]
-        for pid in restos:
-            _matar(pid)
+        matar(restos)
         while True:
             try:
                 pid, _ = os.waitpid(-1, os.WNOHANG)
@@ -334,7 +326,7 @@ def _esperar(pid, segundos):
         if os.waitpid(pid, os.WNOHANG)[0] == pid:
             return
         time.sleep(0.02)
-    _matar(pid)
+    matar([pid])
     os.waitpid(pid, 0)
 
 

@@ -14,6 +14,7 @@ from datos import cargar_digitos, getDataIterators
 from datos.errores import ErrorParametro
 from modelos import getBaseNet
 from utilidades import calcularAccuracy, compileModel, mostrarEvolucion, testModel, trainModel
+from utilidades.entrenamiento import leer_historial
 from utilidades.resultados import leer_csv
 
 
@@ -131,7 +132,7 @@ def test_entrenamiento_interrumpido_se_reanuda(pocos_digitos, tmp_path):
     # el recolector queda como estaba aunque fit no termine
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == umbrales
     # la época 1 no terminó (falló un callback): se repite al reanudar
-    assert [f["epoch"] for f in leer_csv(tmp_path / "historial.csv")] == [0]
+    assert [f["epoca"] for f in leer_csv(tmp_path / "historial.csv")] == [1]
     pesos = [w.copy() for w in model.get_weights()]
 
     nuevo = getBaseNet(10)  # otro proceso: modelo nuevo, mismos archivos
@@ -140,9 +141,16 @@ def test_entrenamiento_interrumpido_se_reanuda(pocos_digitos, tmp_path):
     hist = trainModel(nuevo, datos, datos, 32, 4, callbacks=[contador], carpeta=tmp_path, reanudar=True, verbose=0)
     assert contador.epocas == [1, 2, 3]  # solo las épocas que faltaban
     assert hist.epoch == [0, 1, 2, 3] and len(hist.history["loss"]) == 4
-    assert [f["epoch"] for f in leer_csv(tmp_path / "historial.csv")] == [0, 1, 2, 3]
+    assert [f["epoca"] for f in leer_csv(tmp_path / "historial.csv")] == [1, 2, 3, 4]
     assert not any(np.array_equal(a, b) for a, b in zip(pesos, nuevo.get_weights()) if a.size > 1)
     assert not (tmp_path / "respaldo").exists()  # terminado: el respaldo se borra
+
+
+def test_historial_de_versiones_anteriores_cuenta_desde_1(tmp_path):
+    """Los `historial.csv` anteriores contaban desde 0 (`epoch`): al leerlos para reanudar, `epoca` desde 1."""
+    ruta = tmp_path / "historial.csv"
+    ruta.write_text("epoch,loss\n0,2.5\n1,2.0\n", encoding="utf-8")
+    assert [(f["epoca"], f["loss"]) for f in leer_historial(ruta)] == [(1, 2.5), (2, 2.0)]
 
 
 def test_sin_reanudar_empieza_de_cero(pocos_digitos, tmp_path):

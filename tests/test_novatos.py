@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -67,6 +68,25 @@ def test_clases_distintas_dicen_que_numero_pasar(digitos):
         testModel(modelo, x_test[:32], y_test[:32])
     with pytest.raises(ValueError, match="num_clases=10"):
         testModel(modelo, lotes)
+    # también con `fit`/`evaluate` de Keras tras `compileModel` (sin `trainModel`)
+    with pytest.raises(ValueError, match=r"10 clases .* 25 salidas: construya el modelo con num_clases=10"):
+        modelo.fit(x_train[:64], y_train[:64], epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="num_clases=10"):
+        modelo.evaluate(lotes, verbose=0)
+
+
+def test_la_comprobacion_de_clases_no_cambia_lo_que_se_guarda(digitos, tmp_path):
+    """Un modelo de `compileModel` se guarda y se carga sin el paquete (la comprobación es del objeto)."""
+    x_train, y_train, _, _ = digitos
+    modelo = getBaseNet(num_clases=10)
+    compileModel(modelo)
+    modelo.fit(x_train[:64], y_train[:64], epochs=1, verbose=0)
+    modelo.save(tmp_path / "m.keras")
+    cargado = keras.models.load_model(tmp_path / "m.keras")
+    assert cargado.loss == "categorical_crossentropy"
+    assert cargado.evaluate(x_train[:64], y_train[:64], verbose=0) == pytest.approx(
+        modelo.evaluate(x_train[:64], y_train[:64], verbose=0), rel=1e-5
+    )
 
 
 # --- Carpetas de resultados: un error no deja nada -------------------------------------------------

@@ -146,7 +146,7 @@ def test_interrumpir_con_sigint_y_sigkill_siempre_se_puede_reanudar(procesos, tm
         assert codigo == 0, registro[-3000:]
         assert len(vistos) == len(PUNTOS)
         # Cada época anotada exactamente una vez, y el entrenamiento completo evaluado.
-        assert [f["epoch"] for f in leer_csv(carpeta / "rep_1" / "historial.csv")] == list(range(EPOCAS))
+        assert [f["epoca"] for f in leer_csv(carpeta / "rep_1" / "historial.csv")] == list(range(1, EPOCAS + 1))
         metricas = leer_json(carpeta / "rep_1" / "metricas.json")
         assert metricas["epocas"] == EPOCAS and 0.0 <= metricas["precision"] <= 1.0
         assert [f["entrenamiento"] for f in leer_csv(carpeta / "resultados.csv")] == [1]
@@ -231,7 +231,7 @@ def _reanudar(carpeta, datos):
     compileModel(modelo)
     contador = _ContarEpocas()
     trainModel(modelo, datos, datos, 32, 4, callbacks=[contador], carpeta=carpeta, reanudar=True, verbose=0)
-    assert [f["epoch"] for f in leer_csv(carpeta / "historial.csv")] == [0, 1, 2, 3]
+    assert [f["epoca"] for f in leer_csv(carpeta / "historial.csv")] == [1, 2, 3, 4]
     assert not (carpeta / "respaldo").exists()
     return contador.epocas
 

@@ -6,6 +6,7 @@ interrumpido, incluso con SIGKILL a mitad de una escritura, se reanuda perdiendo
 """
 
 import contextlib
+import functools
 import gc
 import hashlib
 import os
@@ -71,7 +72,10 @@ class GarbageCollectorCallback(keras.callbacks.Callback):
 
 
 class HistorialCSV(keras.callbacks.Callback):
-    """Reescribe `historial.csv` de forma atómica al final de cada época; conserva las épocas previas."""
+    """Reescribe `historial.csv` de forma atómica al final de cada época; conserva las épocas previas.
+
+    La columna `epoca` cuenta desde 1, como la figura de `mostrarEvolucion` y los mensajes («Tras 3 épocas»).
+    """
 
     def __init__(self, ruta, previas=()):
         super().__init__()
@@ -79,10 +83,19 @@ class HistorialCSV(keras.callbacks.Callback):
         self.filas = list(previas)
 
     def on_epoch_end(self, epoch, logs=None):
-        self.filas = [f for f in self.filas if f["epoch"] < epoch]
-        self.filas.append({"epoch": epoch, **{k: float(v) for k, v in (logs or {}).items()}})
-        columnas = ["epoch"] + sorted({k for f in self.filas for k in f} - {"epoch"})
+        self.filas = [f for f in self.filas if f["epoca"] <= epoch]
+        self.filas.append({"epoca": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}})
+        columnas = ["epoca"] + sorted({k for f in self.filas for k in f} - {"epoca"})
         escribir_csv(self.ruta, self.filas, columnas)
+
+
+def leer_historial(ruta):
+    """Las filas de un `historial.csv` (columna `epoca` desde 1; los de versiones anteriores, `epoch` desde 0)."""
+    filas = leer_csv(ruta)
+    for fila in filas:
+        if "epoca" not in fila and "epoch" in fila:
+            fila["epoca"] = int(fila.pop("epoch")) + 1
+    return filas
 
 
 def _sha256(ruta):
@@ -241,6 +254,24 @@ def compileModel(model, optimizer=None, learning_rate=None, loss="categorical_cr
         optimizer = keras.optimizers.get(optimizer) if isinstance(optimizer, str) else optimizer
         optimizer.learning_rate = learning_rate
     model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
+    _comprobar_clases_al_calcular_la_perdida(model)
+
+
+def _comprobar_clases_al_calcular_la_perdida(model):
+    """`model.fit`/`evaluate` directos dan, como `trainModel`, el error en español de `comprobar_clases`.
+
+    Sin esto, `getBaseNet()` (25 salidas) con etiquetas one-hot de 10 clases da el error de formas de Keras,
+    en inglés. La comprobación mira las formas al trazar el paso (una vez), no en cada lote. Es del objeto,
+    no de su clase: `model.save` y `load_model` no la ven.
+    """
+    calcular = type(model).compute_loss.__get__(model)
+
+    @functools.wraps(calcular)
+    def compute_loss(x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        comprobar_clases(model, y)
+        return calcular(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training)
+
+    model.compute_loss = compute_loss
 
 
 def _ambito(estrategia):
@@ -299,15 +330,15 @@ def trainModel(
         borrar_temporales(carpeta)
         previas = []
         if reanudar:
-            previas = leer_csv(ruta_historial) if os.path.exists(ruta_historial) else []
-            anotadas = {int(f["epoch"]) for f in previas}
-            seguidas = next(n for n in range(len(anotadas) + 1) if n not in anotadas)  # épocas 0..n-1 anotadas
+            previas = leer_historial(ruta_historial) if os.path.exists(ruta_historial) else []
+            anotadas = {int(f["epoca"]) for f in previas}
+            seguidas = next(n for n in range(len(anotadas) + 1) if n + 1 not in anotadas)  # épocas 1..n anotadas
             with _ambito(estrategia):
                 inicial = restaurar_respaldo(model, ruta_respaldo, maximo=seguidas)
             if inicial == 0 and previas:
                 print(f"Aviso: no hay un respaldo válido en {ruta_respaldo}: este entrenamiento empieza de nuevo.")
             # Solo cuentan las épocas anteriores al respaldo: las demás se repiten y se vuelven a anotar.
-            previas = [f for f in previas if f["epoch"] < inicial]
+            previas = [f for f in previas if f["epoca"] <= inicial]
         elif os.path.isdir(ruta_respaldo):
             shutil.rmtree(ruta_respaldo)  # entrenamiento nuevo: se descarta el respaldo anterior
         historial = HistorialCSV(ruta_historial, previas)
@@ -340,6 +371,6 @@ def trainModel(
         hist.set_model(model)
     if historial is not None:  # History completo, también las épocas anteriores a la reanudación
         filas = historial.filas
-        hist.epoch = [int(f["epoch"]) for f in filas]
-        hist.history = {k: [f[k] for f in filas] for k in filas[0] if k != "epoch"} if filas else {}
+        hist.epoch = [int(f["epoca"]) - 1 for f in filas]  # Keras cuenta desde 0
+        hist.history = {k: [f[k] for f in filas] for k in filas[0] if k != "epoca"} if filas else {}
     return hist

@@ -38,7 +38,7 @@ def _columnas_etiquetas(datos):
         forma = spec[1].shape
         return int(forma[-1]) if forma.rank == 2 and forma[-1] is not None else None
     forma = getattr(datos, "shape", None)
-    return int(forma[1]) if forma is not None and len(forma) == 2 else None
+    return int(forma[1]) if forma is not None and len(forma) == 2 and forma[1] is not None else None
 
 
 def _salidas_modelo(modelo):

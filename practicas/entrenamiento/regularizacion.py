@@ -26,8 +26,9 @@ from teoria.regularizacion import (
     regularizador_keras,
 )
 from utilidades.argumentos import tipo
+from utilidades.entrenamiento import leer_historial
 from utilidades.parada_temprana import ParadaTemprana
-from utilidades.resultados import escribir_csv, escribir_json, guardar_figura, leer_csv
+from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "Regularización (L1, L2, elastic net, dropout, batch norm, parada temprana) en una red que sobreajusta"
 
@@ -156,7 +157,7 @@ def _figura_curvas(historiales):
     filas = int(np.ceil(len(historiales) / columnas))
     figura, ejes = plt.subplots(filas, columnas, figsize=(4.2 * columnas, 3.3 * filas), squeeze=False)
     for eje, (variante, historial) in zip(ejes.flat, historiales.items()):
-        epocas = [f["epoch"] + 1 for f in historial]
+        epocas = [f["epoca"] for f in historial]
         eje.semilogy(epocas, [f["loss"] for f in historial], label="entrenamiento")
         eje.semilogy(epocas, [f["val_loss"] for f in historial], label="validación")
         eje.set_title(variante)
@@ -221,7 +222,7 @@ def ejecutar(args):
             )
             filas.append({"variante": variante, "entrenamiento": k, **metricas})
             if k == 1:
-                historiales[variante] = leer_csv(os.path.join(sub, "historial.csv"))
+                historiales[variante] = leer_historial(os.path.join(sub, "historial.csv"))
     comprobaciones += comprobar_dropout(args.dropout if args.dropout > 0 else 0.5, args.semilla_base)
 
     resumen = []

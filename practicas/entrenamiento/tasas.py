@@ -19,7 +19,7 @@ from modelos import getBaseNet
 from practicas.comun import cantidad, entrenar_y_evaluar, iniciar, opciones_comunes
 from practicas.entrenamiento._comun import RegistroTasa, imprimir_tabla, lista_de
 from utilidades.argumentos import tipo
-from utilidades.entrenamiento import compileModel
+from utilidades.entrenamiento import compileModel, leer_historial
 from utilidades.graficas import epocas_enteras
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura, leer_csv
 from utilidades.tasas import PROGRAMAS, ProgramaTasa, crear_programa
@@ -63,7 +63,7 @@ def _figura(programas_teoricos, tasas, historiales, epocas):
         color = linea.get_color()
         if nombre in historiales:
             filas = historiales[nombre]
-            epocas_hist = [f["epoch"] + 1 for f in filas]
+            epocas_hist = [f["epoca"] for f in filas]
             eje_perdida.plot(epocas_hist, [f["val_loss"] for f in filas], ".-", color=color, label=nombre)
             eje_precision.plot(epocas_hist, [f["val_accuracy"] for f in filas], ".-", color=color, label=nombre)
     eje_tasa.set_yscale("log")
@@ -132,7 +132,7 @@ def ejecutar(args):
             escribir_csv(ruta_tasas, [{"epoca": e, "tasa": t} for e, t in sorted(usadas.items())])
             if k == 1:
                 tasas[nombre] = usadas
-                historiales[nombre] = leer_csv(os.path.join(sub, "historial.csv"))
+                historiales[nombre] = leer_historial(os.path.join(sub, "historial.csv"))
             filas.append({"programa": nombre, "entrenamiento": k, **metricas, "tasa_final": usadas[max(usadas)]})
 
     guardar_figura(_figura(teoricos, tasas, historiales, args.epocas), os.path.join(carpeta, "programas.png"))

@@ -3,7 +3,8 @@
 - La carpeta de trabajo se quita de `sys.path`: un `modelos.py` o una carpeta `datos/` del usuario no tapan
   los paquetes del proyecto.
 - `--help` y los errores de la línea de órdenes no cargan TensorFlow ni los ejercicios: la lista sale del
-  registro (`practicas.registro`, que lee los módulos sin importarlos) y solo se importa el ejercicio elegido.
+  registro (`practicas.registro`, que lee los módulos sin importarlos), la ayuda de un ejercicio, de la
+  guardada en `practicas/_ayudas.py`, y solo se importa el ejercicio elegido.
 - TensorFlow arranca en silencio (sus mensajes de C++ al cargarse y al buscar la GPU no se muestran);
   `--verboso` los deja ver. Al arrancarlo se configura la GPU (`configCUDA`), una vez, antes de crear nada.
 - Un error del paquete (`datos.errores.ErrorPracticas`: datos que faltan, opciones incoherentes) se explica en una línea
@@ -17,7 +18,7 @@ import os
 import runpy
 import sys
 
-from practicas.registro import ayuda_practica, ayudas, cargar_ejercicio, practicas_disponibles
+from practicas.registro import ayuda_guardada, ayuda_practica, ayudas, cargar_ejercicio, practicas_disponibles
 
 RAIZ = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
@@ -26,16 +27,23 @@ class _EjerciciosPerezosos(argparse._SubParsersAction):
     """Subórdenes de los ejercicios que añaden sus opciones (e importan su módulo) solo si se eligen.
 
     `al_elegir()` se llama justo antes de importar el ejercicio elegido (p. ej. para arrancar TensorFlow).
+    Con `con_ayudas_guardadas`, `-h`/`--help` de un ejercicio muestra su ayuda guardada sin importarlo.
     """
 
-    def __init__(self, *args, practica=None, al_elegir=None, **kwargs):
+    def __init__(self, *args, practica=None, al_elegir=None, con_ayudas_guardadas=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.practica = practica
         self.al_elegir = al_elegir
+        self.con_ayudas_guardadas = con_ayudas_guardadas
         self.cargados = set()
 
     def __call__(self, parser, namespace, values, option_string=None):
         nombre = values[0]
+        if nombre in self._name_parser_map and self.con_ayudas_guardadas and _pide_ayuda(values[1:]):
+            guardada = ayuda_guardada(self.practica, nombre)
+            if guardada is not None:
+                print(guardada, end="")
+                parser.exit()
         if nombre in self._name_parser_map and nombre not in self.cargados:
             self.cargados.add(nombre)
             if self.al_elegir is not None:
@@ -52,7 +60,17 @@ class _EjerciciosPerezosos(argparse._SubParsersAction):
         super().__call__(parser, namespace, values, option_string)
 
 
-def construir_parser(al_elegir=None):
+def _pide_ayuda(argumentos):
+    """True si `argumentos` (los que siguen al ejercicio) piden la ayuda antes de un `--`."""
+    for argumento in argumentos:
+        if argumento == "--":
+            return False
+        if argumento in ("-h", "--help"):
+            return True
+    return False
+
+
+def construir_parser(al_elegir=None, con_ayudas_guardadas=True):
     """La línea de órdenes entera; solo el ejercicio elegido se importa (tras llamar a `al_elegir()`)."""
     # Aquí y no arriba: con `python -m practicas`, `utilidades` se importa después de quitar la carpeta de
     # trabajo de sys.path (un utilidades.py del usuario no lo tapa).
@@ -72,6 +90,7 @@ def construir_parser(al_elegir=None):
             action="ejercicios_perezosos",
             practica=practica,
             al_elegir=al_elegir,
+            con_ayudas_guardadas=con_ayudas_guardadas,
         )
         for nombre, ayuda in ayudas(practica).items():
             subejercicios.add_parser(nombre, help=ayuda, description=ayuda)

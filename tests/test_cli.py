@@ -208,6 +208,32 @@ def test_modulo_ejecutable_muestra_la_ayuda(tmp_path):
     assert r.returncode == 0 and "ejercicio1" in r.stdout
 
 
+def test_la_ayuda_de_un_ejercicio_no_importa_tensorflow(tmp_path):
+    codigo = (
+        "import sys\n"
+        "from practicas.__main__ import main\n"
+        "try:\n"
+        "    main(['p3', 'ejercicio1', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", codigo], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "--epocas EPOCAS" in r.stdout and "--repeticiones" in r.stdout
+    assert r.stdout.splitlines()[-1] == "False False"
+
+
+def test_las_ayudas_guardadas_son_las_de_los_ejercicios():
+    """`practicas/_ayudas.py` tiene la ayuda de cada ejercicio tal como la dan sus opciones."""
+    from practicas._ayudas import AYUDAS
+    from practicas.registro import ayudas_completas
+
+    completas = ayudas_completas()
+    distintas = sorted(k for k in completas if AYUDAS.get(k) != completas[k]) + sorted(set(AYUDAS) - set(completas))
+    assert not distintas, f"Regenere practicas/_ayudas.py con `python -m practicas.registro`: cambiaron {distintas}"
+
+
 def test_el_titulo_de_las_curvas_dice_los_datos():
     from practicas.comun import cantidad, nombre_de_datos
 

@@ -22,6 +22,7 @@ _EXPORTADOS = {
     "FUENTES": "fuentes",
     "getDataIterators": "iteradores",
     "getNormalizedData": "iteradores",
+    "iteradores_normalizados": "iteradores",
     "ImageDataGenerator": "aumento",
     "CapaAumento": "aumento",
     "NormalizadorCanal": "normalizacion",

@@ -416,7 +416,7 @@ class ImageDataGenerator:
             self.jit_compile,
         )
 
-    def _iterador(self, leer, n, canales, extras, batch_size, shuffle, seed, aumentar, y_es_x=False):
+    def _iterador(self, leer, n, canales, extras, batch, shuffle, seed, aumentar, y_es_x=False):
         """`IteradorLotes` de `n` imágenes: `leer(indices)` da el lote float32 [m, alto, ancho, canales] y
         cada array de `extras` (etiquetas, pesos) se reúne con los mismos índices; con `y_es_x`, `y` es `x`."""
         funcion = self.transformacion(canales, aumentar)
@@ -430,16 +430,16 @@ class ImageDataGenerator:
         def preparar(indices, semilla):
             x = leer(indices)
             if funcion is not None:
-                # El último lote de cada época es más corto: se completa hasta batch_size para que XLA
+                # El último lote de cada época es más corto: se completa hasta `batch` para que XLA
                 # compile una sola forma (y una sola vez), y se recorta después.
                 m = tf.shape(x)[0]
-                x = tf.pad(x, [[0, batch_size - m], [0, 0], [0, 0], [0, 0]])
+                x = tf.pad(x, [[0, batch - m], [0, 0], [0, 0], [0, 0]])
                 x = funcion(x, semilla, media, desviacion)[:m]
             if y_es_x:
                 return x, x
             return (x, *(tf.gather(e, indices) for e in extras)) if extras else x
 
-        return IteradorLotes(preparar, n, batch_size, shuffle, seed)
+        return IteradorLotes(preparar, n, batch, shuffle, seed)
 
     def flow(self, x, y=None, batch_size=32, shuffle=True, sample_weight=None, seed=None, subset=None):
         """Lotes `(x, y)` (o solo `x`, o `(x, y, sample_weight)`) aumentados y estandarizados, como en Keras 2.

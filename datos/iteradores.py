@@ -193,34 +193,42 @@ def separar_validacion(x, y, fraccion=FRACCION_VALIDACION, semilla=None):
         return train_test_split(x, y, test_size=fraccion, shuffle=True, random_state=semilla)
 
 
-def _iteradores(train_x, train_y, test_x, batchSize, semilla, aumento):
+def iteradores_normalizados(train_x, train_y, test_x, batch=64, semilla=None, aumento=None):
+    """Normaliza con las estadísticas de entrenamiento y separa un 10 % de validación estratificada (§2.2, §3).
+
+    El constructor de `getDataIterators` (sin aumento) y `getNormalizedData` (`aumento=AUMENTO_BASENETPP`):
+    `aumento` son argumentos de `ImageDataGenerator` para el entrenamiento; la validación y el test solo se
+    normalizan. Devuelve `(it_train, it_val, test_x_normalizado)`; los arrays del llamante no se modifican.
+    """
     train_x = validar_imagenes(train_x, "train_x")
     train_y = validar_etiquetas(train_y, len(train_x), "train_y")
     test_x = validar_imagenes(test_x, "test_x", canales=train_x.shape[-1])
     x_tr, x_val, y_tr, y_val = separar_validacion(train_x, train_y, semilla=semilla)
     from datos.aumento import ImageDataGenerator  # aquí: datos.aumento importa este módulo
 
-    generador = ImageDataGenerator(featurewise_center=True, featurewise_std_normalization=True, **aumento).fit(x_tr)
+    generador = ImageDataGenerator(featurewise_center=True, featurewise_std_normalization=True, **(aumento or {}))
+    generador.fit(x_tr)
     normalizador = generador.sin_aumento()  # validación y test: solo normalización
-    it_train = generador.flow(x_tr, y_tr, batchSize, shuffle=True, seed=semilla)
-    it_val = normalizador.flow(x_val, y_val, batchSize, shuffle=False)
+    it_train = generador.flow(x_tr, y_tr, batch, shuffle=True, seed=semilla)
+    it_val = normalizador.flow(x_val, y_val, batch, shuffle=False)
     return it_train, it_val, normalizador.standardize(np.array(test_x, dtype="float32"))  # una copia: el suyo no cambia
 
 
-def getDataIterators(train_x, train_y, test_x, batchSize=64, semilla=None):
-    """Normaliza con las estadísticas de entrenamiento y separa un 10 % de validación (sin aumento).
+# Los nombres y el orden de argumentos del informe (los scripts de los estudiantes los llaman así).
 
-    Devuelve `(it_train, it_val, test_x_normalizado)`. Los iteradores son `IteradorLotes` (los de
-    `ImageDataGenerator.flow`), que aceptan `trainModel` y `model.fit`. Los arrays del llamante no se modifican.
+
+def getDataIterators(train_x, train_y, test_x, batchSize=64, semilla=None):
+    """§2.2: `iteradores_normalizados` sin aumento. Devuelve `(it_train, it_val, test_x_normalizado)`.
+
+    Los iteradores son `IteradorLotes` (los de `ImageDataGenerator.flow`), que aceptan `trainModel` y `model.fit`.
     """
-    return _iteradores(train_x, train_y, test_x, batchSize, semilla, aumento={})
+    return iteradores_normalizados(train_x, train_y, test_x, batchSize, semilla)
 
 
 def getNormalizedData(trainImg, trainTag, batchSize, testImg, semilla=None):
-    """Como `getDataIterators`, con el aumento de datos de BaseNet++ en el entrenamiento (§3, mejora 1).
+    """§3, mejora 1: `iteradores_normalizados` con el aumento de BaseNet++ en el entrenamiento.
 
-    Normalización por canal, rotación de hasta 10°, desplazamientos de hasta el 20 % del tamaño y volteo
-    horizontal, con un 10 % de validación estratificada y barajada. Devuelve `(it_train, it_val,
-    test_normalizado)`; la validación y el test solo se normalizan, nunca se aumentan.
+    Rotación de hasta 10°, desplazamientos de hasta el 20 % del tamaño y volteo horizontal. Devuelve
+    `(it_train, it_val, test_normalizado)`.
     """
-    return _iteradores(trainImg, trainTag, testImg, batchSize, semilla, aumento=AUMENTO_BASENETPP)
+    return iteradores_normalizados(trainImg, trainTag, testImg, batchSize, semilla, aumento=AUMENTO_BASENETPP)

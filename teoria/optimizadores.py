@@ -15,6 +15,12 @@ Con `convencion="clase"` (por defecto) se aplican las fórmulas de las diapositi
 
 SGD, momento, Nesterov y Adadelta coinciden en las dos convenciones.
 
+Los hiperparámetros se llaman como en la clase, con el mismo sentido en todos los optimizadores: `rho` (ρ)
+es el decaimiento de la media del gradiente (la velocidad del momento, el primer momento de Adam) y `gamma`
+(γ), el de la media del gradiente al cuadrado (RMSProp, el segundo momento de Adam, Adadelta). `a_keras()`
+los traduce a los nombres de Keras, que cambian de un optimizador a otro: ρ es `momentum` en SGD y `beta_1`
+en Adam; γ es `rho` en RMSprop y Adadelta y `beta_2` en Adam.
+
 Erratas de las diapositivas, corregidas aquí:
 
 - Adam: la diapositiva escribe `v = ρ v - (1-ρ) ∇f` y luego `x -= α v̂ / ...`; con ese signo el paso
@@ -228,28 +234,29 @@ class Adam(Optimizador):
 class Adadelta(Optimizador):
     """Adadelta (Zeiler, 2012): sin tasa de aprendizaje (`tasa=1`, la de la clase).
 
-    `g = ρ g + (1-ρ) ∇f²`, `u = -√(Δ + ε) / √(g + ε) · ∇f`, `Δ = ρ Δ + (1-ρ) u²`, `x += tasa · u`.
+    `g = γ g + (1-γ) ∇f²`, `u = -√(Δ + ε) / √(g + ε) · ∇f`, `Δ = γ Δ + (1-γ) u²`, `x += tasa · u`. Las dos
+    medias son de cuadrados: su decaimiento es γ (`gamma`), que Keras llama `rho`.
     """
 
     nombre = "adadelta"
 
-    def __init__(self, tasa=1.0, rho=0.95, **kwargs):
-        self.rho = comprobar(rho, "rho", FRACCION)
+    def __init__(self, tasa=1.0, gamma=0.95, **kwargs):
+        self.gamma = comprobar(gamma, "gamma", FRACCION)
         super().__init__(tasa, **kwargs)
 
     def _estado_inicial(self, x):
         return {"g": np.zeros_like(x), "delta": np.zeros_like(x)}
 
     def _actualizar(self, x, g):
-        media = self.estado["g"] = self.rho * self.estado["g"] + (1 - self.rho) * g**2
+        media = self.estado["g"] = self.gamma * self.estado["g"] + (1 - self.gamma) * g**2
         u = -np.sqrt(self.estado["delta"] + self.epsilon) / np.sqrt(media + self.epsilon) * g
-        self.estado["delta"] = self.rho * self.estado["delta"] + (1 - self.rho) * u**2
+        self.estado["delta"] = self.gamma * self.estado["delta"] + (1 - self.gamma) * u**2
         return x + self.tasa * u
 
     def a_keras(self):
         import keras
 
-        return keras.optimizers.Adadelta(learning_rate=self.tasa, rho=self.rho, epsilon=self.epsilon)
+        return keras.optimizers.Adadelta(learning_rate=self.tasa, rho=self.gamma, epsilon=self.epsilon)
 
 
 def _raiz(acumulado, epsilon, convencion):
@@ -277,7 +284,7 @@ HIPERPARAMETROS_KERAS = {
     "adagrad": {"tasa": 0.25, "epsilon": 0.0625, "acumulador_inicial": 0.125},
     "rmsprop": {"tasa": 0.25, "gamma": 0.875, "epsilon": 0.0625},
     "adam": {"tasa": 0.25, "rho": 0.875, "gamma": 0.9990234375, "epsilon": 0.0625},
-    "adadelta": {"tasa": 0.5, "rho": 0.875, "epsilon": 0.0625},
+    "adadelta": {"tasa": 0.5, "gamma": 0.875, "epsilon": 0.0625},
 }
 
 

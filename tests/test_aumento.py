@@ -10,9 +10,17 @@ import pytest
 import scipy.ndimage as ndi
 import tensorflow as tf
 
-from datos import CapaAumento, ErrorParametro, ImageDataGenerator, cargar_digitos, getNormalizedData
+from datos import (
+    CapaAumento,
+    ErrorParametro,
+    ImageDataGenerator,
+    cargar_digitos,
+    getDataIterators,
+    getNormalizedData,
+    iteradores_normalizados,
+)
 from datos.geometria import matriz_afin, muestrear_bilineal
-from datos.iteradores import separar_validacion
+from datos.iteradores import AUMENTO_BASENETPP, separar_validacion
 
 LADO = 32
 CENTRO = (LADO - 1) / 2
@@ -238,6 +246,21 @@ def test_get_normalized_data_aumenta_solo_el_entrenamiento():
     xt, _ = _todo(it_train)
     assert len(xt) == len(x_tr) and abs(xt.mean()) < 0.2
     assert not np.isclose(np.sort(xt.ravel()), np.sort(((x_tr - media) / desv).ravel()), atol=1e-3).all()
+
+
+def test_los_nombres_del_informe_son_el_mismo_constructor():
+    """`getDataIterators` y `getNormalizedData` (cada uno con su orden de argumentos) = `iteradores_normalizados`."""
+    x_train, y_train, x_test, _ = cargar_digitos()
+    x_train, y_train, x_test = x_train[:120], y_train[:120], x_test[:10]
+    for informe, aumento in (
+        (getDataIterators(x_train, y_train, x_test, 16, semilla=3), None),
+        (getNormalizedData(x_train, y_train, 16, x_test, semilla=3), AUMENTO_BASENETPP),
+    ):
+        propio = iteradores_normalizados(x_train, y_train, x_test, batch=16, semilla=3, aumento=aumento)
+        assert informe[0].batch_size == propio[0].batch_size == 16
+        for a, b in zip(_todo(informe[0]) + _todo(informe[1]), _todo(propio[0]) + _todo(propio[1])):
+            np.testing.assert_allclose(a, b, atol=1e-6)
+        np.testing.assert_allclose(informe[2], propio[2])
 
 
 # ---- el iterador de flow() como en Keras 2 ----

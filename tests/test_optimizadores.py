@@ -195,3 +195,14 @@ def test_loss_gradient_es_el_gradiente_del_mse():
     h = 1e-6
     numerico = [(loss_func(x, y, w + h * e) - loss_func(x, y, w - h * e)) / (2 * h) for e in np.eye(3)]
     np.testing.assert_allclose(dw, numerico, rtol=1e-5)
+
+
+def test_rho_y_gamma_significan_lo_mismo_en_todos():
+    """ρ: decaimiento de la media del gradiente; γ: de la de su cuadrado (la clase). Keras los llama distinto."""
+    assert Momento(0.1, rho=0.75).a_keras().momentum == pytest.approx(0.75)
+    adam = Adam(0.1, rho=0.75, gamma=0.625).a_keras()
+    assert (adam.beta_1, adam.beta_2) == pytest.approx((0.75, 0.625))
+    assert RMSProp(0.1, gamma=0.625).a_keras().rho == pytest.approx(0.625)
+    assert Adadelta(gamma=0.625).a_keras().rho == pytest.approx(0.625)
+    with pytest.raises(TypeError):
+        Adadelta(rho=0.625)  # Adadelta solo tiene medias de cuadrados: γ

@@ -282,6 +282,35 @@ def _es_arrays(datos):
     return isinstance(datos, tuple) and len(datos) == 2 and hasattr(datos[0], "shape")
 
 
+def _preparar_carpeta(model, carpeta, reanudar, estrategia):
+    """La carpeta de un entrenamiento de `trainModel`: `(HistorialCSV, época inicial)`.
+
+    Con `reanudar`, restaura el último respaldo válido y conserva las épocas anotadas hasta él; sin él,
+    descarta el respaldo anterior.
+    """
+    if not model.built:
+        raise ErrorParametro(
+            mensaje("model", "un modelo construido (con keras.Input) para poder reanudarlo", es="sin construir")
+        )
+    ruta_historial = os.path.join(carpeta, NOMBRE_HISTORIAL)
+    ruta_respaldo = os.path.join(carpeta, NOMBRE_RESPALDO)
+    borrar_temporales(carpeta)
+    previas, inicial = [], 0
+    if reanudar:
+        previas = leer_historial(ruta_historial) if os.path.exists(ruta_historial) else []
+        anotadas = {int(f["epoca"]) for f in previas}
+        seguidas = next(n for n in range(len(anotadas) + 1) if n + 1 not in anotadas)  # épocas 1..n anotadas
+        with _ambito(estrategia):
+            inicial = restaurar_respaldo(model, ruta_respaldo, maximo=seguidas)
+        if inicial == 0 and previas:
+            print(f"Aviso: no hay un respaldo válido en {ruta_respaldo}: este entrenamiento empieza de nuevo.")
+        # Solo cuentan las épocas anteriores al respaldo: las demás se repiten y se vuelven a anotar.
+        previas = [f for f in previas if f["epoca"] <= inicial]
+    elif os.path.isdir(ruta_respaldo):
+        shutil.rmtree(ruta_respaldo)  # entrenamiento nuevo: se descarta el respaldo anterior
+    return HistorialCSV(ruta_historial, previas), inicial
+
+
 def trainModel(
     model,
     train,
@@ -321,31 +350,11 @@ def trainModel(
     todos = [recolector, *(callbacks or [])]
     historial, inicial = None, 0
     if carpeta is not None:
-        if not model.built:
-            raise ErrorParametro(
-                mensaje("model", "un modelo construido (con keras.Input) para poder reanudarlo", es="sin construir")
-            )
-        ruta_historial = os.path.join(carpeta, NOMBRE_HISTORIAL)
-        ruta_respaldo = os.path.join(carpeta, NOMBRE_RESPALDO)
-        borrar_temporales(carpeta)
-        previas = []
-        if reanudar:
-            previas = leer_historial(ruta_historial) if os.path.exists(ruta_historial) else []
-            anotadas = {int(f["epoca"]) for f in previas}
-            seguidas = next(n for n in range(len(anotadas) + 1) if n + 1 not in anotadas)  # épocas 1..n anotadas
-            with _ambito(estrategia):
-                inicial = restaurar_respaldo(model, ruta_respaldo, maximo=seguidas)
-            if inicial == 0 and previas:
-                print(f"Aviso: no hay un respaldo válido en {ruta_respaldo}: este entrenamiento empieza de nuevo.")
-            # Solo cuentan las épocas anteriores al respaldo: las demás se repiten y se vuelven a anotar.
-            previas = [f for f in previas if f["epoca"] <= inicial]
-        elif os.path.isdir(ruta_respaldo):
-            shutil.rmtree(ruta_respaldo)  # entrenamiento nuevo: se descarta el respaldo anterior
-        historial = HistorialCSV(ruta_historial, previas)
+        historial, inicial = _preparar_carpeta(model, carpeta, reanudar, estrategia)
         # Al final: anotan la época cuando los demás callbacks ya han terminado (y añadido, p. ej., la
         # tasa de aprendizaje a `logs`); si uno falla, la época no cuenta y se repite al reanudar. El
         # historial se escribe antes que el respaldo: nunca hay un respaldo de épocas sin anotar.
-        todos = [*todos, historial, RespaldoAtomico(ruta_respaldo)]
+        todos = [*todos, historial, RespaldoAtomico(os.path.join(carpeta, NOMBRE_RESPALDO))]
 
     if _es_arrays(train):
         x, y = train

@@ -129,6 +129,48 @@ def _figura(evaluaciones, programa, pasos_por_epoca, total_epocas, epocas_instan
     return figura
 
 
+def _resumen(evaluaciones, perdidas):
+    """Una fila por conjunto: media y mejor de sus miembros, el promedio y lo que gana sobre la media."""
+    return [
+        {
+            "conjunto": nombre,
+            "miembros": len(evaluacion["miembros"]),
+            "media_miembros": float(np.mean(evaluacion["miembros"])),
+            "mejor_miembro": float(np.max(evaluacion["miembros"])),
+            "precision": evaluacion["conjunto"],
+            "perdida": perdidas[nombre],
+            "ganancia": evaluacion["conjunto"] - float(np.mean(evaluacion["miembros"])),
+        }
+        for nombre, evaluacion in evaluaciones.items()
+    ]
+
+
+def _imprimir(miembros, resumen, args):
+    imprimir_tabla(
+        miembros,
+        "Precisión en test de cada miembro",
+        [
+            ("conjunto", "Conjunto", "s"),
+            ("miembro", "Miembro", "d"),
+            ("epocas", "Épocas", "d"),
+            ("perdida", "Pérdida", ".4f"),
+            ("precision", "Precisión", "%"),
+        ],
+    )
+    imprimir_tabla(
+        resumen,
+        f"Conjuntos de {args.miembros} miembros ({args.miembros * args.epocas} épocas en total cada uno)",
+        [
+            ("conjunto", "Conjunto", "s"),
+            ("media_miembros", "Media miembros", "%"),
+            ("mejor_miembro", "Mejor miembro", "%"),
+            ("precision", "Promedio", "%"),
+            ("ganancia", "Ganancia", "+.4f"),
+            ("perdida", "Pérdida promedio", ".4f"),
+        ],
+    )
+
+
 def ejecutar(args):
     datos = cargar(args)  # antes de escribir nada
     carpeta = iniciar(args, "arquitecturas-conjuntos")
@@ -196,18 +238,7 @@ def ejecutar(args):
         _figura(evaluaciones, programa, pasos_por_epoca, args.miembros * args.epocas, instantaneas.epocas),
         os.path.join(carpeta, "conjuntos.png"),
     )
-    resumen = [
-        {
-            "conjunto": nombre,
-            "miembros": len(evaluacion["miembros"]),
-            "media_miembros": float(np.mean(evaluacion["miembros"])),
-            "mejor_miembro": float(np.max(evaluacion["miembros"])),
-            "precision": evaluacion["conjunto"],
-            "perdida": perdidas[nombre],
-            "ganancia": evaluacion["conjunto"] - float(np.mean(evaluacion["miembros"])),
-        }
-        for nombre, evaluacion in evaluaciones.items()
-    ]
+    resumen = _resumen(evaluaciones, perdidas)
     resultados = {
         "miembros": args.miembros,
         "epocas_por_miembro": args.epocas,
@@ -220,28 +251,6 @@ def ejecutar(args):
         "filas": miembros,
     }
     escribir_json(os.path.join(carpeta, "resultados.json"), resultados)
-    imprimir_tabla(
-        miembros,
-        "Precisión en test de cada miembro",
-        [
-            ("conjunto", "Conjunto", "s"),
-            ("miembro", "Miembro", "d"),
-            ("epocas", "Épocas", "d"),
-            ("perdida", "Pérdida", ".4f"),
-            ("precision", "Precisión", "%"),
-        ],
-    )
-    imprimir_tabla(
-        resumen,
-        f"Conjuntos de {args.miembros} miembros ({args.miembros * args.epocas} épocas en total cada uno)",
-        [
-            ("conjunto", "Conjunto", "s"),
-            ("media_miembros", "Media miembros", ".4f"),
-            ("mejor_miembro", "Mejor miembro", ".4f"),
-            ("precision", "Promedio", "%"),
-            ("ganancia", "Ganancia", "+.4f"),
-            ("perdida", "Pérdida promedio", ".4f"),
-        ],
-    )
+    _imprimir(miembros, resumen, args)
     print(f"\nResultados en: {os.path.abspath(carpeta)}")
     return resultados

@@ -344,26 +344,14 @@ def _figura_entrenamiento(historiales):
     return figura
 
 
-def ejecutar(args):
-    x_train, y_train, x_test, y_test = cargar_datos(args)  # antes de escribir nada
-    v_train = imagenes_a_vectores(x_train, args.reduccion)
-    v_test = imagenes_a_vectores(x_test, args.reduccion)
-    lado = (x_train.shape[1] // args.reduccion, x_train.shape[2] // args.reduccion)
-    modelo = pca(v_train)
-    # sin ε, solo se pueden blanquear los componentes de varianza no nula (los dígitos tienen píxeles siempre a 0)
-    utiles = int(np.sum(modelo.varianzas > 1e-12 * modelo.varianzas.max()))
-    q = min(args.componentes, utiles)
-    carpeta = iniciar(args, "preprocesado-blanqueo")
-    generador = np.random.default_rng(args.semilla)
-
-    # 1. La nube de puntos 2-D, paso a paso.
-    nube = nube_correlada(args.puntos, generador)
+def _paso_a_paso(nube, carpeta):
+    """1. La nube de puntos 2-D, paso a paso: media y covarianza de cada paso (`nube.csv`, `nube.png`)."""
     pasos = pasos_nube(nube)
-    filas_pasos = []
+    filas = []
     for nombre, z in pasos.items():
         c = covarianza(z)
         media = z.mean(axis=0)
-        filas_pasos.append(
+        filas.append(
             {
                 "paso": nombre,
                 "media_1": float(media[0]),
@@ -373,10 +361,13 @@ def ejecutar(args):
                 "cov_12": float(c[0, 1]),
             }
         )
-    escribir_csv(os.path.join(carpeta, "nube.csv"), filas_pasos)
+    escribir_csv(os.path.join(carpeta, "nube.csv"), filas)
     guardar_figura(_figura_nube(pasos), os.path.join(carpeta, "nube.png"))
+    return filas
 
-    # 2. Las imágenes: PCA, varianza explicada, blanqueo y reducción, frente a scikit-learn.
+
+def _imagenes(modelo, nube, v_train, v_test, q, lado, args, carpeta, generador):
+    """2. Las imágenes: PCA, varianza explicada, blanqueo y reducción, frente a scikit-learn."""
     varianza = [
         {"componente": k + 1, "varianza": float(v), "fraccion": float(f), "acumulada": float(a)}
         for k, (v, f, a) in enumerate(
@@ -391,14 +382,16 @@ def ejecutar(args):
         _figura_imagenes(v_train, lado, args.epsilon, reconstrucciones), os.path.join(carpeta, "imagenes.png")
     )
     guardar_figura(_figura_componentes(modelo, lado), os.path.join(carpeta, "componentes.png"))
+    return comprobaciones
 
-    # 3. La misma red con cada preprocesado.
-    x_red, y_red = subconjunto(v_train, y_train, args.muestras, args.semilla)
+
+def _entrenar_variantes(x_red, y_red, v_test, y_test, args, carpeta):
+    """3. La misma red con cada preprocesado (`entrenamiento.csv`, `entrenamiento.png`)."""
     filas, historiales = [], {}
     for variante in args.variantes:
         entrada_train, entrada_test = preparar(variante, x_red, v_test, args.epsilon)
         sembrar_modelo(args.semilla)
-        modelo_red = red_pequena(entrada_train.shape[1], y_train.shape[1])
+        modelo_red = red_pequena(entrada_train.shape[1], y_red.shape[1])
         historial, precision = entrenar(
             modelo_red,
             entrada_train.astype("float32"),
@@ -423,19 +416,12 @@ def ejecutar(args):
         [{"variante": v, **f} for v, h in historiales.items() for f in h],
     )
     guardar_figura(_figura_entrenamiento(historiales), os.path.join(carpeta, "entrenamiento.png"))
+    return filas
 
-    resultados = {
-        "nube": filas_pasos,
-        "dimension": int(v_train.shape[1]),
-        "componentes": q,
-        "varianza_explicada": float(modelo.varianza_explicada[:q].sum()),
-        "componentes_90": componentes_para(modelo, 0.9),
-        "comprobaciones": comprobaciones,
-        "entrenamiento": filas,
-    }
-    escribir_json(os.path.join(carpeta, "resultados.json"), resultados)
+
+def _imprimir(resultados, v_train, n_red, args):
     imprimir_tabla(
-        filas_pasos,
+        resultados["nube"],
         "Nube 2-D: media y covarianza en cada paso",
         [
             ("paso", "Paso", "s"),
@@ -447,8 +433,9 @@ def ejecutar(args):
         ],
     )
     imprimir_tabla(
-        comprobaciones,
-        f"NumPy frente a scikit-learn ({len(v_train)} imágenes de {v_train.shape[1]} píxeles, {q} componentes)",
+        resultados["comprobaciones"],
+        f"NumPy frente a scikit-learn ({len(v_train)} imágenes de {v_train.shape[1]} píxeles, "
+        f"{resultados['componentes']} componentes)",
         [
             ("comprobacion", "Comprobación", "s"),
             ("referencia", "Referencia", "s"),
@@ -456,8 +443,8 @@ def ejecutar(args):
         ],
     )
     imprimir_tabla(
-        filas,
-        f"Red {v_train.shape[1]}-32-10 (tanh, SGD {args.tasa:g}), {len(x_red)} imágenes, {cantidad(args.epocas, 'época')}",
+        resultados["entrenamiento"],
+        f"Red {v_train.shape[1]}-32-10 (tanh, SGD {args.tasa:g}), {n_red} imágenes, {cantidad(args.epocas, 'época')}",
         [
             ("variante", "Entrada", "s"),
             ("perdida_primera_epoca", "Pérdida ép. 1", ".4f"),
@@ -466,5 +453,36 @@ def ejecutar(args):
             ("precision_test", "Test", "%"),
         ],
     )
+
+
+def ejecutar(args):
+    x_train, y_train, x_test, y_test = cargar_datos(args)  # antes de escribir nada
+    v_train = imagenes_a_vectores(x_train, args.reduccion)
+    v_test = imagenes_a_vectores(x_test, args.reduccion)
+    lado = (x_train.shape[1] // args.reduccion, x_train.shape[2] // args.reduccion)
+    modelo = pca(v_train)
+    # sin ε, solo se pueden blanquear los componentes de varianza no nula (los dígitos tienen píxeles siempre a 0)
+    utiles = int(np.sum(modelo.varianzas > 1e-12 * modelo.varianzas.max()))
+    q = min(args.componentes, utiles)
+    carpeta = iniciar(args, "preprocesado-blanqueo")
+    generador = np.random.default_rng(args.semilla)
+
+    nube = nube_correlada(args.puntos, generador)
+    filas_pasos = _paso_a_paso(nube, carpeta)
+    comprobaciones = _imagenes(modelo, nube, v_train, v_test, q, lado, args, carpeta, generador)
+    x_red, y_red = subconjunto(v_train, y_train, args.muestras, args.semilla)
+    filas = _entrenar_variantes(x_red, y_red, v_test, y_test, args, carpeta)
+
+    resultados = {
+        "nube": filas_pasos,
+        "dimension": int(v_train.shape[1]),
+        "componentes": q,
+        "varianza_explicada": float(modelo.varianza_explicada[:q].sum()),
+        "componentes_90": componentes_para(modelo, 0.9),
+        "comprobaciones": comprobaciones,
+        "entrenamiento": filas,
+    }
+    escribir_json(os.path.join(carpeta, "resultados.json"), resultados)
+    _imprimir(resultados, v_train, len(x_red), args)
     print(f"\nResultados en: {os.path.abspath(carpeta)}")
     return resultados

@@ -71,6 +71,22 @@ def test_dependencias_en_un_solo_sentido(paquete):
     assert indebidas == []
 
 
+MAXIMO_LINEAS = 80  # una función más larga se parte por las costuras que nombran sus comentarios
+
+
+@pytest.mark.parametrize("paquete", sorted(PROHIBIDOS) + ["practicas"])
+def test_ninguna_funcion_larga(paquete):
+    carpeta = pathlib.Path(importlib.util.find_spec(paquete).submodule_search_locations[0])
+    largas = [
+        f"{archivo.relative_to(carpeta.parent)}:{nodo.lineno} {nodo.name} ({nodo.end_lineno - nodo.lineno + 1} líneas)"
+        for archivo in sorted(carpeta.rglob("*.py"))
+        for nodo in ast.walk(ast.parse(archivo.read_text(encoding="utf-8")))
+        if isinstance(nodo, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and nodo.end_lineno - nodo.lineno + 1 > MAXIMO_LINEAS
+    ]
+    assert largas == []
+
+
 def test_lo_ligero_no_importa_tensorflow(tmp_path):
     codigo = (
         "import json, sys\n"

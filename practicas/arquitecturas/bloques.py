@@ -295,13 +295,8 @@ def _figura_entrenamiento(filas, historiales):
     return figura
 
 
-def ejecutar(args):
-    datos = cargar(args)
-    carpeta = iniciar(args, "arquitecturas-bloques")
-
-    filas_inception, comprobaciones, costes, ejemplo = comprobar_inception()
-    residuales = comprobar_residuales()
-    comprobaciones += residuales
+def _escribir_comprobaciones(comprobaciones, filas_inception, carpeta):
+    """Marca si cada bloque coincide con su fórmula y escribe `inception.csv` y `comprobaciones.csv`."""
     for c in comprobaciones:
         c["coincide"] = (
             c["parametros_formula"] == c["parametros_keras"]
@@ -326,6 +321,16 @@ def ejecutar(args):
             "coincide",
         ],
     )
+
+
+def ejecutar(args):
+    datos = cargar(args)
+    carpeta = iniciar(args, "arquitecturas-bloques")
+
+    filas_inception, comprobaciones, costes, ejemplo = comprobar_inception()
+    residuales = comprobar_residuales()
+    comprobaciones += residuales
+    _escribir_comprobaciones(comprobaciones, filas_inception, carpeta)
     guardar_figura(_figura_costes(costes, ejemplo), os.path.join(carpeta, "costes.png"))
 
     preparados = preparar(datos, args.muestras, args.semilla_base)

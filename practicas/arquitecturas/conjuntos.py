@@ -129,7 +129,7 @@ def _figura(evaluaciones, programa, pasos_por_epoca, total_epocas, epocas_instan
     return figura
 
 
-def _resumen(evaluaciones, perdidas):
+def _resumen(evaluaciones, probabilidades, y_test):
     """Una fila por conjunto: media y mejor de sus miembros, el promedio y lo que gana sobre la media."""
     return [
         {
@@ -138,7 +138,7 @@ def _resumen(evaluaciones, perdidas):
             "media_miembros": float(np.mean(evaluacion["miembros"])),
             "mejor_miembro": float(np.max(evaluacion["miembros"])),
             "precision": evaluacion["conjunto"],
-            "perdida": perdidas[nombre],
+            "perdida": entropia_cruzada(promediar_probabilidades(probabilidades[nombre]), y_test),
             "ganancia": evaluacion["conjunto"] - float(np.mean(evaluacion["miembros"])),
         }
         for nombre, evaluacion in evaluaciones.items()
@@ -217,10 +217,8 @@ def ejecutar(args):
         modelo.set_weights(pesos)
         probabilidades_instantaneas.append(predecir(modelo, x_test))
 
-    evaluaciones = {
-        "independientes": evaluar_conjunto(independientes, y_test),
-        "instantaneas": evaluar_conjunto(probabilidades_instantaneas, y_test),
-    }
+    probabilidades = {"independientes": independientes, "instantaneas": probabilidades_instantaneas}
+    evaluaciones = {nombre: evaluar_conjunto(p, y_test) for nombre, p in probabilidades.items()}
     miembros = _filas_miembros("independientes", independientes, y_test, [args.epocas] * args.miembros)
     miembros += _filas_miembros("instantaneas", probabilidades_instantaneas, y_test, instantaneas.epocas)
     acumulados = [
@@ -228,17 +226,13 @@ def ejecutar(args):
         for nombre, evaluacion in evaluaciones.items()
         for k, precision in enumerate(evaluacion["acumulada"], start=1)
     ]
-    perdidas = {
-        "independientes": entropia_cruzada(promediar_probabilidades(independientes), y_test),
-        "instantaneas": entropia_cruzada(promediar_probabilidades(probabilidades_instantaneas), y_test),
-    }
     escribir_csv(os.path.join(carpeta, "miembros.csv"), miembros)
     escribir_csv(os.path.join(carpeta, "conjuntos.csv"), acumulados)
     guardar_figura(
         _figura(evaluaciones, programa, pasos_por_epoca, args.miembros * args.epocas, instantaneas.epocas),
         os.path.join(carpeta, "conjuntos.png"),
     )
-    resumen = _resumen(evaluaciones, perdidas)
+    resumen = _resumen(evaluaciones, probabilidades, y_test)
     resultados = {
         "miembros": args.miembros,
         "epocas_por_miembro": args.epocas,

@@ -87,18 +87,8 @@ def _figura(normas, historiales, args):
     return figura
 
 
-def ejecutar(args):
-    datos = cargar(args)  # antes de escribir nada
-    carpeta = iniciar(args, "arquitecturas-gradientes")
-    x_train, y_train, x_test, y_test = preparar(datos, args.muestras, args.semilla_base)
-    batch = min(args.batch, len(x_train))
-    x_lote, y_lote = x_train[:batch], y_train[:batch]  # el mismo lote para las tres redes
-
-    def construir(variante):
-        return red_profunda(
-            y_train.shape[1], x_train.shape[1:], args.profundidad, args.unidades, args.activacion, variante
-        )
-
+def _normas(args, construir, x_lote, y_lote):
+    """Norma del gradiente capa a capa de cada variante en el mismo lote, y la razón primera/última."""
     normas, razones, filas_normas = {}, [], []
     for variante in args.variantes:
         sembrar(args, 1)  # misma semilla: la primera capa empieza igual en las tres
@@ -115,6 +105,22 @@ def ejecutar(args):
             }
         )
         del modelo
+    return normas, razones, filas_normas
+
+
+def ejecutar(args):
+    datos = cargar(args)  # antes de escribir nada
+    carpeta = iniciar(args, "arquitecturas-gradientes")
+    x_train, y_train, x_test, y_test = preparar(datos, args.muestras, args.semilla_base)
+    batch = min(args.batch, len(x_train))
+    x_lote, y_lote = x_train[:batch], y_train[:batch]  # el mismo lote para las tres redes
+
+    def construir(variante):
+        return red_profunda(
+            y_train.shape[1], x_train.shape[1:], args.profundidad, args.unidades, args.activacion, variante
+        )
+
+    normas, razones, filas_normas = _normas(args, construir, x_lote, y_lote)
     escribir_csv(os.path.join(carpeta, "normas.csv"), filas_normas)
     escribir_csv(os.path.join(carpeta, "razones.csv"), razones)
 

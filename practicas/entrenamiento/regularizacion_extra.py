@@ -495,6 +495,41 @@ def entrenar_tasas_por_capa(x, y, x_test, y_test, args):
     return filas
 
 
+def _imprimir(comprobaciones, filas_ganancias, entrenamientos, tasas_por_capa, args, imagenes, conteos, num_clases):
+    imprimir_tabla(
+        comprobaciones,
+        "Comprobaciones",
+        [
+            ("comprobacion", "Comprobación", "s"),
+            ("valor", "Valor", ".6g"),
+            ("referencia", "Referencia", ".6g"),
+            ("error", "Error", ".1e"),
+            ("correcta", "Bien", ""),
+        ],
+    )
+    imprimir_tabla(
+        filas_ganancias,
+        f"Cuadrática (K = {args.condicion:g}), {args.pasos} pasos",
+        [("optimizador", "Optimizador", "s"), ("distancia_al_minimo", "Distancia al mínimo", ".3g")],
+    )
+    if entrenamientos:
+        imprimir_tabla(
+            entrenamientos,
+            f"MLP sobre {imagenes} dígitos desbalanceados ({conteos[0]} a {conteos[-1]} por clase), test",
+            [
+                ("entrenamiento", "Entrenamiento", "s"),
+                ("precision", "Precisión", "%"),
+                ("precision_balanceada", "Prec. balanceada", "%"),
+                ("recall_clase_menor", f"Recall clase {num_clases - 1}", ".4f"),
+            ],
+        )
+        imprimir_tabla(
+            tasas_por_capa,
+            "Tasas por capa: cambio de los pesos al entrenar",
+            [("capa", "Capa", "s"), ("multiplicador", "Multiplicador", "g"), ("cambio_relativo", "‖ΔW‖/‖W‖", ".3g")],
+        )
+
+
 def ejecutar(args):
     x_train, y_train, x_test, y_test = cargar_fuente(
         args.datos, verificar=not args.sin_verificar, carpeta_tfds=args.tfds_dir
@@ -549,38 +584,7 @@ def ejecutar(args):
     }
     escribir_json(os.path.join(carpeta, "resultados.json"), resultados)
 
-    imprimir_tabla(
-        comprobaciones,
-        "Comprobaciones",
-        [
-            ("comprobacion", "Comprobación", "s"),
-            ("valor", "Valor", ".6g"),
-            ("referencia", "Referencia", ".6g"),
-            ("error", "Error", ".1e"),
-            ("correcta", "Bien", ""),
-        ],
-    )
-    imprimir_tabla(
-        filas_ganancias,
-        f"Cuadrática (K = {args.condicion:g}), {args.pasos} pasos",
-        [("optimizador", "Optimizador", "s"), ("distancia_al_minimo", "Distancia al mínimo", ".3g")],
-    )
-    if entrenamientos:
-        imprimir_tabla(
-            entrenamientos,
-            f"MLP sobre {len(x)} dígitos desbalanceados ({conteos[0]} a {conteos[-1]} por clase), test",
-            [
-                ("entrenamiento", "Entrenamiento", "s"),
-                ("precision", "Precisión", "%"),
-                ("precision_balanceada", "Prec. balanceada", "%"),
-                ("recall_clase_menor", f"Recall clase {num_clases - 1}", ".4f"),
-            ],
-        )
-        imprimir_tabla(
-            tasas_por_capa,
-            "Tasas por capa: cambio de los pesos al entrenar",
-            [("capa", "Capa", "s"), ("multiplicador", "Multiplicador", "g"), ("cambio_relativo", "‖ΔW‖/‖W‖", ".3g")],
-        )
+    _imprimir(comprobaciones, filas_ganancias, entrenamientos, tasas_por_capa, args, len(x), conteos, num_clases)
     fallidas = [f["comprobacion"] for f in comprobaciones if not f["correcta"]]
     if fallidas:
         print(f"\nAviso: {len(fallidas)} comprobaciones fuera de tolerancia: {'; '.join(fallidas)}")

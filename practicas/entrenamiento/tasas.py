@@ -82,6 +82,24 @@ def _figura(programas_teoricos, tasas, historiales, epocas):
     return figura
 
 
+def _resumen(filas, programas):
+    """Media de las repeticiones de cada programa (y la desviación de la precisión)."""
+    resumen = []
+    for nombre in programas:
+        propias = [f for f in filas if f["programa"] == nombre]
+        precisiones = np.array([f["precision"] for f in propias])
+        resumen.append(
+            {
+                "programa": nombre,
+                "perdida": float(np.mean([f["perdida"] for f in propias])),
+                "precision": float(precisiones.mean()),
+                "desv_precision": float(precisiones.std(ddof=1)) if len(propias) > 1 else 0.0,
+                "tasa_final": propias[0]["tasa_final"],
+            }
+        )
+    return resumen
+
+
 def ejecutar(args):
     x_train, y_train, x_test, y_test = cargar_fuente(
         args.datos, verificar=not args.sin_verificar, carpeta_tfds=args.tfds_dir
@@ -137,19 +155,7 @@ def ejecutar(args):
 
     guardar_figura(_figura(teoricos, tasas, historiales, args.epocas), os.path.join(carpeta, "programas.png"))
     escribir_csv(os.path.join(carpeta, "resultados.csv"), filas)
-    resumen = []
-    for nombre in args.programas:
-        propias = [f for f in filas if f["programa"] == nombre]
-        precisiones = np.array([f["precision"] for f in propias])
-        resumen.append(
-            {
-                "programa": nombre,
-                "perdida": float(np.mean([f["perdida"] for f in propias])),
-                "precision": float(precisiones.mean()),
-                "desv_precision": float(precisiones.std(ddof=1)) if len(propias) > 1 else 0.0,
-                "tasa_final": propias[0]["tasa_final"],
-            }
-        )
+    resumen = _resumen(filas, args.programas)
     resultados = {"modo": args.modo, "tasa": args.tasa, "filas": filas, "resumen": resumen}
     escribir_json(os.path.join(carpeta, "resultados.json"), resultados)
     imprimir_tabla(

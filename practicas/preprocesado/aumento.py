@@ -295,6 +295,30 @@ def _figura_entrenamiento(historiales, resumen):
     return figura
 
 
+def _ejemplos(x, color, generador, args, carpeta):
+    """2. Cada transformación sobre unos ejemplos, y las comprobaciones."""
+    ejemplos = [
+        transformaciones_ejemplo(imagen, color, generador, args.sigma_color, args.transformaciones)
+        for imagen in x[: args.ejemplos]
+    ]
+    cambios = [
+        {
+            "transformacion": nombre,
+            "cambio_medio_pixel": float(np.mean([np.abs(e[nombre] - e["original"]).mean() for e in ejemplos])),
+            "cambio_medio_color": float(
+                np.mean([np.abs((e[nombre] - e["original"]).reshape(-1, 3).mean(axis=0)).mean() for e in ejemplos])
+            ),
+        }
+        for nombre in list(ejemplos[0])[1:]
+    ]
+    escribir_csv(os.path.join(carpeta, "transformaciones.csv"), cambios)
+    comprobadas = comprobaciones(x, color, generador)
+    escribir_csv(os.path.join(carpeta, "comprobaciones.csv"), comprobadas)
+    guardar_figura(_figura_muestras(ejemplos), os.path.join(carpeta, "muestras.png"))
+    guardar_figura(_figura_color(x[0], *color), os.path.join(carpeta, "color_pca.png"))
+    return cambios, comprobadas
+
+
 def ejecutar(args):
     x_train, y_train, x_test, y_test = cargar_datos(args)  # antes de escribir nada
     if x_train.ndim != 4 or x_train.shape[-1] not in (1, 3):
@@ -316,26 +340,7 @@ def ejecutar(args):
     ]
     escribir_csv(os.path.join(carpeta, "color_pca.csv"), filas_color)
 
-    # 2. Cada transformación sobre unos ejemplos, y las comprobaciones.
-    ejemplos = [
-        transformaciones_ejemplo(imagen, color, generador, args.sigma_color, args.transformaciones)
-        for imagen in x[: args.ejemplos]
-    ]
-    cambios = [
-        {
-            "transformacion": nombre,
-            "cambio_medio_pixel": float(np.mean([np.abs(e[nombre] - e["original"]).mean() for e in ejemplos])),
-            "cambio_medio_color": float(
-                np.mean([np.abs((e[nombre] - e["original"]).reshape(-1, 3).mean(axis=0)).mean() for e in ejemplos])
-            ),
-        }
-        for nombre in list(ejemplos[0])[1:]
-    ]
-    escribir_csv(os.path.join(carpeta, "transformaciones.csv"), cambios)
-    comprobadas = comprobaciones(x, color, generador)
-    escribir_csv(os.path.join(carpeta, "comprobaciones.csv"), comprobadas)
-    guardar_figura(_figura_muestras(ejemplos), os.path.join(carpeta, "muestras.png"))
-    guardar_figura(_figura_color(x[0], valores, vectores), os.path.join(carpeta, "color_pca.png"))
+    cambios, comprobadas = _ejemplos(x, color, generador, args, carpeta)
 
     # 3. Sin aumento, offline y online, con la misma red y los mismos pasos por época.
     x_test_aumentado = aumentar_lote(

@@ -15,9 +15,10 @@ if __name__ == "__main__":
     # estudiante se ejecutaría aquí, fuera de su aislamiento (`calificar` no pone esa carpeta en sys.path).
     quitar_carpeta_de_trabajo(sys.path)
 
-from calificacion import aislamiento, entregas  # noqa: E402
+from calificacion import aislamiento, entregas, moodle  # noqa: E402
 from calificacion.informes import tabla  # noqa: E402
 from calificacion.plugin import SinAislamiento, modo_aislado  # noqa: E402
+from datos.errores import ErrorDatos  # noqa: E402
 from datos.validacion import ENTERO_POSITIVO, POSITIVO  # noqa: E402
 from utilidades.argumentos import ParserEspanol, tipo  # noqa: E402
 
@@ -85,12 +86,41 @@ def crear_parser():
         metavar="CLAVE=VALOR",
         help="regla opcional de la suite: parametros_mejorada=N, optimizador=Adam, cabeza_v1=cuadro5",
     )
+    _opciones_de_clase(parser)
     return parser
+
+
+def _opciones_de_clase(parser):
+    """Las opciones que solo tienen sentido con la carpeta de una clase (reanudar, similitud, Moodle)."""
+    clase = parser.add_argument_group("una clase entera")
+    clase.add_argument(
+        "--reanudar",
+        action="store_true",
+        help="tras una interrupción: conserva las entregas ya calificadas (progreso.json) y califica las demás",
+    )
+    clase.add_argument(
+        "--plantilla",
+        action="append",
+        default=[],
+        metavar="ARCHIVO",
+        help="código que reparte el enunciado (.py o .ipynb): no cuenta en la similitud entre entregas; repetible",
+    )
+    clase.add_argument(
+        "--hoja",
+        metavar="HOJA.csv",
+        help="hoja de calificaciones descargada de la tarea de Moodle: se rellena en <salida>/moodle/",
+    )
+    clase.add_argument(
+        "--idioma-moodle",
+        choices=moodle.IDIOMAS,
+        default="es",
+        help="idioma de los encabezados de la hoja de Moodle que se escribe sin --hoja (es)",
+    )
 
 
 def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from calificacion.clase import calificar_clase, calificar_entrega, opciones_pytest, ruta_suite
+    from calificacion.clase import calificar_entrega, opciones_pytest, ruta_suite
 
     parser = crear_parser()
     args = parser.parse_args(argv)
@@ -114,12 +144,7 @@ def main(argv=None):
     nombre = os.path.basename(os.path.normpath(args.ruta))
     clase = os.path.isdir(args.ruta) and not args.una and not entregas._MOODLE.match(nombre)
     if clase:
-        salida = args.salida or "calificaciones"
-        try:
-            calificar_clase(args.ruta, salida, args.suite, args.procesos, limites, aislado, nombres, reglas)
-        except entregas.ErrorEntrega as error:
-            parser.exit(2, f"calificar: error: {error}\n")
-        return 0
+        return _clase(parser, args, limites, aislado, nombres, reglas)
     opciones = opciones_pytest(limites, aislado, nombres, reglas)
     if not args.verboso:
         print(f"Ejecutando {nombre} {'en bubblewrap' if aislado else 'sin bubblewrap'}…")
@@ -130,6 +155,38 @@ def main(argv=None):
         print("\n".join(tabla(informe)))
         print("Qué corregir y por qué: " + ", ".join(informe["informes"]))
     return codigo
+
+
+def _clase(parser, args, limites, aislado, nombres, reglas):
+    from calificacion.clase import calificar_clase
+
+    salida = args.salida or "calificaciones"
+    try:
+        hoja = moodle.leer_hoja(args.hoja) if args.hoja else None
+        calificar_clase(
+            args.ruta,
+            salida,
+            args.suite,
+            args.procesos,
+            limites,
+            aislado,
+            nombres,
+            reglas,
+            reanudar=args.reanudar,
+            plantillas=args.plantilla,
+            hoja=hoja,
+            idioma_moodle=args.idioma_moodle,
+        )
+    except ErrorDatos as error:
+        parser.exit(2, f"calificar: error: {error}\n")
+    except KeyboardInterrupt:
+        print(
+            f"\nInterrumpido. Las entregas ya calificadas están en {os.path.join(salida, 'progreso.json')}: "
+            "continúe con la misma orden y --reanudar.",
+            file=sys.stderr,
+        )
+        return 130
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
 """Calificar una entrega o una clase entera con una suite de pytest (`suites/p3.py` por defecto).
 
-Para una clase: primero se ejecutan todas las entregas, cada una en su aislamiento y varias a la vez (y
-sus modelos se reconstruyen en otro proceso, ver `reconstruccion`); cuando ya no queda ningún proceso de
-ningún estudiante, la suite corre en este proceso sobre lo observado y se escriben, de forma atómica,
-`calificaciones.csv` (una fila por estudiante, una columna por prueba), el resumen para el profesor
-(`resumen.md`, `notas.png`, `pruebas.png`) y, por estudiante, `<salida>/<estudiante>/results.json` e
-`informe.md`. El fallo, cuelgue o ataque de una entrega es la fila de ese estudiante: la clase siempre
-termina.
+Para una clase: las entregas se ejecutan cada una en su aislamiento y varias a la vez (y sus modelos se
+reconstruyen en otro proceso, ver `reconstruccion`); en cuanto termina una, la suite corre en este proceso
+sobre lo observado, se escriben `<salida>/<estudiante>/results.json` e `informe.md` y su fila se guarda en
+`progreso.json` (de forma atómica: `--reanudar` la conserva tras una interrupción). Cuando ya no queda
+ningún proceso de ningún estudiante se escriben, de forma atómica, `calificaciones.csv` (una fila por
+estudiante, una columna por prueba), la similitud entre entregas (`similitud`), lo que se sube a Moodle
+(`moodle`) y el resumen para el profesor (`resumen.md`, `notas.png`, `pruebas.png`). El fallo, cuelgue o
+ataque de una entrega es la fila de ese estudiante: la clase siempre termina.
 """
 
 import concurrent.futures
@@ -15,10 +16,12 @@ import importlib.util
 import io
 import os
 import re
+import signal
+import threading
 
 import pytest
 
-from calificacion import aislamiento, ejecucion, entregas, plugin
+from calificacion import aislamiento, ejecucion, entregas, moodle, plugin, progreso, similitud
 from calificacion.informes import celda, cifra, linea
 from datos.errores import ErrorParametro
 from utilidades.resultados import escribir_csv, escribir_texto, guardar_figura
@@ -99,36 +102,111 @@ def _plugin_registrado():
 
 
 def calificar_clase(
-    carpeta, salida, suite="p3", procesos=2, limites=None, aislado=True, nombres=None, reglas=None, mostrar=print
+    carpeta,
+    salida,
+    suite="p3",
+    procesos=2,
+    limites=None,
+    aislado=True,
+    nombres=None,
+    reglas=None,
+    mostrar=print,
+    reanudar=False,
+    plantillas=(),
+    hoja=None,
+    idioma_moodle="es",
 ):
     """Califica todas las entregas de `carpeta`; escribe `salida/calificaciones.csv`, el resumen y los informes.
 
     Devuelve las filas del CSV: `estudiante`, `entrega`, `nota`, `maximo`, una columna por prueba con sus
     puntos, `error` (por qué no terminó la ejecución, si es el caso) y `revisar` (por qué revisarla a mano:
     intentó tocar el arnés —nota 0— o se observó algo que su código no contiene, que no puntúa).
-    """
-    from calificacion.observacion import Observado
 
+    Cada entrega se califica en cuanto termina su ejecución y su fila se guarda en `progreso.json`; con
+    `reanudar`, las ya calificadas (y sin cambios) se conservan y solo se ejecutan las demás. Al final se
+    escriben también `similitud.csv` y `similitud.html` (sin contar el código de `plantillas`) y, para
+    Moodle, la hoja de calificaciones (`hoja`, la descargada, rellenada; o una nueva en `idioma_moodle`) y el
+    zip de retroalimentación. Un Ctrl+C (o SIGTERM) detiene las ejecuciones y lanza `KeyboardInterrupt`.
+    """
     limites = limites or aislamiento.Limites()
     lista = entregas.buscar_entregas(carpeta, excluir=[salida])
+    similitud.comprobar_plantillas(plantillas)
+    if hoja is not None:
+        moodle.comprobar_hoja(hoja, lista, carpeta)
     llamadas = plugin.llamadas(llamadas_suite(suite), nombres or {})
-    mostrar(f"Ejecutando {len(lista)} entregas ({procesos} a la vez, {'con' if aislado else 'sin'} bubblewrap)…")
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, procesos)) as hilos:
-        futuros = [hilos.submit(ejecucion.ejecutar_entrega, e, llamadas, limites, aislado) for e in lista]
-        observaciones = [_resultado(f) for f in futuros]
-    # Aquí ya no queda ningún proceso de ningún estudiante: se califica y se escribe.
     opciones = opciones_pytest(limites, aislado, nombres, reglas)
-    filas, columnas, informes = [], ["estudiante", "entrega", "nota", "maximo"], []
-    for entrega, observacion in zip(lista, observaciones):
-        carpeta_informe = os.path.join(salida, carpeta_estudiante(entrega.estudiante))
+    config = progreso.configuracion(ruta_suite(suite), opciones, llamadas)
+    guardado = progreso.Progreso(salida, config, reanudar)
+    claves = [progreso.clave(e, carpeta) for e in lista]
+    huellas = {clave: progreso.huella(e.ruta) for clave, e in zip(claves, lista)}
+    resultados = {}  # clave -> (fila, informe)
+    for clave in claves:
+        registro = guardado.hecha(clave, huellas[clave])
+        if registro:
+            resultados[clave] = (registro["fila"], registro["informe"])
+    pendientes = [e for e, clave in zip(lista, claves) if clave not in resultados]
+    n = len(resultados)
+    conservadas = {0: "", 1: "; 1 ya calificada se conserva"}.get(n, f"; {n} ya calificadas se conservan")
+    mostrar(
+        f"Ejecutando {len(pendientes)} entregas ({procesos} a la vez, {'con' if aislado else 'sin'} bubblewrap)"
+        f"{conservadas}…"
+    )
+    clase = _Clase(carpeta, salida, suite, opciones, guardado, huellas, resultados, mostrar)
+    clase.ejecutar(pendientes, len(lista), procesos, llamadas, limites, aislado)
+    # Aquí ya no queda ningún proceso de ningún estudiante: se escribe lo de toda la clase.
+    filas = [resultados[clave][0] for clave in claves]
+    informes = [resultados[clave][1] for clave in claves]
+    columnas = ["estudiante", "entrega", "nota", "maximo"]
+    for informe in informes:
+        columnas += [p["id"] for p in informe["pruebas"] if p["id"] not in columnas]
+    ruta_csv = escribir_csv(os.path.join(salida, NOMBRE_CSV), filas, columnas + ["error", "revisar"])
+    extra = _similitud(lista, salida, plantillas, mostrar)
+    extra += _moodle(lista, informes, salida, hoja, idioma_moodle, mostrar)
+    escribir_resumen(informes, salida, extra)
+    mostrar(f"Notas: {ruta_csv}; resumen: {os.path.join(salida, 'resumen.md')}; informes en {salida}/<estudiante>/")
+    return filas
+
+
+class _Clase:
+    """Ejecuta las entregas pendientes a la vez y califica cada una (en este hilo) en cuanto termina."""
+
+    def __init__(self, carpeta, salida, suite, opciones, guardado, huellas, resultados, mostrar):
+        self.carpeta, self.salida, self.suite, self.opciones = carpeta, salida, suite, opciones
+        self.guardado, self.huellas, self.resultados, self.mostrar = guardado, huellas, resultados, mostrar
+
+    def ejecutar(self, pendientes, total, procesos, llamadas, limites, aislado):
+        hilos = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, procesos))
+        with _Interrupcion() as interrupcion, progreso.barra(total, total - len(pendientes)) as barra:
+            try:
+                futuros = {
+                    hilos.submit(ejecucion.ejecutar_entrega, e, llamadas, limites, aislado): e for e in pendientes
+                }
+                for futuro in concurrent.futures.as_completed(futuros):
+                    entrega = futuros[futuro]
+                    informe = self.calificar(entrega, _resultado(futuro))
+                    interrupcion.comprobar()  # un Ctrl+C dentro de pytest.main: pytest se lo traga
+                    self.anotar(entrega, informe, barra)
+            except BaseException:
+                hilos.shutdown(wait=False, cancel_futures=True)
+                _detener_entregas()
+                hilos.shutdown(wait=True)
+                raise
+            hilos.shutdown(wait=True)
+
+    def calificar(self, entrega, observacion):
+        """El informe de una entrega ya ejecutada (o el de un fallo del calificador, que es solo su fila)."""
+        from calificacion.observacion import Observado
+
+        carpeta_informe = os.path.join(self.salida, carpeta_estudiante(entrega.estudiante))
         try:
             if isinstance(observacion, Exception):
                 raise observacion
             _, informe = calificar_entrega(
-                entrega.ruta, suite, carpeta_informe, Observado(observacion), opciones, silencioso=True
+                entrega.ruta, self.suite, carpeta_informe, Observado(observacion), self.opciones, silencioso=True
             )
+            return informe
         except Exception as error:  # noqa: BLE001 (un fallo del calificador con un estudiante es su fila)
-            informe = {
+            return {
                 "estudiante": entrega.estudiante,
                 "nota": 0,
                 "maximo": 0,
@@ -137,26 +215,111 @@ def calificar_clase(
                 "error": f"error interno de la calificación (revísela a mano): {type(error).__name__}: {error}"
                 + _donde(error),
             }
-        informes.append(informe)
+
+    def anotar(self, entrega, informe, barra):
+        """Su fila: en los resultados, en `progreso.json` (atómico) y, en una línea, en la terminal."""
         fila = {
             "estudiante": celda(entrega.estudiante),
-            "entrega": celda(os.path.relpath(entrega.ruta, carpeta)),
+            "entrega": celda(os.path.relpath(entrega.ruta, self.carpeta)),
             "nota": informe["nota"],
             "maximo": informe["maximo"],
             "error": celda(informe["error"] or ""),
             "revisar": celda("; ".join(informe.get("revisar") or [])),
         }
-        for prueba in informe["pruebas"]:
-            fila[prueba["id"]] = prueba["puntuacion"]
-            if prueba["id"] not in columnas:
-                columnas.append(prueba["id"])
-        filas.append(fila)
+        fila.update({prueba["id"]: prueba["puntuacion"] for prueba in informe["pruebas"]})
+        clave = progreso.clave(entrega, self.carpeta)
+        informe = {k: v for k, v in informe.items() if k != "salida"}  # lo que escribió por pantalla, en su informe
+        self.guardado.guardar(clave, self.huellas[clave], fila, informe)
+        self.resultados[clave] = (fila, informe)
+        barra.update(1)
         aviso = f"  ({linea(fila['error'])})" if fila["error"] else ""
-        mostrar(f"  {entrega.estudiante}: {cifra(fila['nota'])} / {cifra(fila['maximo'])}{aviso}")
-    ruta_csv = escribir_csv(os.path.join(salida, NOMBRE_CSV), filas, columnas + ["error", "revisar"])
-    escribir_resumen(informes, salida)
-    mostrar(f"Notas: {ruta_csv}; resumen: {os.path.join(salida, 'resumen.md')}; informes en {salida}/<estudiante>/")
-    return filas
+        barra.clear()
+        self.mostrar(f"  {entrega.estudiante}: {cifra(fila['nota'])} / {cifra(fila['maximo'])}{aviso}")
+        barra.refresh()
+
+
+class _Interrupcion:
+    """Ctrl+C o SIGTERM (un apagado) durante la clase: se anota y se lanza `KeyboardInterrupt`.
+
+    pytest se traga el `KeyboardInterrupt` que llega mientras califica una entrega (devuelve «interrumpido»):
+    con la marca, esa entrega no se anota como calificada y la interrupción sigue su camino.
+    """
+
+    def __enter__(self):
+        self.recibida, self.anteriores = False, {}
+        if threading.current_thread() is threading.main_thread():
+            for senal in (signal.SIGINT, signal.SIGTERM):
+                self.anteriores[senal] = signal.signal(senal, self._recibir)
+        return self
+
+    def _recibir(self, senal, marco):
+        self.recibida = True
+        raise KeyboardInterrupt
+
+    def comprobar(self):
+        if self.recibida:
+            raise KeyboardInterrupt
+
+    def __exit__(self, *excepcion):
+        for senal, anterior in self.anteriores.items():
+            signal.signal(senal, anterior)
+        return False
+
+
+def _detener_entregas():
+    """Mata las entregas que se están ejecutando (su grupo de procesos): la interrupción no espera a su límite."""
+    with aislamiento._CERROJO:
+        activos = list(aislamiento._ACTIVOS)
+    for pid in activos:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _similitud(lista, salida, plantillas, mostrar):
+    """`similitud.csv` y `similitud.html`; las líneas del resumen con los pares señalados."""
+    try:
+        resultado = similitud.comparar_clase(lista, plantillas)
+        ruta_csv, ruta_html = similitud.escribir_similitud(resultado, salida)
+    except Exception as error:  # noqa: BLE001 (las notas ya están escritas: la similitud no las pierde)
+        mostrar(f"No se pudo calcular la similitud entre entregas: {type(error).__name__}: {error}{_donde(error)}")
+        return ["## Similitud entre entregas", "", f"No se pudo calcular: {linea(error)}", ""]
+    senalados = resultado.senalados()
+    mostrar(f"Similitud: {resultado.cuenta()} ({ruta_html}, {ruta_csv})")
+    lineas = ["## Similitud entre entregas", ""]
+    lineas.append(f"{resultado.cuenta()} (`similitud.html`, `similitud.csv`).")
+    lineas += [""] + [
+        f"- **{linea(p.a.estudiante)}** y **{linea(p.b.estudiante)}**: {cifra(100 * p.similitud)} %" for p in senalados
+    ]
+    return lineas + [""]
+
+
+def _moodle(lista, informes, salida, hoja, idioma, mostrar):
+    """La hoja de calificaciones y el zip de retroalimentación para Moodle; las líneas del resumen."""
+    calificados = [
+        moodle.Calificado(e, i, os.path.join(salida, carpeta_estudiante(e.estudiante))) for e, i in zip(lista, informes)
+    ]
+    try:
+        devolucion = moodle.preparar(calificados, salida, hoja, idioma)
+    except Exception as error:  # noqa: BLE001 (las notas ya están escritas: lo de Moodle no las pierde)
+        mostrar(f"No se pudo preparar lo que se sube a Moodle: {type(error).__name__}: {error}{_donde(error)}")
+        return ["## Moodle", "", f"No se pudo preparar: {linea(error)}", ""]
+    lineas = []
+    if devolucion.hoja:
+        mostrar(
+            f"Moodle: hoja de calificaciones {devolucion.hoja} ({devolucion.en_hoja} estudiantes) y archivos de "
+            f"retroalimentación {devolucion.zip}"
+        )
+        lineas += ["## Moodle", "", f"Hoja de calificaciones y zip de retroalimentación en `{moodle.CARPETA}/`.", ""]
+    if devolucion.sin_fila and (devolucion.hoja or hoja is not None):
+        mostrar(f"Sin fila en la hoja de Moodle ({len(devolucion.sin_fila)}):")
+        lineas += ["Entregas sin fila en la hoja (no se suben a Moodle):", ""]
+        for calificado, motivo in devolucion.sin_fila:
+            mostrar(f"  {calificado.entrega.estudiante}: {motivo}")
+            lineas.append(f"- **{linea(calificado.entrega.estudiante)}**: {linea(motivo)}")
+        lineas.append("")
+    return lineas
 
 
 def _limites_usados(informes):
@@ -186,8 +349,11 @@ def _resultado(futuro):
         return error
 
 
-def escribir_resumen(informes, salida):
-    """`resumen.md` (notas, aprobados por prueba, ejecuciones que fallaron y por qué) y dos figuras PNG."""
+def escribir_resumen(informes, salida, extra=()):
+    """`resumen.md` (notas, aprobados por prueba, ejecuciones que fallaron y por qué) y dos figuras PNG.
+
+    `extra`: líneas de Markdown que van al final (la similitud entre entregas, lo que no va a Moodle).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -246,4 +412,6 @@ def escribir_resumen(informes, salida):
                 f"- **{linea(informe['estudiante'])}**: {linea(informe['errores'][0])}"
                 + (f" (y {len(informe['errores']) - 1} más)" if len(informe["errores"]) > 1 else "")
             )
+        lineas.append("")
+    lineas += list(extra)
     escribir_texto(os.path.join(salida, "resumen.md"), "\n".join(lineas).rstrip() + "\n")

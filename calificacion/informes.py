@@ -7,6 +7,7 @@ Keras 2 o Colab que se adaptó), `soluciones` (módulos del paquete que intentó
 `estado` "passed" o "failed", como en Gradescope.
 """
 
+import html
 import os
 import re
 
@@ -140,6 +141,32 @@ def markdown(informe):
     if salida:
         lineas += ["", "## Lo que escribió la entrega por pantalla", "", *bloque(salida)]
     return "\n".join(lineas).rstrip() + "\n"
+
+
+_ESTILO_HTML = """
+body { font-family: system-ui, sans-serif; line-height: 1.5; color: #222; margin: 0; }
+main { max-width: 60em; margin: 2em auto; padding: 0 1em; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
+pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; white-space: pre-wrap; }
+blockquote { border-left: 4px solid #d33; margin: 1em 0; padding: 0.2em 1em; background: #fff5f5; }
+"""
+
+
+def html_informe(texto, titulo):
+    """El informe en Markdown como página HTML para abrir en el navegador (CommonMark con tablas).
+
+    Sin HTML crudo: lo que el Markdown traiga de la entrega se muestra como texto, nunca como etiquetas.
+    """
+    from markdown_it import MarkdownIt
+
+    cuerpo = MarkdownIt("commonmark", {"html": False}).enable("table").render(texto)
+    return (
+        '<!DOCTYPE html>\n<html lang="es">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(titulo)}</title>\n<style>{_ESTILO_HTML}</style>\n</head>\n"
+        f"<body>\n<main>\n{cuerpo}</main>\n</body>\n</html>\n"
+    )
 
 
 def salida_legible(salida):

@@ -38,8 +38,9 @@ else:
 
 RAIZ = Path(__file__).resolve().parents[1]
 CARPETA = RAIZ / "cuadernos"
-NOMBRES = ("ejercicio1", "ejercicio2", "ejercicio3", "entrenamiento", "talleres")
-ORDEN = ("ejercicio3", "talleres", "entrenamiento", "ejercicio2", "ejercicio1")  # los más lentos primero
+NOMBRES = ("arquitecturas", "ejercicio1", "ejercicio2", "ejercicio3", "entrenamiento", "preprocesado", "talleres")
+# los más lentos primero
+ORDEN = ("ejercicio3", "talleres", "entrenamiento", "arquitecturas", "ejercicio2", "preprocesado", "ejercicio1")
 EN_PARALELO = 2  # núcleos a la vez (CI: 2 CPU)
 LIMITE_CELDA = 300  # segundos por celda
 NUCLEO = "practicas-pruebas"  # kernelspec propio de estas pruebas (ver _gestor_nucleo)
@@ -352,7 +353,61 @@ def _comprobar_talleres(nb):
     )
 
 
+def _filas(tabla):
+    """Las filas de datos de una tabla Markdown (sin el encabezado ni la línea de guiones), celda a celda."""
+    return [[c.strip() for c in linea.strip().strip("|").split("|")] for linea in tabla.splitlines()[2:]]
+
+
+def _buscar(tablas, primera):
+    """Las filas de las tablas cuya primera celda es `primera`."""
+    return [fila for tabla in tablas for fila in _filas(tabla) if fila[0] == primera]
+
+
+def _comprobar_preprocesado(nb):
+    tablas, texto = _markdown(nb), _texto(nb)
+    sklearn = [t for t in tablas if t.startswith("| NumPy (teoria.preprocesado) | scikit-learn |")]
+    assert len(sklearn) == 1, "falta la tabla del blanqueo frente a scikit-learn"
+    diferencias = [float(fila[2]) for fila in _filas(sklearn[0])]
+    assert len(diferencias) == 7 and max(diferencias) < 1e-10, diferencias
+    assert "15 componentes explican el 90 % de la varianza" in texto  # los dígitos en 8×8
+    assert "la convolución es la correlación cambiada de signo: True" in texto
+    assert "Max pooling 2×2 con paso 2 igual al de la diapositiva: True" in texto
+    for operacion in ("correlación", "convolución"):
+        filas = _buscar(tablas, operacion)  # frente a SciPy y a Keras, con tres pasos y rellenos
+        assert len(filas) == 3 and all(float(f[3]) < 1e-9 and float(f[4]) < 1e-4 for f in filas), filas
+    sin_girar = _buscar(tablas, "convolución frente a Conv2D sin girar K")
+    assert len(sin_girar) == 3 and all(float(f[4]) > 1 for f in sin_girar), sin_girar  # Conv2D correlaciona
+    assert len(_buscar(tablas, "pooling max")) == 3 and all(
+        float(f[3]) < 1e-6 for f in _buscar(tablas, "pooling max") + _buscar(tablas, "pooling media")
+    )
+    assert _buscar(tablas, "AlexNet conv1 sobre 224×224") == [
+        ["AlexNet conv1 sobre 224×224", "224", "11", "0", "4", "54.25 (no encaja)", "54"]
+    ]
+
+
+def _comprobar_arquitecturas(nb):
+    tablas = _markdown(nb)
+    assert _buscar(tablas, "ingenuo") == [["ingenuo", "28×28×416", "387.296", "387.296", "303.464.448", "303.464.448"]]
+    assert _buscar(tablas, "con cuellos 1×1") == [
+        ["con cuellos 1×1", "28×28×256", "163.696", "163.696", "128.049.152", "128.049.152"]
+    ]
+    assert _buscar(tablas, "con 16 filtros 1×1 antes") == [
+        ["con 16 filtros 1×1 antes", "2.408.448 + 10.035.200 = 12.443.648", "12.443.648"]
+    ]
+    residuales = [fila for t in tablas if t.startswith("| bloque residual |") for fila in _filas(t)]
+    assert len(residuales) == 4 and all(f[2] == f[3] and f[4] == f[5] for f in residuales), residuales
+    assert all(f[6] == "–" or float(f[6]) < 1e-6 for f in residuales), residuales  # núcleos a cero: ReLU(x)
+    gradientes = [t for t in tablas if t.startswith("| red | ‖∇W₁‖")]
+    razones = {f[0]: float(f[3]) for t in gradientes for f in _filas(t)}  # ‖∇W₁‖/‖∇W₂₀‖ de cada red
+    assert razones["plana"] < 1e-6 and razones["residual"] > 1e-2 and razones["batchnorm"] > 1e-2, razones
+    for conjunto in ("independientes", "instantáneas"):
+        (fila,) = _buscar(tablas, conjunto)
+        assert all(0.0 <= float(p) <= 1.0 for p in fila[1:4]), fila
+
+
 COMPROBACIONES = {
+    "arquitecturas": _comprobar_arquitecturas,
+    "preprocesado": _comprobar_preprocesado,
     "ejercicio1": _comprobar_ejercicio1,
     "ejercicio2": _comprobar_ejercicio2,
     "ejercicio3": _comprobar_ejercicio3,

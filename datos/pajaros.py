@@ -64,17 +64,31 @@ class Listado(NamedTuple):
         """La carpeta de los datos."""
         return os.path.dirname(os.path.dirname(self.rutas_train[0]))
 
-    def pipeline(self, particion, seleccion=None, **opciones):
+    def pipeline(self, particion, seleccion=None, cache=None, **opciones):
         """Lotes `(imágenes, etiquetas one-hot)` de `particion` con `pipeline_desde_archivos` (y sus `opciones`).
 
         `seleccion`: posiciones de las imágenes que se leen (p. ej. las de validación), en ese orden.
+        `cache`: None (decodificar en cada época) o el modo de `datos.cache_imagenes` ('auto', 'memoria',
+        'disco'): la partición se decodifica una sola vez y los lotes salen de la caché (`pipeline_con_cache`).
         """
         from datos.pipelines import pipeline_desde_archivos
 
+        if cache:
+            return pipeline_con_cache(self, particion, seleccion, cache, **opciones)
         rutas, y = self.rutas(particion), self.etiquetas(particion)
         if seleccion is not None:
             rutas, y = [rutas[i] for i in seleccion], y[np.asarray(seleccion, dtype=int)]
         return pipeline_desde_archivos(rutas, y, **opciones)
+
+    def descripcion(self, particion):
+        """Lo que decide el contenido de la partición (para la clave de su caché): sus archivos de imagen."""
+        from datos.cache_imagenes import huella_archivos
+
+        return {
+            "origen": "carpeta",
+            "particion": _particion(particion),
+            "archivos": huella_archivos(self.rutas(particion)),
+        }
 
     def legibles(self, tamano=TAMANO):
         """Contexto que convierte el error de una imagen que no se decodifica en un `ErrorDatos` con su nombre."""
@@ -171,16 +185,31 @@ class ListadoTfds:
             ds = ds.enumerate().filter(seleccionado).map(sin_posicion)
         return ds.apply(tf.data.experimental.assert_cardinality(n))
 
-    def pipeline(self, particion, seleccion=None, **opciones):
+    def pipeline(self, particion, seleccion=None, cache=None, **opciones):
         """Lotes `(imágenes, etiquetas one-hot)` de `particion` con `pipeline_desde_archivos` (y sus `opciones`).
 
-        La misma tubería que la carpeta de JPEG: decodificar y redimensionar en paralelo, transformar,
+        `cache` como en `Listado.pipeline`. La misma tubería que la carpeta de JPEG: decodificar y redimensionar en paralelo, transformar,
         agrupar en lotes y `prefetch`. `seleccion` elige las imágenes como en `registros` (que se leen en
         el orden de los registros; con `barajar=True`, en otro en cada época).
         """
         from datos.pipelines import pipeline_desde_archivos
 
+        if cache:
+            return pipeline_con_cache(self, particion, seleccion, cache, **opciones)
         return pipeline_desde_archivos(self.registros(particion, seleccion), **opciones)
+
+    def descripcion(self, particion):
+        """Lo que decide el contenido de la partición (para la clave de su caché): el conjunto y sus archivos."""
+        from datos.cache_imagenes import huella_archivos
+
+        carpeta = self.constructor.data_dir
+        archivos = sorted(os.path.join(carpeta, a) for a in os.listdir(carpeta))
+        return {
+            "origen": self.fuente,
+            "version": str(self.constructor.version),
+            "particion": _particion(particion),
+            "archivos": huella_archivos(archivos),
+        }
 
     @contextlib.contextmanager
     def legibles(self, tamano=TAMANO):
@@ -194,6 +223,28 @@ class ListadoTfds:
                 f"No se puede decodificar una imagen de {self.origen}: el conjunto está dañado "
                 f"({type(e).__name__}: {str(e).splitlines()[0][:200]}). Prepárelo de nuevo."
             ) from None
+
+
+def pipeline_con_cache(listado, particion, seleccion=None, modo="auto", tamano=TAMANO, **opciones):
+    """Lotes de `particion` sacados de su caché de imágenes decodificadas (`datos.cache_imagenes`).
+
+    La primera vez se decodifica la partición entera, en orden; después, ni una imagen más. Los lotes son
+    uint8 (con las `opciones` de `pipeline_desde_arrays`: batch, barajar, semilla, transformacion…): lo que
+    se hace con cada píxel va mejor dentro del modelo, en la GPU (`modelos.con_preprocesado`).
+    """
+    from datos.cache_imagenes import imagenes_en_cache
+    from datos.pipelines import pipeline_desde_arrays
+
+    tamano = comprobar(tamano, "tamano", TAMANO_IMAGEN)
+
+    def lotes():
+        for x, _ in listado.pipeline(particion, tamano=tamano, batch=64):
+            yield x.numpy()
+
+    descripcion = {**listado.descripcion(particion), "tamano": list(tamano)}
+    with listado.legibles(tamano):
+        x = imagenes_en_cache(descripcion, lotes, listado.num(particion), (*tamano, 3), modo)
+    return pipeline_desde_arrays(x, listado.etiquetas(particion), indices=seleccion, **opciones)
 
 
 def abrir_pajaros(fuente, carpeta_tfds=None, comprobar=True):

@@ -44,7 +44,7 @@ def _transformar_lotes(ds, transformacion, semillas_por_lote, semilla, con_etiqu
 
 
 def pipeline_desde_arrays(
-    x, y=None, batch=64, barajar=False, semilla=None, transformacion=None, semillas_por_lote=False
+    x, y=None, batch=64, barajar=False, semilla=None, transformacion=None, semillas_por_lote=False, indices=None
 ):
     """`tf.data.Dataset` de lotes `(x, y)` (o solo `x`) a partir de arrays en memoria.
 
@@ -54,12 +54,22 @@ def pipeline_desde_arrays(
     - `semillas_por_lote`: la transformación recibe un tercer argumento, una semilla `[2]` distinta para
       cada lote y cada época y repetible con `semilla`, para aumentos aleatorios sin estado: `tf.data`
       prepara varios lotes en paralelo y un generador con estado no daría lotes repetibles.
+    - `indices`: las posiciones de `x` (e `y`) que forman el conjunto, en ese orden (p. ej. las de
+      validación dentro de una caché de toda la partición), sin copiar `x`.
+    - `x` puede ser un `np.memmap` (una caché de imágenes en disco, `datos.cache_imagenes`): cada lote se lee
+      del archivo, sin cargarlo entero.
     """
     batch = comprobar(batch, "batch", ENTERO_POSITIVO)
-    x = tf.convert_to_tensor(np.asarray(x))
+    leer_x = _lector_memmap(x) if isinstance(x, np.memmap) else None
+    x = x if leer_x else tf.convert_to_tensor(np.asarray(x))
     y = None if y is None else tf.convert_to_tensor(np.asarray(y))
-    n = int(x.shape[0])
-    lotes = tf.data.Dataset.range(n)
+    if indices is None:
+        n = int(x.shape[0])
+        lotes = tf.data.Dataset.range(n)
+    else:
+        indices = np.asarray(indices, dtype=np.int64)
+        n = len(indices)
+        lotes = tf.data.Dataset.from_tensor_slices(indices)
     if barajar:
         lotes = lotes.shuffle(n, seed=semilla, reshuffle_each_iteration=True)
     lotes = lotes.batch(batch)
@@ -67,13 +77,24 @@ def pipeline_desde_arrays(
         lotes = tf.data.Dataset.zip((lotes, semillas_de_lote(semilla)))
 
     def preparar(indices, *semilla_lote):
-        x_lote = tf.gather(x, indices)
+        x_lote = leer_x(indices) if leer_x else tf.gather(x, indices)
         y_lote = None if y is None else tf.gather(y, indices)
         if transformacion is not None:
             x_lote, y_lote = transformacion(x_lote, y_lote, *semilla_lote)
         return x_lote if y_lote is None else (x_lote, y_lote)
 
     return lotes.map(preparar, num_parallel_calls=AUTOTUNE, deterministic=True).prefetch(AUTOTUNE)
+
+
+def _lector_memmap(x):
+    """Función de TensorFlow que lee del `np.memmap` las filas de un lote (en el orden de `indices`)."""
+    forma, dtype = x.shape[1:], tf.as_dtype(x.dtype)
+
+    def leer(indices):
+        lote = tf.numpy_function(lambda i: np.asarray(x[i]), [indices], dtype, stateful=False)
+        return tf.ensure_shape(lote, (None, *forma))
+
+    return leer
 
 
 def pipeline_desde_carpeta(

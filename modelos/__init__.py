@@ -27,6 +27,7 @@ _EXPORTADOS = {
     "descongelar_desde": "resnet",
     "comprobar_pesos": "pesos",
     "preprocesar_imagenes": "resnet",
+    "con_preprocesado": "resnet",
     "lenet5": "clasicas",
     "alexnet": "clasicas",
     "vgg16": "clasicas",

@@ -13,7 +13,8 @@ resultante tiene todas las capas de ResNet50 a la vista.
 | BirdNetV3 | entrenable entera | Dense 200 softmax | §4.2 |
 | BirdNetV4 | congelada y luego descongelada desde conv4 | Dense 1024 ReLU, Dropout 0,5, Dense 512 ReLU, Dense 200 | Cuadro 9, §4.3 |
 
-Las imágenes se preparan con `preprocesar_imagenes` (el `preprocess_input` de ResNet50) antes de entrar.
+Las imágenes se preparan con `preprocesar_imagenes` (el `preprocess_input` de ResNet50) antes de entrar o,
+con `con_preprocesado`, dentro del modelo, que entonces recibe lotes uint8.
 """
 
 import keras
@@ -53,6 +54,31 @@ def getResNet50(p_pooling=None, inputShape=(224, 224, 3), weights="imagenet", de
 def preprocesar_imagenes(x):
     """Imágenes RGB 0–255 (uint8 o float) → entrada de ResNet50 (`resnet50.preprocess_input`: BGR sin la media)."""
     return keras.applications.resnet50.preprocess_input(tf.cast(x, "float32"))
+
+
+@keras.saving.register_keras_serializable(package="practicas")
+class PreprocesadoResNet50(layers.Layer):
+    """`preprocesar_imagenes` como capa: imágenes 0–255 → entrada de ResNet50, dentro del modelo (en la GPU)."""
+
+    def call(self, x):
+        return keras.applications.resnet50.preprocess_input(keras.ops.cast(x, self.compute_dtype))
+
+
+def con_preprocesado(modelo, aumento=None):
+    """`modelo` (ResNet50 o una BirdNet) recibiendo lotes uint8: el trabajo de cada píxel, dentro del modelo.
+
+    Antes de sus capas: el paso a float, el aumento de datos (`aumento`, p. ej. una `CapaAumento`, que solo
+    actúa al entrenar) y `preprocess_input` de ResNet50. Así la tubería solo envía uint8 (cuatro veces menos
+    trabajo y datos que float32) y ese trabajo se hace donde corre el modelo. `modelo` va dentro, como en
+    los ejemplos de transferencia de keras.io: son sus mismas capas y pesos, así que congelarlas o
+    descongelarlas en `modelo` (`descongelar_desde(modelo, …)`) vale para el devuelto.
+    """
+    entrada = keras.Input(modelo.input_shape[1:], dtype="uint8", name="imagenes_uint8")
+    x = layers.Rescaling(1.0, name="a_float")(entrada)
+    if aumento is not None:
+        x = aumento(x)
+    x = PreprocesadoResNet50(name="preprocesado_resnet50")(x)
+    return keras.Model(entrada, modelo(x), name=f"{modelo.name}_uint8")
 
 
 def _congelar(modelo, congelada=True):

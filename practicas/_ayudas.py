@@ -477,7 +477,8 @@ AYUDAS = {
         '                             [--variante {v0,v1,v2,v3,v4,todas} [{v0,v1,v2,v3,v4,todas} ...]]\n'
         '                             [--pesos PESOS] [--tamano TAMANO]\n'
         '                             [--epocas-calentamiento EPOCAS_CALENTAMIENTO] [--batch-v3 BATCH_V3]\n'
-        '                             [--v4-descongelar {conv4-conv5,solo-14x14}] [--guardar-pesos]\n'
+        '                             [--v4-descongelar {conv4-conv5,solo-14x14}]\n'
+        '                             [--cache-imagenes {auto,memoria,disco,no}] [--guardar-pesos]\n'
         '                             [--verboso]\n'
         '\n'
         'ResNet50 en los pájaros de Caltech-UCSD: BirdNetV0–V4 (transferencia y ajuste fino); tabla como el\n'
@@ -518,6 +519,12 @@ AYUDAS = {
         '                        defecto, desde el primer bloque de 14×14 hasta el final; 24.767.176\n'
         "                        parámetros entrenables a 224) o 'solo-14x14' (solo conv4, la lectura\n"
         '                        literal del informe; 9.813.704)\n'
+        '  --cache-imagenes {auto,memoria,disco,no}\n'
+        "                        decodificar cada imagen una sola vez: 'auto' (por defecto: en memoria si\n"
+        '                        cabe en la mitad de la disponible, hasta 4 GB; si no, en disco),\n'
+        "                        'memoria', 'disco' o 'no' (decodificar en cada época). La caché se guarda\n"
+        '                        en $PRACTICAS_CACHE o ~/.cache/practicas-keras (0,9 GB para los pájaros a\n'
+        '                        224)\n'
         '  --guardar-pesos       guardar los pesos finales de V3 y V4 (modelo.weights.h5; unos 290 MB cada\n'
         '                        uno a 224×224)\n'
         '  --verboso             muestra los mensajes internos de TensorFlow (ocultos por defecto)\n'

@@ -46,7 +46,11 @@ LARGOS = (
 
 # Archivos que van al mismo proceso, uno detrás de otro: las dos pruebas de calificación cuentan los procesos de
 # entregas que quedan vivos, y las de la otra los confundirían.
-JUNTOS = {"test_calificacion.py": "calificacion", "test_calificacion_hostil.py": "calificacion"}
+JUNTOS = {
+    "test_calificacion.py": "calificacion",
+    "test_calificacion_hostil.py": "calificacion",
+    "test_clase_moodle.py": "calificacion",
+}
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -73,6 +77,8 @@ def cache_keras_vacia(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     # y una carpeta de tensorflow-datasets vacía: nada de ~/tensorflow_datasets ni de $TFDS_DATA_DIR influye
     monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "tfds_vacia"))
+    # y una caché de imágenes decodificadas propia (datos.cache_imagenes), no la de ~/.cache
+    monkeypatch.setenv("PRACTICAS_CACHE", str(tmp_path / "cache_imagenes"))
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@
 # características (BirdNetV0, V1 y V2, §4.1), ajuste fino de la red entera (BirdNetV3, §4.2) y ajuste fino
 # de las últimas capas tras un calentamiento (BirdNetV4, §4.3), con la tabla del Cuadro 8.<br>
 # **Paquete:** `abrir_pajaros`, `getResNet50`, `getBirdNetV0`…`getBirdNetV4`, `descongelar_desde`,
-# `preprocesar_imagenes`, `separar_modelo`, `extraer_caracteristicas`, `compileModel`, `trainModel`,
+# `con_preprocesado`, `separar_modelo`, `extraer_caracteristicas`, `compileModel`, `trainModel`,
 # `testModel`.
 #
 # <a href="https://colab.research.google.com/github/<curso>/practicas-keras/blob/main/cuadernos/ejercicio3.ipynb">Abrir en Colab</a>
@@ -88,13 +88,15 @@ plt.show()
 
 # %% [markdown]
 # Como en los ejercicios anteriores, un 10 % del entrenamiento (estratificado, al menos una imagen por clase)
-# se aparta para validar. Las imágenes se preparan como espera ResNet50 (`preprocesar_imagenes`, el
-# `preprocess_input` de Keras).
+# se aparta para validar. Cada imagen se decodifica y redimensiona **una sola vez** (`cache="auto"`: una caché
+# de uint8, en memoria si cabe): desde la segunda época la tubería no decodifica ningún JPEG. Los lotes viajan
+# en uint8 y lo que se hace con cada píxel (pasar a float, el aumento, el `preprocess_input` de ResNet50) va
+# dentro del modelo, en la GPU: `con_preprocesado(modelo)`.
 
 # %%
 from sklearn.model_selection import train_test_split
 
-from modelos import preprocesar_imagenes
+from modelos import con_preprocesado
 
 y_train = listado.y_train
 posiciones = np.arange(listado.num("train"))
@@ -104,13 +106,9 @@ i_train, i_val = np.sort(i_train), np.sort(i_val)  # en el orden de las listas (
 print(f"Entrenamiento: {len(i_train)}, validación: {len(i_val)}, test: {listado.num('test')}")
 
 
-def preprocesar(x, y):
-    return preprocesar_imagenes(x), y
-
-
 def lotes(particion, seleccion=None, batch=BATCH, **opciones):
-    opciones.setdefault("transformacion", preprocesar)
-    return listado.pipeline(particion, seleccion, batch=batch, tamano=TAMANO, **opciones)
+    """Lotes uint8 de la caché de imágenes decodificadas (se escribe la primera vez)."""
+    return listado.pipeline(particion, seleccion, batch=batch, tamano=TAMANO, cache="auto", **opciones)
 
 
 # %% [markdown]
@@ -165,10 +163,11 @@ from utilidades import compileModel, testModel, trainModel
 caracteristicas = {}
 for pooling, base in (("avg", resnet), (None, getResNet50(None, FORMA, weights=PESOS))):
     tipo = "float32" if pooling else "float16"
+    extractor = con_preprocesado(base)  # recibe los lotes uint8
     caracteristicas[pooling] = {
-        "train": extraer_caracteristicas(base, lotes("train", i_train), dtype=tipo),
-        "val": extraer_caracteristicas(base, lotes("train", i_val), dtype=tipo),
-        "test": extraer_caracteristicas(base, lotes("test"), dtype=tipo),
+        "train": extraer_caracteristicas(extractor, lotes("train", i_train), dtype=tipo),
+        "val": extraer_caracteristicas(extractor, lotes("train", i_val), dtype=tipo),
+        "test": extraer_caracteristicas(extractor, lotes("test"), dtype=tipo),
         "base": base,
     }
     print(f"Características {'con' if pooling else 'sin'} pooling: {caracteristicas[pooling]['train'].shape[1:]}")
@@ -189,21 +188,22 @@ for nombre, construir, pooling in (
     print(f"{nombre}: pérdida {resultados[nombre][0]:.4f}, precisión en test {resultados[nombre][1]:.4f}")
 
 # El modelo compuesto (ResNet50 + cabeza) ha quedado entrenado: sobre las imágenes da lo mismo.
-compileModel(model)
-print(f"BirdNetV2 sobre las imágenes de test: precisión {model.evaluate(lotes('test'), verbose=0)[1]:.4f}")
+compuesto = con_preprocesado(model)
+compileModel(compuesto)
+print(f"BirdNetV2 sobre las imágenes de test: precisión {compuesto.evaluate(lotes('test'), verbose=0)[1]:.4f}")
 
 # %% [markdown]
 # ## 4.2 Ajuste fino de ResNet50 entera (BirdNetV3)
 #
 # `getBirdNetV3` deja entrenable toda ResNet50 y solo añade el clasificador. Se entrena con Adam por defecto
-# y lotes de 32, leyendo las imágenes de disco en cada época. En el informe empeora: con una tasa de
+# y lotes de 32, con las imágenes de la caché. En el informe empeora: con una tasa de
 # aprendizaje grande se pierde lo aprendido en ImageNet.
 
 # %%
 from modelos import getBirdNetV3
 
 keras.utils.set_random_seed(SEMILLA)
-v3 = getBirdNetV3(getResNet50("avg", FORMA, weights=PESOS), num_clases=num_clases)
+v3 = con_preprocesado(getBirdNetV3(getResNet50("avg", FORMA, weights=PESOS), num_clases=num_clases))
 compileModel(v3)
 it_train = lotes("train", i_train, batch=BATCH_V3, barajar=True, semilla=SEMILLA)
 it_val = lotes("train", i_val, batch=BATCH_V3)
@@ -226,27 +226,22 @@ from datos.iteradores import AUMENTO_BASENETPP
 from modelos import descongelar_desde, getBirdNetV4
 from utilidades import mostrarEvolucion
 
-aumento = CapaAumento(**AUMENTO_BASENETPP, seed=SEMILLA)  # §3: rotación de 10°, desplazamientos de 0,2 y volteo
-
-
-def aumentar_y_preprocesar(x, y):
-    return preprocesar_imagenes(aumento(tf.cast(x, "float32"), training=True)), y
-
-
 keras.utils.set_random_seed(SEMILLA)
 v4 = getBirdNetV4(getResNet50("avg", FORMA, weights=PESOS), num_clases=num_clases)
-it_train = lotes("train", i_train, barajar=True, semilla=SEMILLA, transformacion=aumentar_y_preprocesar)
+aumento = CapaAumento(**AUMENTO_BASENETPP, seed=SEMILLA)  # §3: rotación de 10°, desplazamientos de 0,2 y volteo
+modelo_v4 = con_preprocesado(v4, aumento)  # el aumento, dentro del modelo: solo al entrenar
+it_train = lotes("train", i_train, barajar=True, semilla=SEMILLA)
 it_val = lotes("train", i_val)
 
-compileModel(v4, learning_rate=1e-4)
-hist = trainModel(v4, it_train, it_val, BATCH, EPOCAS_CALENTAMIENTO, verbose=2)
+compileModel(modelo_v4, learning_rate=1e-4)
+hist = trainModel(modelo_v4, it_train, it_val, BATCH, EPOCAS_CALENTAMIENTO, verbose=2)
 mostrarEvolucion(hist, titulo="BirdNetV4: calentamiento (ResNet50 congelada)")
 
-descongeladas = descongelar_desde(v4, "conv4_")
-compileModel(v4, learning_rate=1e-4)  # hay que volver a compilar tras cambiar qué se entrena
+descongeladas = descongelar_desde(v4, "conv4_")  # las mismas capas que dentro de modelo_v4
+compileModel(modelo_v4, learning_rate=1e-4)  # hay que volver a compilar tras cambiar qué se entrena
 print(f"Ajuste fino: {len(descongeladas)} capas descongeladas, {miles(entrenables(v4))} parámetros entrenables")
-hist = trainModel(v4, it_train, it_val, BATCH, EPOCAS, verbose=2)
-resultados["BirdNetV4"] = testModel(v4, lotes("test"), hist=hist, titulo="BirdNetV4: ajuste fino")
+hist = trainModel(modelo_v4, it_train, it_val, BATCH, EPOCAS, verbose=2)
+resultados["BirdNetV4"] = testModel(modelo_v4, lotes("test"), hist=hist, titulo="BirdNetV4: ajuste fino")
 print(f"BirdNetV4: pérdida {resultados['BirdNetV4'][0]:.4f}, precisión en test {resultados['BirdNetV4'][1]:.4f}")
 
 # %% [markdown]

@@ -9,9 +9,10 @@
   `--v4-descongelar solo-14x14` ajusta solo conv4, la lectura literal del informe.
 - Los pesos finales de V3 y V4 solo se guardan con `--guardar-pesos`.
 
-Las imágenes se leen de disco por lotes (`pipeline_desde_archivos`), sin cargarlas todas en memoria: de
-una carpeta de JPEG o, con `--datos tfds:caltech_birds2010`, de los registros de tensorflow-datasets (en
-`--tfds-dir`, `$TFDS_DATA_DIR` o `~/tensorflow_datasets`), con la misma tubería. Sin `--datos` se usa una
+Las imágenes se decodifican una sola vez (`datos.cache_imagenes`, `--cache-imagenes`): de una carpeta de
+JPEG o, con `--datos tfds:caltech_birds2010`, de los registros de tensorflow-datasets (en `--tfds-dir`,
+`$TFDS_DATA_DIR` o `~/tensorflow_datasets`). Los lotes viajan en uint8 y el paso a float, el aumento y el
+preprocesado de ResNet50 van dentro del modelo (`con_preprocesado`), donde corre el modelo. Sin `--datos` se usa una
 carpeta sintética pequeña y pesos aleatorios: sirve para comprobar que todo funciona, pero la precisión no
 significa nada.
 """
@@ -20,14 +21,15 @@ import os
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from datos import CapaAumento, abrir_pajaros, escribir_pajaros_sinteticos, pipeline_desde_arrays
+from datos.cache_imagenes import MODOS
 from datos.iteradores import AUMENTO_BASENETPP, separar_validacion
 from datos.pajaros import PAJAROS_SINTETICOS, TAMANO
 from datos.validacion import ENTERO_POSITIVO, Integral, Intervalo
 from modelos import (
     comprobar_pesos,
+    con_preprocesado,
     descongelar_desde,
     getBirdNetV0,
     getBirdNetV1,
@@ -35,7 +37,6 @@ from modelos import (
     getBirdNetV3,
     getBirdNetV4,
     getResNet50,
-    preprocesar_imagenes,
 )
 from practicas.comun import iniciar, opciones_comunes, repetir, resumen, sembrar
 from utilidades.argumentos import tipo
@@ -124,27 +125,23 @@ def opciones(parser):
         "la lectura literal del informe; 9.813.704)",
     )
     parser.add_argument(
+        "--cache-imagenes",
+        choices=(*MODOS, "no"),
+        default="auto",
+        help="decodificar cada imagen una sola vez: 'auto' (por defecto: en memoria si cabe en la mitad de la "
+        "disponible, hasta 4 GB; si no, en disco), 'memoria', 'disco' o 'no' (decodificar en cada época). La "
+        "caché se guarda en $PRACTICAS_CACHE o ~/.cache/practicas-keras (0,9 GB para los pájaros a 224)",
+    )
+    parser.add_argument(
         "--guardar-pesos",
         action="store_true",
         help="guardar los pesos finales de V3 y V4 (modelo.weights.h5; unos 290 MB cada uno a 224×224)",
     )
 
 
-def _preprocesar(x, y):
-    return preprocesar_imagenes(x), y
-
-
-def _aumentar_y_preprocesar():
-    """Transformación de los lotes de entrenamiento de V4: el aumento del ejercicio 2 (§3) y el preprocesado.
-
-    Recibe la semilla sin estado de cada lote (`semillas_por_lote=True`): lotes repetibles con `tf.data` en paralelo.
-    """
-    aumento = CapaAumento(**AUMENTO_BASENETPP)
-
-    def transformar(x, y, semilla_lote):
-        return preprocesar_imagenes(aumento(tf.cast(x, "float32"), training=True, semilla=semilla_lote)), y
-
-    return transformar
+def _cache(args):
+    """El modo de la caché de imágenes decodificadas (`datos.cache_imagenes`), o None con `--cache-imagenes no`."""
+    return None if args.cache_imagenes == "no" else args.cache_imagenes
 
 
 def _carpeta_datos(fuente, carpeta):
@@ -187,9 +184,9 @@ def caracteristicas(args, carpeta, listado, forma, pesos, pooling):
             pass
         if extractor is None:
             sembrar(args)  # los pesos aleatorios (sin ImageNet) dependen de la semilla
-            extractor = getResNet50(pooling, forma, pesos)
+            extractor = con_preprocesado(getResNet50(pooling, forma, pesos))
         print(f"Extrayendo características de {particion} ({len(y)} imágenes, {nombre}): una sola vez")
-        lotes = listado.pipeline(particion, batch=args.batch, tamano=forma[0], transformacion=_preprocesar)
+        lotes = listado.pipeline(particion, batch=args.batch, tamano=forma[0], cache=_cache(args))
         with listado.legibles(forma[0]):
             x = extraer_caracteristicas(extractor, lotes, dtype="float32" if pooling else "float16")
         guardar_caracteristicas(ruta, x, y, descripcion)
@@ -233,28 +230,21 @@ def ajuste_fino(args, carpeta, variante, repeticion, listado, forma, pesos):
     indices_tr, indices_val, _, _ = separar_validacion(posiciones, listado.y_train, semilla=semilla)
     lado = forma[0]
     batch = args.batch_v3 if variante == "v3" else args.batch
-    aumentar = variante == "v4"
-    it_train = listado.pipeline(
-        "train",
-        indices_tr,
-        batch=batch,
-        tamano=lado,
-        barajar=True,
-        semilla=semilla,
-        transformacion=_aumentar_y_preprocesar() if aumentar else _preprocesar,
-        semillas_por_lote=aumentar,
-    )
-    it_val = listado.pipeline("train", indices_val, batch=batch, tamano=lado, transformacion=_preprocesar)
-    it_test = listado.pipeline("test", batch=batch, tamano=lado, transformacion=_preprocesar)
-    num_clases = len(listado.clases)
-    modelo = VARIANTES[variante][0](getResNet50("avg", forma, pesos), num_clases=num_clases)
+    lotes = dict(batch=batch, tamano=lado, cache=_cache(args))  # uint8: el preprocesado va en el modelo
+    it_train = listado.pipeline("train", indices_tr, barajar=True, semilla=semilla, **lotes)
+    it_val = listado.pipeline("train", indices_val, **lotes)
+    it_test = listado.pipeline("test", **lotes)
+    red = VARIANTES[variante][0](getResNet50("avg", forma, pesos), num_clases=len(listado.clases))
+    # V4 con el aumento del ejercicio 2 (§3), dentro del modelo: solo al entrenar, repetible con la semilla
+    aumento = CapaAumento(**AUMENTO_BASENETPP, seed=semilla) if variante == "v4" else None
+    modelo = con_preprocesado(red, aumento)
     verbose = 0 if args.silencioso else "auto"
     with listado.legibles(lado):
         if variante == "v4":
             fase1 = os.path.join(carpeta, "calentamiento")
             pesos_fase1 = os.path.join(fase1, "modelo.weights.h5")
             if args.reanudar and os.path.isfile(pesos_fase1):
-                modelo.load_weights(pesos_fase1)
+                red.load_weights(pesos_fase1)
             else:
                 print("BirdNetV4, fase 1: calentamiento con ResNet50 congelada")
                 compileModel(modelo, learning_rate=TASA_AJUSTE)
@@ -270,11 +260,11 @@ def ajuste_fino(args, carpeta, variante, repeticion, listado, forma, pesos):
                 )
                 titulo = f"BirdNetV4, {os.path.basename(carpeta)}: calentamiento (ResNet50 congelada)"
                 mostrarEvolucion(hist, carpeta=fase1, titulo=titulo)
-                guardar_pesos(modelo, pesos_fase1)
+                guardar_pesos(red, pesos_fase1)
             desde, hasta = DESCONGELAR_V4[args.v4_descongelar]
             que = "conv4 y conv5" if hasta is None else "solo conv4 (los bloques de 14×14)"
             print(f"BirdNetV4, fase 2: ajuste fino de {que} (BatchNormalization en modo inferencia)")
-            descongelar_desde(modelo, desde, hasta=hasta)
+            descongelar_desde(red, desde, hasta=hasta)  # las mismas capas que dentro de `modelo`
             compileModel(modelo, learning_rate=TASA_AJUSTE)
         else:
             compileModel(modelo)
@@ -283,7 +273,8 @@ def ajuste_fino(args, carpeta, variante, repeticion, listado, forma, pesos):
         )
         perdida, precision = testModel(modelo, it_test, hist=hist, carpeta=carpeta)  # título: red y repetición
     if args.guardar_pesos:
-        guardar_pesos(modelo, os.path.join(carpeta, "modelo.weights.h5"))
+        # los de la BirdNet, sin el preprocesado: se cargan en getBirdNetV*(getResNet50(...))
+        guardar_pesos(red, os.path.join(carpeta, "modelo.weights.h5"))
     metricas = {
         "perdida": float(perdida),
         "precision": float(precision),

@@ -188,7 +188,7 @@ class _Clase:
                     self.anotar(entrega, informe, barra)
             except BaseException:
                 hilos.shutdown(wait=False, cancel_futures=True)
-                _detener_entregas()
+                aislamiento.detener_todas()
                 hilos.shutdown(wait=True)
                 raise
             hilos.shutdown(wait=True)
@@ -201,9 +201,10 @@ class _Clase:
         try:
             if isinstance(observacion, Exception):
                 raise observacion
-            _, informe = calificar_entrega(
-                entrega.ruta, self.suite, carpeta_informe, Observado(observacion), self.opciones, silencioso=True
-            )
+            with entregas.CERROJO_AST:  # pytest y la suite crean AST mientras otros hilos leen entregas
+                _, informe = calificar_entrega(
+                    entrega.ruta, self.suite, carpeta_informe, Observado(observacion), self.opciones, silencioso=True
+                )
             return informe
         except Exception as error:  # noqa: BLE001 (un fallo del calificador con un estudiante es su fila)
             return {
@@ -264,17 +265,6 @@ class _Interrupcion:
         for senal, anterior in self.anteriores.items():
             signal.signal(senal, anterior)
         return False
-
-
-def _detener_entregas():
-    """Mata las entregas que se están ejecutando (su grupo de procesos): la interrupción no espera a su límite."""
-    with aislamiento._CERROJO:
-        activos = list(aislamiento._ACTIVOS)
-    for pid in activos:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
 
 def _similitud(lista, salida, plantillas, mostrar):

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from calificacion import aislamiento, reconstruccion
 from calificacion.arnes import datos_pequenos
 from calificacion.arquitectura import numero
-from calificacion.entregas import Entrega, ErrorLectura, leer_fragmentos, preparar_archivos
+from calificacion.entregas import CERROJO_AST, Entrega, ErrorLectura, leer_fragmentos, preparar_archivos
 
 MAX_EVENTOS = 20 * 1024**2  # bytes de eventos que se leen
 MAX_CONFIG = 20 * 1024**2  # bytes de la configuración de un modelo (la de ResNet50 ocupa 0,2 MB)
@@ -79,15 +79,17 @@ def ejecutar_entrega(entrega, llamadas=(), limites=None, aislado=True):
     with tempfile.TemporaryDirectory(prefix="entrega-") as temporal:
         trabajo = os.path.join(temporal, "trabajo")
         os.makedirs(trabajo)
-        try:
-            if not entrega.archivos:
-                observacion.avisos += preparar_archivos(entrega, trabajo)
-        except ErrorLectura as error:
-            entrega.error = str(error)
+        with CERROJO_AST:  # leer el código crea AST: no a la vez que otro hilo (ver `entregas.CERROJO_AST`)
+            try:
+                if not entrega.archivos:
+                    observacion.avisos += preparar_archivos(entrega, trabajo)
+            except ErrorLectura as error:
+                entrega.error = str(error)
+            if not entrega.error:
+                observacion.fragmentos = _leer_codigo(entrega, observacion)
         if entrega.error:
             observacion.error = entrega.error
             return observacion
-        observacion.fragmentos = _leer_codigo(entrega, observacion)
         if not any(f["codigo"].strip() for f in observacion.fragmentos):
             observacion.error = "la entrega no tiene código que ejecutar (archivos vacíos o ilegibles)"
             return observacion

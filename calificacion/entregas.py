@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import tokenize
 import zipfile
 from dataclasses import dataclass, field
@@ -20,6 +21,11 @@ from datos.errores import ErrorDatos
 
 EXTENSIONES = (".py", ".ipynb")
 _IGNORADAS = ("__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git")
+# CPython 3.11 comparte entre hilos el contador de recursión con que construye los AST: dos hilos que
+# compilan o analizan código a la vez pueden dar «SystemError: AST constructor recursion depth mismatch». En una
+# clase, los hilos que preparan las entregas y el que las califica (pytest reescribe la suite, `codigo` analiza
+# la entrega) se turnan con este cerrojo.
+CERROJO_AST = threading.Lock()
 _MOODLE = re.compile(r"^(?P<nombre>.+?)_(?P<id>\d+)_assignsubmission_[a-z]+_?$")
 MAX_CODIGO = 100 * 1024**2  # bytes de .py/.ipynb de una entrega (descomprimidos, si viene en un zip)
 MAX_ARCHIVOS_ZIP = 2000  # archivos de código de un zip

@@ -18,9 +18,9 @@ if __name__ == "__main__":
 from calificacion import aislamiento, entregas, moodle  # noqa: E402
 from calificacion.informes import tabla  # noqa: E402
 from calificacion.plugin import SinAislamiento, modo_aislado  # noqa: E402
+from datos.argumentos import ParserEspanol, tipo  # noqa: E402
 from datos.errores import ErrorDatos  # noqa: E402
 from datos.validacion import ENTERO_POSITIVO, POSITIVO  # noqa: E402
-from utilidades.argumentos import ParserEspanol, tipo  # noqa: E402
 
 
 def _par(texto):

@@ -11,7 +11,7 @@ mensaje, «'nombre' debe ser <lo que admite> y es <valor>.», que lanza `datos.e
 
 El orden es siempre (valor, nombre, restricciones...). Una restricción admite o no un valor y lo
 convierte (`Intervalo` de enteros devuelve `int`; de reales, `float`); `None` en la lista admite `None`.
-Las opciones de la línea de órdenes usan las mismas restricciones (`utilidades.argumentos.tipo`).
+Las opciones de la línea de órdenes usan las mismas restricciones (`datos.argumentos.tipo`).
 `validar_imagenes` y `validar_etiquetas` comprueban formas de arrays con la misma clase de error.
 """
 

@@ -74,7 +74,7 @@ def construir_parser(al_elegir=None, con_ayudas_guardadas=True):
     """La línea de órdenes entera; solo el ejercicio elegido se importa (tras llamar a `al_elegir()`)."""
     # Aquí y no arriba: con `python -m practicas`, `utilidades` se importa después de quitar la carpeta de
     # trabajo de sys.path (un utilidades.py del usuario no lo tapa).
-    from utilidades.argumentos import ParserEspanol
+    from datos.argumentos import ParserEspanol
 
     parser = ParserEspanol(
         prog="practicas", description="Prácticas de redes neuronales con Keras. Ejemplo: practicas p3 ejercicio1"

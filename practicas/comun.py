@@ -24,10 +24,10 @@ import threading
 
 import numpy as np
 
+from datos.argumentos import tipo
 from datos.errores import ErrorParametro
 from datos.validacion import ENTERO_POSITIVO
 from practicas import __version__
-from utilidades.argumentos import tipo
 from utilidades.dispositivo import fijar_semilla
 from utilidades.entrenamiento import compileModel, trainModel
 from utilidades.evaluacion import testModel

@@ -16,11 +16,11 @@ import pytest
 import tensorflow as tf
 
 from datos import ErrorParametro, cargar_digitos
+from datos.argumentos import traducir
 from modelos import getBaseNet
 from practicas.__main__ import _carpetas_nuevas, _deshacer_carpetas, arrancar_tensorflow, construir_parser, main
 from tests import cifar_falso
 from utilidades import compileModel, testModel, trainModel
-from utilidades.argumentos import traducir
 from utilidades.graficas import figura_evolucion, mostrarEvolucion
 from utilidades.resultados import leer_json
 

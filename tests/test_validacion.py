@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from datos.argumentos import ParserEspanol, tipo
 from datos.errores import DatosNoDisponibles, ErrorDatos, ErrorParametro, ErrorPracticas
 from datos.validacion import (
     ENTERO_POSITIVO,
@@ -22,7 +23,6 @@ from datos.validacion import (
     validar_imagenes,
     validar_parametros,
 )
-from utilidades.argumentos import ParserEspanol, tipo
 
 
 def test_la_familia_de_errores_hereda_las_excepciones_estandar():

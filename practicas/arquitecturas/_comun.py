@@ -5,9 +5,9 @@ import time
 import numpy as np
 
 from datos import NormalizadorCanal, cargar_fuente
+from datos.argumentos import tipo
 from datos.validacion import ENTERO_POSITIVO
 from practicas.comun import opciones_fuente
-from utilidades.argumentos import tipo
 from utilidades.conjuntos import entropia_cruzada, predecir
 from utilidades.entrenamiento import compileModel, trainModel
 from utilidades.evaluacion import calcularAccuracy

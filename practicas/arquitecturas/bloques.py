@@ -20,6 +20,7 @@ import os
 import keras
 import numpy as np
 
+from datos.argumentos import tipo
 from datos.validacion import ENTERO_POSITIVO, NO_NEGATIVO
 from modelos.bloques import (
     ENTRADA_3A,
@@ -42,7 +43,6 @@ from modelos.calculadoras import coste_cuello_botella
 from practicas.arquitecturas._comun import cargar, entrenar, evaluar, opciones_datos, preparar
 from practicas.comun import cantidad, iniciar, sembrar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de
-from utilidades.argumentos import tipo
 from utilidades.conjuntos import predecir
 from utilidades.evaluacion import calcularAccuracy
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura

@@ -22,12 +22,12 @@ import os
 import keras
 import numpy as np
 
+from datos.argumentos import tipo
 from datos.validacion import ENTERO_POSITIVO, POSITIVO
 from modelos.bloques import red_pequena
 from practicas.arquitecturas._comun import cargar, entrenar, opciones_datos, preparar
 from practicas.comun import iniciar, sembrar
 from practicas.entrenamiento._comun import imprimir_tabla
-from utilidades.argumentos import tipo
 from utilidades.conjuntos import (
     Instantaneas,
     TasaCosenoCiclica,

@@ -15,12 +15,12 @@ y `resultados.json`.
 
 import os
 
+from datos.argumentos import tipo
 from datos.validacion import ENTERO_NO_NEGATIVO, ENTERO_POSITIVO
 from modelos.bloques import VARIANTES_PROFUNDA, red_profunda
 from practicas.arquitecturas._comun import cargar, entrenar, evaluar, opciones_datos, preparar
 from practicas.comun import cantidad, iniciar, sembrar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de
-from utilidades.argumentos import tipo
 from utilidades.gradientes import capas_con_nucleo, normas_gradiente, razon_primera_ultima
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 

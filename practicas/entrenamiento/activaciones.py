@@ -11,11 +11,11 @@ import os
 
 import numpy as np
 
+from datos.argumentos import tipo
 from datos.validacion import POSITIVO
 from practicas.comun import iniciar
 from practicas.entrenamiento._comun import imprimir_tabla, opciones_sin_entrenar
 from teoria.activaciones import ACTIVACIONES, zonas_saturadas
-from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "Funciones de activación y sus derivadas en NumPy: figuras, zonas de saturación y comparación con Keras"

@@ -16,6 +16,7 @@ import os
 import numpy as np
 
 from datos import cargar_fuente
+from datos.argumentos import tipo
 from datos.errores import ErrorParametro
 from datos.validacion import ENTERO_POSITIVO, FRACCION_ABIERTA
 from practicas.comun import iniciar, opciones_fuente
@@ -30,7 +31,6 @@ from teoria.busqueda import (
     rendimiento_sintetico,
     valores_distintos,
 )
-from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "Búsqueda de hiperparámetros en rejilla frente a aleatoria (función sintética y, con --keras, un MLP)"

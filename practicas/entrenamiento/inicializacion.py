@@ -10,12 +10,12 @@ import os
 
 import numpy as np
 
+from datos.argumentos import tipo
 from datos.validacion import ENTERO_POSITIVO
 from practicas.comun import iniciar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de, opciones_sin_entrenar
 from teoria.activaciones import ACTIVACIONES
 from teoria.inicializacion import ESQUEMAS, activaciones_por_capa, desviacion_inicial
-from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "Inicialización: activaciones por capa de un MLP profundo con tanh y ReLU (chica, grande, LeCun, Xavier, He)"

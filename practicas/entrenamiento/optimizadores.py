@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from datos.argumentos import tipo
 from datos.validacion import ENTERO_POSITIVO, POSITIVO
 from practicas.comun import iniciar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de, opciones_sin_entrenar
@@ -27,7 +28,6 @@ from teoria.optimizadores import (
     pasos_keras,
     trayectoria,
 )
-from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "Optimizadores en NumPy: trayectorias sobre funciones de prueba, comparación con Keras y regresión lineal"

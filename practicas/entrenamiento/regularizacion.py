@@ -13,6 +13,7 @@ import os
 import numpy as np
 
 from datos import cargar_fuente, getDataIterators
+from datos.argumentos import tipo
 from datos.validacion import ENTERO_POSITIVO, FRACCION, POSITIVO
 from practicas.comun import entrenar_y_evaluar, iniciar, opciones_comunes
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de
@@ -25,7 +26,6 @@ from teoria.regularizacion import (
     penalizacion_l2,
     regularizador_keras,
 )
-from utilidades.argumentos import tipo
 from utilidades.entrenamiento import leer_historial
 from utilidades.parada_temprana import ParadaTemprana
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura

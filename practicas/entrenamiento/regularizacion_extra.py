@@ -24,6 +24,7 @@ import os
 import numpy as np
 
 from datos import cargar_fuente
+from datos.argumentos import tipo
 from datos.errores import ErrorParametro
 from datos.validacion import ENTERO_POSITIVO, FRACCION, NO_NEGATIVO, POSITIVO, PROBABILIDAD
 from practicas.comun import iniciar, opciones_fuente
@@ -44,7 +45,6 @@ from teoria.regularizacion_extra import (
     indices_desbalanceados,
     lotes_balanceados,
 )
-from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = (

@@ -15,12 +15,12 @@ import keras
 import numpy as np
 
 from datos import cargar_fuente
+from datos.argumentos import tipo
 from datos.errores import ErrorDatos
 from datos.validacion import ENTERO_POSITIVO, POSITIVO
 from practicas.comun import iniciar, opciones_fuente
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de, lista_de_numeros
 from teoria.activaciones import fraccion_muertas
-from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "ReLU que mueren: fracción de unidades muertas por época con una tasa de aprendizaje normal y una alta"

@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from datos.argumentos import tipo
 from datos.validacion import ENTERO_POSITIVO, POSITIVO
 from practicas.comun import iniciar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de, opciones_sin_entrenar
@@ -24,7 +25,6 @@ from teoria.optimizadores import (
     trayectoria,
 )
 from teoria.segundo_orden import METODOS, METODOS_SCIPY, hessiana, minimizar, referencia_scipy
-from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "Newton, BFGS y L-BFGS en NumPy sobre las funciones de prueba, frente a primer orden y scipy.optimize"

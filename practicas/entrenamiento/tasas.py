@@ -14,11 +14,11 @@ import os
 import numpy as np
 
 from datos import cargar_fuente, getDataIterators
+from datos.argumentos import tipo
 from datos.validacion import POSITIVO
 from modelos import getBaseNet
 from practicas.comun import cantidad, entrenar_y_evaluar, iniciar, opciones_comunes
 from practicas.entrenamiento._comun import RegistroTasa, imprimir_tabla, lista_de
-from utilidades.argumentos import tipo
 from utilidades.entrenamiento import compileModel, leer_historial
 from utilidades.graficas import epocas_enteras
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura, leer_csv

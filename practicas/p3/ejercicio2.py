@@ -10,10 +10,10 @@ va a `estudio.csv`/`estudio.json`. Después se repite BaseNet++ completa `--repe
 import os
 
 from datos import cargar_fuente, getDataIterators, getNormalizedData
+from datos.argumentos import tipo
 from datos.validacion import ENTERO_POSITIVO
 from modelos import getBaseNet, getBaseNetPlusPlus
 from practicas.comun import entrenar_y_evaluar, finalizar, iniciar, opciones_comunes, repetir
-from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json
 
 AYUDA = "BaseNet++ mejora a mejora (Cuadro 3) y repeticiones de la red completa (Cuadro 4)"

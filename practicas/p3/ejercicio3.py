@@ -23,9 +23,11 @@ import keras
 import numpy as np
 
 from datos import CapaAumento, abrir_pajaros, escribir_pajaros_sinteticos, pipeline_desde_arrays
+from datos.argumentos import tipo
 from datos.cache_imagenes import MODOS
 from datos.iteradores import AUMENTO_BASENETPP, separar_validacion
 from datos.pajaros import PAJAROS_SINTETICOS, TAMANO
+from datos.servicio import DIRECCION_SERVICIO, distribuir
 from datos.validacion import ENTERO_POSITIVO, Integral, Intervalo
 from modelos import (
     comprobar_pesos,
@@ -39,7 +41,6 @@ from modelos import (
     getResNet50,
 )
 from practicas.comun import iniciar, opciones_comunes, repetir, resumen, sembrar
-from utilidades.argumentos import tipo
 from utilidades.caracteristicas import cargar_caracteristicas, extraer_caracteristicas, guardar_caracteristicas
 from utilidades.entrenamiento import compileModel, guardar_pesos, trainModel
 from utilidades.evaluacion import testModel
@@ -133,15 +134,27 @@ def opciones(parser):
         "caché se guarda en $PRACTICAS_CACHE o ~/.cache/practicas-keras (0,9 GB para los pájaros a 224)",
     )
     parser.add_argument(
+        "--servicio-datos",
+        metavar="grpc://HOST:PUERTO",
+        type=tipo(DIRECCION_SERVICIO),
+        default=None,
+        help="decodificar las imágenes en los trabajadores del servicio tf.data de ese despachador (python -m "
+        "datos.servicio) en vez de en esta máquina; sin caché de imágenes",
+    )
+    parser.add_argument(
         "--guardar-pesos",
         action="store_true",
         help="guardar los pesos finales de V3 y V4 (modelo.weights.h5; unos 290 MB cada uno a 224×224)",
     )
 
 
-def _cache(args):
-    """El modo de la caché de imágenes decodificadas (`datos.cache_imagenes`), o None con `--cache-imagenes no`."""
-    return None if args.cache_imagenes == "no" else args.cache_imagenes
+def _lotes(args, listado, particion, seleccion=None, **opciones):
+    """Lotes uint8 de `particion`: de la caché de imágenes decodificadas (`--cache-imagenes`) o, con
+    `--servicio-datos`, decodificados en los trabajadores del servicio tf.data (`datos.servicio`)."""
+    if args.servicio_datos:
+        return distribuir(listado.pipeline(particion, seleccion, **opciones), args.servicio_datos)
+    cache = None if args.cache_imagenes == "no" else args.cache_imagenes
+    return listado.pipeline(particion, seleccion, cache=cache, **opciones)
 
 
 def _carpeta_datos(fuente, carpeta):
@@ -186,7 +199,7 @@ def caracteristicas(args, carpeta, listado, forma, pesos, pooling):
             sembrar(args)  # los pesos aleatorios (sin ImageNet) dependen de la semilla
             extractor = con_preprocesado(getResNet50(pooling, forma, pesos))
         print(f"Extrayendo características de {particion} ({len(y)} imágenes, {nombre}): una sola vez")
-        lotes = listado.pipeline(particion, batch=args.batch, tamano=forma[0], cache=_cache(args))
+        lotes = _lotes(args, listado, particion, batch=args.batch, tamano=forma[0])
         with listado.legibles(forma[0]):
             x = extraer_caracteristicas(extractor, lotes, dtype="float32" if pooling else "float16")
         guardar_caracteristicas(ruta, x, y, descripcion)
@@ -230,10 +243,10 @@ def ajuste_fino(args, carpeta, variante, repeticion, listado, forma, pesos):
     indices_tr, indices_val, _, _ = separar_validacion(posiciones, listado.y_train, semilla=semilla)
     lado = forma[0]
     batch = args.batch_v3 if variante == "v3" else args.batch
-    lotes = dict(batch=batch, tamano=lado, cache=_cache(args))  # uint8: el preprocesado va en el modelo
-    it_train = listado.pipeline("train", indices_tr, barajar=True, semilla=semilla, **lotes)
-    it_val = listado.pipeline("train", indices_val, **lotes)
-    it_test = listado.pipeline("test", **lotes)
+    lotes = dict(batch=batch, tamano=lado)  # uint8: el preprocesado va en el modelo
+    it_train = _lotes(args, listado, "train", indices_tr, barajar=True, semilla=semilla, **lotes)
+    it_val = _lotes(args, listado, "train", indices_val, **lotes)
+    it_test = _lotes(args, listado, "test", **lotes)
     red = VARIANTES[variante][0](getResNet50("avg", forma, pesos), num_clases=len(listado.clases))
     # V4 con el aumento del ejercicio 2 (§3), dentro del modelo: solo al entrenar, repetible con la semilla
     aumento = CapaAumento(**AUMENTO_BASENETPP, seed=semilla) if variante == "v4" else None

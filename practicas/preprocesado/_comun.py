@@ -2,10 +2,10 @@
 
 import numpy as np
 
+from datos.argumentos import tipo
 from datos.validacion import ENTERO_POSITIVO, POSITIVO
 from practicas.comun import opciones_fuente, opciones_sin_reanudar
 from practicas.entrenamiento._comun import imprimir_tabla, lista_de
-from utilidades.argumentos import tipo
 
 __all__ = [
     "cargar_datos",

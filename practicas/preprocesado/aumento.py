@@ -17,6 +17,7 @@ import time
 import numpy as np
 from scipy import ndimage
 
+from datos.argumentos import tipo
 from datos.errores import ErrorDatos
 from datos.validacion import ENTERO_POSITIVO, POSITIVO
 from practicas.comun import cantidad, iniciar
@@ -46,7 +47,6 @@ from teoria.aumento import (
     recorte_escala,
     ruido_gaussiano,
 )
-from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "Aumento de datos: color jitter (AlexNet), recorte y escala, ruido, deformación elástica, offline y online"

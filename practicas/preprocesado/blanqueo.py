@@ -15,6 +15,7 @@ import os
 
 import numpy as np
 
+from datos.argumentos import tipo
 from datos.errores import ErrorParametro
 from datos.validacion import ENTERO_POSITIVO, NO_NEGATIVO, mensaje
 from practicas.comun import cantidad, iniciar
@@ -43,7 +44,6 @@ from teoria.preprocesado import (
     pca,
     reducir_svd,
 )
-from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "Centrar, decorrelar (PCA), blanquear (PCA y ZCA) y reducir con SVD: figuras, scikit-learn y efecto al entrenar"

@@ -15,6 +15,7 @@ import os
 
 import numpy as np
 
+from datos.argumentos import tipo
 from datos.validacion import ENTERO_POSITIVO, Integral, Intervalo
 from practicas.comun import iniciar
 from practicas.preprocesado._comun import imprimir_tabla, mapa_numerico, opciones_basicas
@@ -29,7 +30,6 @@ from teoria.convolucion import (
     tamano_salida,
     voltear,
 )
-from utilidades.argumentos import tipo
 from utilidades.resultados import escribir_csv, escribir_json, guardar_figura
 
 AYUDA = "Convolución frente a correlación cruzada (taller de la clase), stride, padding y pooling, comparados con Keras"

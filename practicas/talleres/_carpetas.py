@@ -8,13 +8,13 @@ import os
 
 import numpy as np
 
+from datos.argumentos import tipo
 from datos.carpetas import escribir_carpeta_sintetica
 from datos.errores import ErrorDatos
 from datos.fuentes import abrir_carpeta
 from datos.pipelines import pipeline_desde_carpeta
 from datos.validacion import ENTERO_POSITIVO, FRACCION_ABIERTA, Integral, Intervalo
 from practicas.comun import opciones_entrenamiento
-from utilidades.argumentos import tipo
 from utilidades.entrenamiento import guardar_pesos, trainModel
 from utilidades.graficas import mostrarEvolucion
 from utilidades.resultados import escribir_csv, escribir_json, leer_json

@@ -11,6 +11,7 @@ de `datos.aumento.CapaAumento` solo en entrenamiento. Sin `--carpeta`, demostrac
 carpeta sintética y VGG16 con `weights=None`, con un aviso.
 """
 
+from datos.argumentos import tipo
 from datos.aumento import CapaAumento
 from datos.iteradores import AUMENTO_PERROS_GATOS
 from datos.validacion import ENTERO_POSITIVO, POSITIVO
@@ -23,7 +24,6 @@ from practicas.talleres._carpetas import (
     preparar_datos,
     resolver_opciones,
 )
-from utilidades.argumentos import tipo
 from utilidades.entrenamiento import compileModel
 
 AYUDA = "Taller de perros y gatos: CNN desde cero y VGG16 con transfer learning y ajuste fino del último bloque"

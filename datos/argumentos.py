@@ -1,5 +1,5 @@
 """`ArgumentParser` en español: ayuda, uso y mensajes de error de argparse traducidos (lo usan `python -m
-practicas` y `calificar`).
+practicas`, `calificar` y `python -m datos.servicio`; las restricciones son las de `datos.validacion`).
 
 argparse escribe sus propios textos en inglés («usage:», «options», «argument --epocas: invalid int
 value»...). `ParserEspanol` cambia los títulos y el prefijo del uso, y traduce los mensajes de error

@@ -241,11 +241,11 @@ def test_mirrored_strategy_en_dos_cpu_logicas(tmp_path):
         with estrategia.scope():
             model = getBaseNet(10)
             compileModel(model)
-        x = np.random.default_rng(0).random((64, 32, 32, 3), dtype="float32")
-        y = np.eye(10, dtype="float32")[np.arange(64) % 10]
-        hist = trainModel(model, (x, y), (x, y), 16, 2, estrategia=estrategia, verbose=0)
+        x = np.random.default_rng(0).random((32, 32, 32, 3), dtype="float32")
+        y = np.eye(10, dtype="float32")[np.arange(32) % 10]
+        hist = trainModel(model, (x, y), (x, y), 16, 1, estrategia=estrategia, verbose=0)
         assert estrategia.num_replicas_in_sync == 2
-        assert len(hist.history["loss"]) == 2 and np.isfinite(hist.history["loss"]).all()
+        assert len(hist.history["loss"]) == 1 and np.isfinite(hist.history["loss"]).all()
         otro = getBaseNet(10); compileModel(otro)
         try:
             trainModel(otro, (x, y), (x, y), 16, 1, estrategia=estrategia, verbose=0)

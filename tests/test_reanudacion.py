@@ -37,16 +37,14 @@ MENSAJE = "Interrumpido. Continúe después con la misma orden y --reanudar."
 # anotar la última). 0 épocas es el arranque: se mata al escribirse `config.json`. Tras anotar una época se
 # escribe su respaldo (unos 0,1 s): los retrasos cortos caen antes o a mitad de esa escritura; los largos,
 # con el respaldo ya escrito, a mitad de la época siguiente. Cada proceso cuesta ~6 s de CPU (trazar el grafo
-# y la primera época): 7 puntos por señal, los de cada uno de esos momentos.
+# y la primera época): 5 puntos por señal, uno de cada uno de esos momentos.
 PUNTOS = [
     (0, 0.0),
     (1, 0.0),
     (1, 0.02),
-    (2, 0.04),
-    (1, 0.06),
-    (2, 0.09),
+    (2, 0.06),
     (1, 0.25),
-]  # 7 puntos por señal: 14 interrupciones entre SIGINT y SIGKILL
+]  # 5 puntos por señal: 10 interrupciones entre SIGINT y SIGKILL
 CODIGOS = {signal.SIGINT: 130, signal.SIGKILL: -signal.SIGKILL}
 
 

@@ -29,9 +29,9 @@
 from _preparacion import *  # el trozo común de todos: cuadernos/fuentes/_preparacion.py
 
 DATOS = os.environ.get("PRACTICAS_DATOS", "digitos")
-EPOCAS_BLANQUEO = 2 if RAPIDO else 10  # apartado 3
+EPOCAS_BLANQUEO = 1 if RAPIDO else 10  # apartado 3
 MUESTRAS_BLANQUEO = 500 if RAPIDO else None  # imágenes con que se entrena en el apartado 3 (None: todas)
-EPOCAS_AUMENTO = 2 if RAPIDO else 10  # apartado 4
+EPOCAS_AUMENTO = 1 if RAPIDO else 10  # apartado 4
 MUESTRAS_AUMENTO = 100 if RAPIDO else 500  # imágenes de entrenamiento del apartado 4
 COPIAS = 1 if RAPIDO else 3  # versiones aumentadas de cada imagen por época
 SEMILLA = 0

@@ -121,9 +121,9 @@ def _datos_de_keras(arnes, np):
         (x_train, y_train), (x_test, y_test) = datos_pequenos.datos_cifar(np)
         return (x_train[..., 0], y_train[:, 0] % 10), (x_test[..., 0], y_test[:, 0] % 10)
 
-    keras2._sustituir(cifar100.load_data, cargar_cifar)
-    keras2._sustituir(cifar10.load_data, cargar_cifar)
-    keras2._sustituir(mnist.load_data, cargar_mnist)
+    keras2._sustituir(
+        (cifar100.load_data, cargar_cifar), (cifar10.load_data, cargar_cifar), (mnist.load_data, cargar_mnist)
+    )
 
 
 # --- módulos sustitutos -------------------------------------------------------------------------------

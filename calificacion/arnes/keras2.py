@@ -458,10 +458,12 @@ def _guardar_y_cargar(keras, anotar):
 
 def _aplicaciones(keras, anotar):
     """`weights="imagenet"` -> `weights=None` en cada red de `keras.applications` (sin conexión ni 100 MB)."""
+    pares = []
     for nombre in dir(keras.applications):
         funcion = getattr(keras.applications, nombre)
         if nombre[:1].isupper() and callable(funcion) and not getattr(funcion, "_keras2", False):
-            _sustituir(funcion, _sin_pesos(funcion, nombre, anotar))
+            pares.append((funcion, _sin_pesos(funcion, nombre, anotar)))
+    _sustituir(*pares)
 
 
 def _sin_pesos(funcion, nombre, anotar):
@@ -476,14 +478,17 @@ def _sin_pesos(funcion, nombre, anotar):
     return envoltorio
 
 
-def _sustituir(original, nuevo):
-    """Cambia `original` por `nuevo` en todos los módulos de Keras y TensorFlow ya importados."""
+def _sustituir(*pares):
+    """Cambia cada `original` por su `nuevo` (pares `(original, nuevo)`) en todos los módulos de Keras y
+    TensorFlow ya importados, en una sola pasada (son miles de módulos: una por par costaba 1 s por entrega)."""
+    cambios = {id(original): nuevo for original, nuevo in pares}  # los originales viven mientras dura
     for nombre, modulo in list(sys.modules.items()):
         if modulo is None or not nombre.startswith(("keras", "tensorflow", "tf_keras")):
             continue
         espacio = getattr(modulo, "__dict__", {})
         for clave, valor in list(espacio.items()):
-            if valor is original:
+            nuevo = cambios.get(id(valor))
+            if nuevo is not None:
                 try:
                     setattr(modulo, clave, nuevo)
                 except (AttributeError, TypeError):

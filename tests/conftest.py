@@ -35,12 +35,17 @@ def pytest_cmdline_main(config):
 # Archivos de pruebas más largos (minutos), del más largo al más corto: van primero, para que ningún proceso
 # se quede solo con uno de ellos al final mientras el otro ya ha terminado.
 LARGOS = (
-    "test_cuadernos.py",
-    "test_reanudacion.py",
-    "test_calificacion_hostil.py",
+    "test_calificacion_hostil.py",  # con test_calificacion.py (JUNTOS): las clases calificadas, ~450 s
     "test_calificacion.py",
-    "test_ejercicio3.py",
+    "test_cuadernos.py",
+    "test_aumento.py",
+    "test_basenet.py",
     "test_entrenamiento_cli.py",
+    "test_servicio.py",
+    "test_reanudacion.py",
+    "test_ejercicio3.py",
+    "test_novatos.py",
+    "test_arquitecturas.py",
 )
 
 

@@ -28,23 +28,10 @@ import sys
 import tempfile
 import time
 
-from proceso import resultado  # benchmarks/proceso.py
+from proceso import pico_mb, resultado  # benchmarks/proceso.py
 
 RAIZ = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TAMANO, LOTE, CLASES = 224, 64, 10
-
-
-def pico_mb():
-    """Memoria residente pico de este proceso (`VmHWM`, de esta imagen del proceso).
-
-    No `ru_maxrss`: Linux lo conserva a través de `fork` y `exec`, y el proceso padre, que acaba de escribir
-    el conjunto de TFDS, ocupa más que lo que se mide.
-    """
-    with open("/proc/self/status", encoding="ascii") as f:
-        for linea in f:
-            if linea.startswith("VmHWM:"):
-                return int(linea.split()[1]) / 1024  # KiB
-    raise RuntimeError("No se encuentra VmHWM en /proc/self/status (solo Linux).")
 
 
 def medir(carpeta, carpeta_tfds, fuente, epocas):

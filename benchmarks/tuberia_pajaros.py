@@ -28,17 +28,11 @@ import sys
 import tempfile
 import time
 
-from proceso import resultado  # benchmarks/proceso.py
+from proceso import pico_mb, resultado  # benchmarks/proceso.py
 
 RAIZ = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TAMANO, LOTE, CLASES = 224, 64, 10
 FORMAS = ("actual", "memoria", "disco", "keras")
-
-
-def pico_mb():
-    """Memoria residente pico de este proceso (`VmHWM`; `ru_maxrss` se hereda a través de `exec`)."""
-    with open("/proc/self/status", encoding="ascii") as f:
-        return next(int(linea.split()[1]) / 1024 for linea in f if linea.startswith("VmHWM:"))
 
 
 def _tuberia(forma, carpeta):

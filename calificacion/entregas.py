@@ -14,6 +14,7 @@ import re
 import shutil
 import threading
 import tokenize
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
@@ -53,6 +54,12 @@ class Entrega:
 def orden_natural(texto):
     """`p3_ej2` antes que `p3_ej10`: los números se comparan como números."""
     return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", texto)]
+
+
+def clave_nombre(nombre):
+    """Un nombre para compararlo con otro: sin tildes, sin mayúsculas y sin espacios de más."""
+    sin_tildes = "".join(c for c in unicodedata.normalize("NFKD", str(nombre)) if not unicodedata.combining(c))
+    return " ".join(sin_tildes.casefold().split())
 
 
 def nombre_estudiante(nombre):

@@ -19,7 +19,6 @@ import html
 import io
 import os
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -257,11 +256,6 @@ def comprobar_hoja(hoja, lista, carpeta):
         )
 
 
-def _clave_nombre(nombre):
-    sin_tildes = "".join(c for c in unicodedata.normalize("NFKD", str(nombre)) if not unicodedata.combining(c))
-    return " ".join(sin_tildes.casefold().split())
-
-
 @dataclass
 class Emparejamiento:
     """Qué fila de la hoja es de qué estudiante, y qué entregas no tienen fila (con el motivo)."""
@@ -278,14 +272,14 @@ def emparejar(hoja, calificados):
         numero = participante(hoja.valor(fila, "identificador"))
         if numero:
             por_numero.setdefault(numero, indice)
-        por_nombre.setdefault(_clave_nombre(hoja.valor(fila, "nombre")), []).append(indice)
+        por_nombre.setdefault(entregas.clave_nombre(hoja.valor(fila, "nombre")), []).append(indice)
     filas, sin_fila = {}, []
     for calificado in calificados:
         if calificado.participante:
             indice = por_numero.get(calificado.participante)
             motivo = f"el participante {calificado.participante} no está en la hoja"
         else:
-            candidatas = por_nombre.get(_clave_nombre(calificado.entrega.estudiante), [])
+            candidatas = por_nombre.get(entregas.clave_nombre(calificado.entrega.estudiante), [])
             indice = candidatas[0] if len(candidatas) == 1 else None
             motivo = "su nombre no está en la hoja" if not candidatas else "hay varios con su nombre en la hoja"
         if indice is not None and indice in filas:

@@ -22,7 +22,6 @@ import io
 import json
 import os
 import tokenize
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
@@ -216,18 +215,12 @@ def _una_linea(texto):
     return " ".join(str(texto).split())
 
 
-def _clave(nombre):
-    """El nombre para agrupar entregas del mismo estudiante: sin tildes, mayúsculas ni espacios dobles."""
-    sin_tildes = "".join(c for c in unicodedata.normalize("NFKD", nombre) if not unicodedata.combining(c))
-    return " ".join(sin_tildes.casefold().split())
-
-
 def agrupar(lista):
     """`{estudiante: [rutas]}`: `ana.py` y `ana.ipynb` (dos entregas para el calificador) son una misma persona."""
     grupos = {}
     for entrega in lista:
         nombre = entregas.nombre_estudiante(os.path.basename(os.path.normpath(entrega.ruta)))
-        grupos.setdefault(_clave(nombre), (nombre, []))[1].append(entrega.ruta)
+        grupos.setdefault(entregas.clave_nombre(nombre), (nombre, []))[1].append(entrega.ruta)
     return dict(grupos.values())
 
 

@@ -63,6 +63,28 @@ for origen, extra in [('compile', {}), ('fit', {'datos': {'x': normalizado, 'val
 """
 
 
+# un hijo (sin el gancho de auditoría del arnés) lee la memoria del arnés y busca la clave del canal
+LECTOR_DE_MEMORIA = r"""import os, subprocess, sys
+HIJO = '''import re, sys
+pid = sys.argv[1]
+try:
+    memoria, claves = open('/proc/%s/mem' % pid, 'rb'), set()
+    for linea in open('/proc/%s/maps' % pid).read().splitlines():
+        (a, b), permisos = [int(x, 16) for x in linea.split()[0].split('-')], linea.split()[1]
+        if 'r' in permisos and b - a < 2**26:
+            try:
+                memoria.seek(a)
+                claves.update(re.findall(rb'[0-9a-f]{64}', memoria.read(b - a)))
+            except OSError:
+                pass
+    print('CLAVES LEIDAS', len(claves))
+except OSError as e:
+    print('SIN ACCESO A LA MEMORIA', type(e).__name__)
+'''
+print(subprocess.run([sys.executable, '-c', HIJO, str(os.getpid())], capture_output=True, text=True).stdout)
+"""
+
+
 def hostiles(clase, salida):
     """{nombre del archivo: código}; conocen las rutas de la clase y de la salida, como un atacante que las adivina."""
     control = str(clase / "control_a.py")
@@ -172,6 +194,7 @@ def hostiles(clase, salida):
             "            time.sleep(30)\n            os._exit(0)\n        hijos += 1\n    except OSError:\n"
             "        break\nprint('HIJOS', hijos)\ntime.sleep(12)\n"
         ),
+        "memoria_arnes.py": LECTOR_DE_MEMORIA,
         # un nombre que una hoja de cálculo tomaría por fórmula
         '=HYPERLINK("ejemplo.invalid?n=10";"10").py': BASENET_COMPILADA,
     }
@@ -223,7 +246,7 @@ def _informe(salida, estudiante):
 
 def test_la_clase_termina_y_los_controles_quedan_exactos(clase_hostil):
     clase, _, codigo, _, _, filas = clase_hostil
-    assert codigo == 0 and len(filas) == 27
+    assert codigo == 0 and len(filas) == 28
     assert filas["control_a"]["nota"] == 7
     assert filas["control_b"]["nota"] == pytest.approx(6.57)
     assert (clase / "control_a.py").read_text(encoding="utf-8").startswith(f"# {MARCA}")  # nadie la borró
@@ -256,6 +279,7 @@ def test_la_clase_termina_y_los_controles_quedan_exactos(clase_hostil):
         ("memfd", 0),
         ("borrado", 0),
         ("bifurca", 0),
+        ("memoria_arnes", 0),
         ('=HYPERLINK("ejemplo.invalid?n=10";"10")', 3.5),
     ],
 )
@@ -311,6 +335,12 @@ def test_el_forjador_sin_keras_no_puntua_y_se_revisa(clase_hostil):
     _, _, _, _, _, filas = clase_hostil
     assert filas["forjador"]["nota"] == 0
     assert "que el código no hace" in filas["forjador"]["revisar"]
+
+
+def test_un_hijo_de_la_entrega_no_lee_la_memoria_del_arnes(clase_hostil):
+    """Sin la clave del canal (en la memoria del arnés) no se puede firmar ninguna observación."""
+    informe = _informe(clase_hostil[1], "memoria_arnes")
+    assert "SIN ACCESO A LA MEMORIA PermissionError" in informe and "CLAVES LEIDAS" not in informe
 
 
 def test_un_nombre_con_formula_es_texto_en_el_csv(clase_hostil):

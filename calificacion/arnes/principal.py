@@ -85,7 +85,20 @@ def _existe_fuera(nombre, buscador):
     return False
 
 
+def _memoria_privada():
+    """Que ningún proceso (ni uno que lance la entrega, sin el gancho de auditoría) lea esta memoria.
+
+    Con PR_SET_DUMPABLE a 0, `/proc/<pid>/mem`, sus descriptores y `ptrace` quedan para root: un hijo de
+    la entrega con el mismo usuario ya no puede buscar la clave del canal en la memoria del arnés.
+    """
+    import ctypes
+
+    if ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0)")
+
+
 def main():
+    _memoria_privada()
     with open(sys.argv[1], encoding="utf-8") as f:
         trabajo = json.load(f)
     clave = sys.stdin.buffer.readline().strip()

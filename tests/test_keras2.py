@@ -146,6 +146,52 @@ CASOS = {
         "from keras.applications.resnet50 import ResNet50\nr = ResNet50(weights='imagenet', include_top=False, pooling='avg')\n",
         "ResNet50 con weights=None",
     ),
+    "keras1_posicionales": (
+        "from keras.layers import Convolution2D, Dropout, BatchNormalization, MaxPooling2D\n"
+        "c = Convolution2D(32, 3, 3, border_mode='same', dim_ordering='tf')\nassert c.kernel_size == (3, 3) and c.strides == (1, 1)\n"
+        "assert Dropout(p=0.25).rate == 0.25\nb = BatchNormalization(mode=0, beta_init='zeros', gamma_init='ones')\n"
+        "assert MaxPooling2D(pool_size=(2, 2), dim_ordering='tf').data_format == 'channels_last'\n",
+        "Conv2D(filtros, filas, columnas)",
+    ),
+    "compile_posicional": (
+        "import numpy as np, keras\nfrom keras.optimizers import SGD, Adam\nopt = SGD(0.01, 0.9, 1e-6, True)\n"
+        "assert opt.nesterov and abs(float(opt.momentum) - 0.9) < 1e-7\nAdam(0.001, 0.9, 0.999, None, 0.0, True)\n"
+        "m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation='softmax')])\n"
+        "m.compile(opt, 'categorical_crossentropy', ['accuracy'])\n"
+        "h = m.fit(np.ones((8, 3)), np.eye(2)[[0, 1] * 4], 4, 2)\nassert 'acc' in h.history\n",
+        "compile(optimizador, pérdida, métricas) con el orden de Keras 2",
+    ),
+    "callbacks_de_keras_2": (
+        "from keras.callbacks import ModelCheckpoint, TensorBoard\n"
+        "c = ModelCheckpoint('pesos.{epoch:02d}.hdf5', monitor='val_acc', mode='max', period=1)\n"
+        "t = TensorBoard(log_dir='./logs', batch_size=32, write_grads=True)\n",
+        "ModelCheckpoint(period=…) de Keras 2 sin efecto",
+    ),
+    "generadores_posicionales_y_pasos": (
+        "import numpy as np, keras\nfrom keras.preprocessing.image import ImageDataGenerator\n"
+        "x, y = np.random.rand(20, 8, 8, 3).astype('float32'), np.eye(2)[[0, 1] * 10]\n"
+        "m = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Flatten(), keras.layers.Dense(2, activation='softmax')])\n"
+        "m.compile(optimizer='adam', loss='categorical_crossentropy', metrics=['accuracy'])\ng = ImageDataGenerator()\n"
+        "h = m.fit_generator(g.flow(x, y, batch_size=4), len(x) // 4, 3, 0)\nassert len(h.history['loss']) == 3\n"
+        "p = m.predict_generator(g.flow(x, batch_size=8, shuffle=False), steps=len(x) / 8)\nassert p.shape == (20, 2)\n"
+        "r = m.evaluate_generator(g.flow(x, y, batch_size=8), len(x) / 8)\n",
+        "predict_generator de Keras 2",
+    ),
+    "tensorflow_python_keras": (
+        "from tensorflow.python.keras.layers.normalization import BatchNormalization\n"
+        "from tensorflow.python.keras.layers import Dense, Conv2D\nfrom tensorflow.python.keras.models import Sequential\n"
+        "import keras\nassert isinstance(BatchNormalization(), keras.layers.Layer) and Sequential is keras.Sequential\n",
+        "tensorflow.python.keras",
+    ),
+    "quitar_la_ultima_capa": (
+        "import keras\nfrom keras.models import Model, Sequential\nfrom keras.layers import Dense, Input\n"
+        "i = Input((4,))\nbase = Model(i, Dense(3, name='ultima')(Dense(5, name='oculta')(i)))\n"
+        "base.layers.pop()\nbase.outputs = [base.layers[-1].output]\nbase.layers[-1].outbound_nodes = []\n"
+        "assert base.layers[-1].name == 'oculta' and base.output_shape == (None, 5)\n"
+        "m = Model(base.input, Dense(2)(base.layers[-1].output))\nassert m.count_params() == 25 + 12\n"
+        "s = Sequential([Input((4,)), Dense(5), Dense(3)])\ns.layers.pop()\nassert len(s.layers) == 1 and s.output_shape == (None, 5)\n",
+        "model.layers.pop()",
+    ),
     "input_pausa": ("respuesta = input('Pulse Enter para continuar...')\nassert respuesta == ''\n", "input()"),
     "plt_show": ("import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n", "plt.show()"),
     "celdas_de_ipython": (
@@ -173,10 +219,11 @@ class Canal:
         return "x"
 
 canal = Canal()
-trabajo = {{"carpeta": os.getcwd(), "datos": {datos!r}, "fragmentos": [], "llamadas": []}}
+casos = json.load(open("casos.json"))
+fragmentos = [{{"nombre": nombre + ".py", "codigo": codigo}} for nombre, codigo in casos.items()]
+trabajo = {{"carpeta": os.getcwd(), "datos": {datos!r}, "fragmentos": fragmentos, "llamadas": []}}
 arnes = Arnes(trabajo, canal)
 interacciones.instalar(arnes, ipython.IPythonSustituto(arnes.ejecutor, arnes.rutas, arnes.adaptar))
-casos = json.load(open("casos.json"))
 for nombre, codigo in casos.items():
     canal.eventos.append({{"tipo": "caso", "nombre": nombre}})
     arnes.ejecutor.ejecutar(nombre + ".py", codigo)

@@ -14,6 +14,7 @@ import builtins
 import importlib.abc
 import importlib.machinery
 import inspect
+import re
 import sys
 import types
 
@@ -43,7 +44,10 @@ def instalar(arnes, ipy):
             if "keras" not in hechos and level == 0 and nombre.split(".")[0] in ("keras", "tensorflow"):
                 hechos.add("keras")
                 preparar_keras(arnes)
-            modulo = importar(nombre, globals, locals, fromlist, level)
+            alias = None
+            if fromlist and nombre.startswith("tensorflow.python.keras") and not _de_keras(globals):
+                alias = keras2.tensorflow_python_keras(nombre, arnes.adaptar)
+            modulo = alias or importar(nombre, globals, locals, fromlist, level)
         finally:
             profundidad[0] -= 1
         if profundidad[0] == 0:  # ya terminaron las importaciones anidadas: los módulos están completos
@@ -54,6 +58,11 @@ def instalar(arnes, ipy):
         return modulo
 
     builtins.__import__ = __import__
+
+
+def _de_keras(globales):
+    """Si quien importa es un módulo de Keras o TensorFlow (no la entrega)."""
+    return str((globales or {}).get("__name__", "")).startswith(("tensorflow", "keras", "tf_keras"))
 
 
 def _adaptar_modulo(arnes, nombre, modulo):
@@ -99,12 +108,18 @@ def preparar_keras(arnes):
         tf.config.threading.set_inter_op_parallelism_threads(1)
     except RuntimeError:
         pass
-    guardados = keras2.adaptar(keras, tf, np, arnes.adaptar)
+    guardados = keras2.adaptar(keras, tf, np, arnes.adaptar, _keras_independiente(arnes))
     observacion.diferir_variables_enormes(keras)
     archivos.adaptar_modulo("tensorflow", tf, arnes.rutas)
     _datos_de_keras(arnes, np)
     arnes.observador = observacion.Observador(arnes.canal, arnes.ejecutor, arnes.adaptar, keras, np, guardados)
     metodos.instalar(arnes.observador)
+
+
+def _keras_independiente(arnes):
+    """Si la entrega importa `keras` (Keras 2.2 independiente) y no solo `tensorflow.keras`."""
+    patron = re.compile(r"^\s*(import\s+keras\b|from\s+keras[\s.])", re.MULTILINE)
+    return any(patron.search(f["codigo"]) for f in arnes.trabajo["fragmentos"])
 
 
 def _datos_de_keras(arnes, np):

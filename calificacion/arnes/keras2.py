@@ -40,7 +40,8 @@ _MODULOS_CAPAS = (
     "experimental.preprocessing",
     "preprocessing",
 )
-# argumento de Keras 1/2.0 -> el de Keras 3, por capa
+# Argumento de Keras 1 (que Keras 2.2 aún leía, `keras/legacy/interfaces.py`) -> el de Keras 3. Vale para
+# cualquier capa que no tenga ya un argumento con ese nombre.
 _ARGUMENTOS_CAPAS = {
     "border_mode": "padding",
     "init": "kernel_initializer",
@@ -49,25 +50,34 @@ _ARGUMENTOS_CAPAS = {
     "W_constraint": "kernel_constraint",
     "b_constraint": "bias_constraint",
     "subsample": "strides",
+    "subsample_length": "strides",
+    "stride": "strides",
     "nb_filter": "filters",
+    "filter_length": "kernel_size",
+    "pool_length": "pool_size",
     "output_dim": "units",
-    "dim_ordering": None,  # se quita
+    "bias": "use_bias",
+    "p": "rate",
+    "sigma": "stddev",
+    "beta_init": "beta_initializer",
+    "gamma_init": "gamma_initializer",
+    "dim_ordering": "data_format",
+    "mode": None,  # BatchNormalization(mode=0): se quita
 }
-_CAPAS_CON_ARGUMENTOS = (
-    "Conv1D",
-    "Conv2D",
-    "Conv3D",
-    "SeparableConv2D",
-    "Conv2DTranspose",
-    "Dense",
-    "MaxPooling2D",
-    "AveragePooling2D",
-    "ZeroPadding2D",
-    "UpSampling2D",
-    "GlobalAveragePooling2D",
-    "GlobalMaxPooling2D",
-    "Flatten",
-)
+_ORDEN_DE_EJES = {"tf": "channels_last", "th": "channels_first", "default": None}
+# Keras 2.2: `Conv2D(32, 3, 3)` es un núcleo de 3×3 (nb_row, nb_col), no un paso de 3.
+_CONVOLUCIONES_2D = ("Conv2D", "SeparableConv2D", "Conv2DTranspose")
+# Orden de los argumentos posicionales de los optimizadores de Keras 2.2.
+_POSICIONALES_OPTIMIZADOR = {
+    "SGD": ("learning_rate", "momentum", "decay", "nesterov"),
+    "RMSprop": ("learning_rate", "rho", "epsilon", "decay"),
+    "Adagrad": ("learning_rate", "epsilon", "decay"),
+    "Adadelta": ("learning_rate", "rho", "epsilon", "decay"),
+    "Adam": ("learning_rate", "beta_1", "beta_2", "epsilon", "decay", "amsgrad"),
+    "Adamax": ("learning_rate", "beta_1", "beta_2", "epsilon", "decay"),
+    "Nadam": ("learning_rate", "beta_1", "beta_2", "epsilon", "schedule_decay"),
+}
+_BOOLEANOS_OPTIMIZADOR = {"SGD": "nesterov", "Adam": "amsgrad"}
 _OPTIMIZADORES = ("SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl")
 
 
@@ -135,20 +145,43 @@ def _poner_alias(nombre, modulo, padre=None):
             pass
 
 
-def adaptar(keras, tf, np, anotar):
+def adaptar(keras, tf, np, anotar, keras_independiente=False):
     """Aplica todas las adaptaciones (una vez, al importar Keras o TensorFlow por primera vez).
 
-    Devuelve los `Guardados` (modelos y pesos que la entrega guarda), que también usa `observacion`.
+    `keras_independiente`: la entrega importa `keras` (el de Keras 2.2, con su lectura de Keras 1 de
+    `Conv2D(32, 3, 3)`), no `tensorflow.keras`. Devuelve los `Guardados` (modelos y pesos que la entrega
+    guarda), que también usa `observacion`.
     """
     _modulos(keras, anotar)
     _backend(keras, tf, np, anotar)
     _tensorflow(tf, anotar)
     _optimizadores(keras, anotar)
-    _capas(keras, anotar)
+    _capas(keras, anotar, keras_independiente)
     _modelos(keras, anotar)
+    _capas_de_un_modelo(keras, anotar)
+    _callbacks(keras, anotar)
     guardados = _guardar_y_cargar(keras, anotar)
     _aplicaciones(keras, anotar)
     return guardados
+
+
+def tensorflow_python_keras(nombre, anotar):
+    """`tensorflow.python.keras.layers.normalization` (tf.keras 2.0–2.3 por dentro, muy copiado de Stack
+    Overflow): el módulo de `tf.keras` de Keras 3 más cercano, como alias; None si `nombre` no es de ahí."""
+    prefijo = "tensorflow.python.keras"
+    if nombre != prefijo and not nombre.startswith(prefijo + "."):
+        return None
+    if isinstance(sys.modules.get(nombre), ModuloAlias):
+        return sys.modules[nombre]
+    partes = [p for p in nombre[len(prefijo) :].split(".") if p]
+    partes = [{"optimizer_v2": "optimizers", "engine": "models"}.get(p, p) for p in partes]
+    while True:
+        try:
+            destino = importlib.import_module(".".join(["keras._tf_keras.keras", *partes]))
+            break
+        except ImportError:
+            partes.pop()
+    return ModuloAlias(nombre, destino, "tensorflow.python.keras de tf.keras 2.0–2.3 leído como tf.keras", anotar)
 
 
 def _modulos(keras, anotar):
@@ -284,8 +317,16 @@ def _optimizadores(keras, anotar):
 def _init_optimizador(clase, anotar):
     original = clase.__init__
 
+    orden = _POSICIONALES_OPTIMIZADOR.get(clase.__name__, ("learning_rate",))
+    booleano = _BOOLEANOS_OPTIMIZADOR.get(clase.__name__)
+
     @functools.wraps(original)
     def __init__(self, *args, **kwargs):
+        if len(args) > 2:  # más allá de (lr, momentum/rho/beta_1), el orden de Keras 2 no es el de Keras 3
+            anotar(f"{clase.__name__}(…) con los argumentos posicionales de Keras 2")
+            for nombre, valor in zip(orden, args):
+                kwargs.setdefault(booleano if isinstance(valor, bool) and booleano else nombre, valor)
+            args = ()
         if "lr" in kwargs:
             kwargs.setdefault("learning_rate", kwargs.pop("lr"))
             anotar(f"{clase.__name__}(lr=…) de Keras 2 leído como learning_rate=…")
@@ -302,11 +343,13 @@ def _init_optimizador(clase, anotar):
     return __init__
 
 
-def _capas(keras, anotar):
-    for nombre in _CAPAS_CON_ARGUMENTOS:
+def _capas(keras, anotar, keras_independiente):
+    for nombre in dir(keras.layers):
         clase = getattr(keras.layers, nombre, None)
-        if clase is not None and "__init__" in vars(clase) and not getattr(clase.__init__, "_keras2", False):
-            clase.__init__ = _init_capa(clase, anotar)
+        if not (isinstance(clase, type) and issubclass(clase, keras.layers.Layer)):
+            continue
+        if "__init__" in vars(clase) and not getattr(clase.__init__, "_keras2", False):
+            clase.__init__ = _init_capa(clase, anotar, keras_independiente and clase.__name__ in _CONVOLUCIONES_2D)
     capa = keras.layers.Layer
     if not hasattr(capa, "output_shape"):
 
@@ -326,21 +369,36 @@ def _capas(keras, anotar):
         capa.input_shape = property(input_shape)
 
 
-def _init_capa(clase, anotar):
+def _init_capa(clase, anotar, nucleo_posicional):
     original = clase.__init__
+    propios = set(inspect.signature(original).parameters)
 
     @functools.wraps(original)
     def __init__(self, *args, **kwargs):
-        for viejo, nuevo in _ARGUMENTOS_CAPAS.items():
-            if viejo in kwargs:
-                valor = kwargs.pop(viejo)
-                if nuevo is not None:
-                    kwargs.setdefault(nuevo, valor)
-                anotar(f"{clase.__name__}({viejo}=…) de Keras 1/2.0 leído como {nuevo or 'nada'}")
+        if nucleo_posicional:
+            args = _nucleo_keras2(clase, args, kwargs, anotar)
+        for viejo in [k for k in kwargs if k in _ARGUMENTOS_CAPAS and k not in propios]:
+            valor, nuevo = kwargs.pop(viejo), _ARGUMENTOS_CAPAS[viejo]
+            if viejo == "dim_ordering":
+                valor = _ORDEN_DE_EJES.get(valor, valor)
+            if nuevo is not None and valor is not None:
+                kwargs.setdefault(nuevo, valor)
+            anotar(f"{clase.__name__}({viejo}=…) de Keras 1/2.0 leído como {nuevo or 'nada'}")
         original(self, *args, **kwargs)
 
     __init__._keras2 = True
     return con_firma(__init__, original)
+
+
+def _nucleo_keras2(clase, args, kwargs, anotar):
+    """`Conv2D(32, 3, 3)` y `Conv2D(32, nb_row=3, nb_col=3)` de Keras 1/2.2: el núcleo, (3, 3)."""
+    if len(args) == 3 and all(isinstance(a, int) and not isinstance(a, bool) for a in args[1:]):
+        anotar(f"{clase.__name__}(filtros, filas, columnas) de Keras 1/2.2 leído como kernel_size=(filas, columnas)")
+        return (args[0], (args[1], args[2]))
+    if "nb_row" in kwargs and "nb_col" in kwargs:
+        anotar(f"{clase.__name__}(nb_row=…, nb_col=…) de Keras 1 leído como kernel_size")
+        return (*args, (kwargs.pop("nb_row"), kwargs.pop("nb_col")))[:2]
+    return args
 
 
 def _modelos(keras, anotar):
@@ -387,6 +445,89 @@ def _init_modelo(original, renombrar):
         original(self, *args, **renombrar(kwargs))
 
     return con_firma(__init__, original)
+
+
+def _callbacks(keras, anotar):
+    """Los argumentos de Keras 2 que Keras 3 quitó de los callbacks (`ModelCheckpoint(period=…)`,
+    `TensorBoard(batch_size=…, write_grads=…)`…): sin efecto. Los callbacks no se ejecutan al calificar."""
+    for nombre in dir(keras.callbacks):
+        clase = getattr(keras.callbacks, nombre)
+        if not (isinstance(clase, type) and issubclass(clase, keras.callbacks.Callback)):
+            continue
+        if "__init__" in vars(clase) and not getattr(clase.__init__, "_keras2", False):
+            clase.__init__ = _init_callback(clase, anotar)
+
+
+def _init_callback(clase, anotar):
+    original = clase.__init__
+    parametros = inspect.signature(original).parameters
+    admite_todo = any(p.kind is p.VAR_KEYWORD for p in parametros.values())
+
+    @functools.wraps(original)
+    def __init__(self, *args, **kwargs):
+        if not admite_todo:
+            for viejo in [k for k in kwargs if k not in parametros]:
+                kwargs.pop(viejo)
+                anotar(f"{clase.__name__}({viejo}=…) de Keras 2 sin efecto")
+        original(self, *args, **kwargs)
+
+    __init__._keras2 = True
+    return con_firma(__init__, original)
+
+
+class _ListaDeCapas(list):
+    """`model.layers` de Keras 2: la lista del propio modelo, así que `model.layers.pop()` quita la última."""
+
+    def __init__(self, modelo, capas, anotar):
+        super().__init__(capas)
+        self.originales = [id(c) for c in capas]
+        self._modelo, self._anotar = modelo, anotar
+
+    def pop(self, indice=-1):
+        capa = super().pop(indice)
+        self._anotar("model.layers.pop() de Keras 2: la capa deja de contar en model.layers")
+        if indice == -1 and hasattr(type(self._modelo), "pop"):  # Sequential: quitarla de verdad
+            try:
+                type(self._modelo).pop(self._modelo)
+                self.originales = [id(c) for c in self]
+            except (TypeError, ValueError):
+                pass
+        return capa
+
+
+def _capas_de_un_modelo(keras, anotar):
+    """`model.layers.pop()` y `model.outputs = [...]` de Keras 2 (para quitar la cabeza de una red)."""
+    from keras.src.models import functional, sequential
+
+    for clase in (functional.Functional, sequential.Sequential):
+        propiedad = vars(clase).get("layers")
+        if propiedad is None or getattr(propiedad.fget, "_keras2", False):
+            continue
+
+        def capas(self, _leer=propiedad.fget):
+            actuales = _leer(self)
+            guardada = self.__dict__.get("_capas_keras2")
+            if guardada is None or guardada.originales != [id(c) for c in actuales]:
+                guardada = _ListaDeCapas(self, actuales, anotar)
+                self.__dict__["_capas_keras2"] = guardada
+            return guardada
+
+        capas._keras2 = True
+        clase.layers = property(capas, propiedad.fset)
+
+    def salidas(self):
+        return self._outputs
+
+    def poner_salidas(self, valor):
+        anotar("model.outputs = [...] de Keras 2: el modelo se rehace con esas salidas")
+        nuevo = functional.Functional(self.inputs, list(valor) if isinstance(valor, (list, tuple)) else valor)
+        nombre = self.name
+        self.__dict__.update(nuevo.__dict__)
+        self.__dict__.pop("_capas_keras2", None)
+        self.name = nombre
+
+    if "outputs" not in vars(functional.Functional):
+        functional.Functional.outputs = property(salidas, poner_salidas)
 
 
 class Guardados:

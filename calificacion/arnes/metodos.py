@@ -73,6 +73,7 @@ def instalar(observador):
     compartidos = set()  # optimizadores ya usados por un modelo
 
     def compile(self, *args, **kwargs):
+        args, kwargs = _compile_keras2(observador, args, kwargs)
         optimizador = args[0] if args else kwargs.get("optimizer")
         if optimizador is not None and not isinstance(optimizador, str):
             if id(optimizador) in compartidos:
@@ -102,27 +103,62 @@ def instalar(observador):
 
     def fit_generator(self, generator=None, *args, **kwargs):
         observador.anotar("fit_generator de Keras 2 hecho con fit")
-        return fit(self, kwargs.pop("x", generator), None, None, *args, **kwargs)
+        kwargs = _posicionales_keras2(args, kwargs, _FIT_GENERATOR)
+        return fit(self, kwargs.pop("x", generator), None, None, **kwargs)
 
     def evaluate_generator(self, generator=None, *args, **kwargs):
         observador.anotar("evaluate_generator de Keras 2 hecho con evaluate")
-        return evaluate(self, kwargs.pop("x", generator), None, None, **_generador_a_pasos(args, kwargs))
+        kwargs = _posicionales_keras2(args, kwargs, _GENERADOR_PASOS)
+        return evaluate(self, kwargs.pop("x", generator), None, None, **kwargs)
 
     def predict_generator(self, generator=None, *args, **kwargs):
         observador.anotar("predict_generator de Keras 2 hecho con predict")
-        return predict(self, kwargs.pop("x", generator), None, **_generador_a_pasos(args, kwargs))
+        kwargs = _posicionales_keras2(args, kwargs, _GENERADOR_PASOS)
+        return predict(self, kwargs.pop("x", generator), None, **kwargs)
 
     Model.compile, Model.fit, Model.evaluate, Model.predict, Model.summary = compile, fit, evaluate, predict, summary
     Model.fit_generator, Model.evaluate_generator = fit_generator, evaluate_generator
     Model.predict_generator = predict_generator
 
 
-def _generador_a_pasos(args, kwargs):
-    """`evaluate_generator(gen, steps, max_queue_size, workers, use_multiprocessing, verbose)` de Keras 2."""
-    if args:
-        kwargs.setdefault("steps", args[0])
+# compile(optimizer, loss, metrics, loss_weights, sample_weight_mode, weighted_metrics, target_tensors) de
+# Keras 2; Keras 3 cambió el orden (loss_weights antes que metrics) y quitó los de None.
+_COMPILE = ("optimizer", "loss", "metrics", "loss_weights", None, "weighted_metrics", None)
+
+
+def _compile_keras2(observador, args, kwargs):
+    """Los argumentos de `compile` de Keras 2 con sus nombres (el orden posicional cambió en Keras 3)."""
+    kwargs = dict(kwargs)
+    if len(args) > 2:
+        observador.anotar("compile(optimizador, pérdida, métricas) con el orden de Keras 2")
+        for nombre, valor in zip(_COMPILE, args):
+            if nombre:
+                kwargs.setdefault(nombre, valor)
+        args = ()
+    for viejo in ("sample_weight_mode", "target_tensors"):
+        if kwargs.pop(viejo, None) is not None:
+            observador.anotar(f"compile({viejo}=…) de Keras 2 sin efecto")
+    return args, kwargs
+
+
+# Los argumentos posicionales de Keras 2.2 tras el generador (los de 2.3 añaden validation_freq y callbacks
+# más adelante: nadie los pasa por posición).
+_FIT_GENERATOR = ("steps_per_epoch", "epochs", "verbose", "callbacks", "validation_data", "validation_steps")
+_GENERADOR_PASOS = ("steps",)
+
+
+def _posicionales_keras2(args, kwargs, nombres):
+    """`fit_generator(gen, 100, 20)` de Keras 2 con nombres: lo que no sabe nombrar, sin efecto."""
+    kwargs = dict(kwargs)
+    for nombre, valor in zip(nombres, args):
+        kwargs.setdefault(nombre, valor)
     kwargs.pop("val_samples", None)
     return kwargs
+
+
+def _pasos(valor):
+    """Keras 2 aceptaba pasos no enteros (`steps=len(x) / 32`): Keras 3, no. Se redondean hacia arriba."""
+    return None if valor is None else max(1, math.ceil(float(valor)))
 
 
 def _fit(observador, original, modelo, x, y, batch_size, epochs, args, kwargs):
@@ -232,7 +268,7 @@ def _predict(observador, original, modelo, x, batch_size, kwargs):
             if hasattr(x, "shape") or isinstance(x, (list, tuple)):
                 resultado = original(modelo, x, verbose=0)
             else:
-                resultado = original(modelo, x, steps=kwargs.get("steps"), verbose=0)
+                resultado = original(modelo, x, steps=_pasos(kwargs.get("steps")), verbose=0)
         finally:
             observador.dentro -= 1
     observador.capturar(modelo, "predict", datos=datos)

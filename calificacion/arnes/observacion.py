@@ -122,24 +122,49 @@ class Observador:
         except Exception:  # noqa: BLE001
             return None
         for indice in range(lotes):
-            lote = datos[indice]
-            x = np.asarray(lote[0] if isinstance(lote, (tuple, list)) else lote, dtype="float64")
+            x = self._x_del_lote(datos[indice])
             forma = forma or list(x.shape)
             suma += float(x.sum())
             cuadrados += float((x * x).sum())
             valores += x.size
             filas += x.shape[0] if x.ndim else 0
-            if valores > MAX_VALORES:
+            if valores > MAX_VALORES:  # las estadísticas, de lo leído; las filas, de todo el iterador
+                if indice < lotes - 1:
+                    filas += (lotes - indice - 2) * forma[0] + self._x_del_lote(datos[lotes - 1]).shape[0]
                 break
         if not valores:
             return None
         media = suma / valores
+        filas = int(getattr(datos, "n", None) or filas)
         return {
-            "forma": [int(getattr(datos, "n", filas) or filas)] + forma[1:],
-            "filas": int(getattr(datos, "n", None) or filas) if valores <= MAX_VALORES else filas,
+            "forma": [filas] + forma[1:],
+            "filas": filas,
             "media": media,
             "desviacion": math.sqrt(max(0.0, cuadrados / valores - media * media)),
         }
+
+    def estadisticas_dataset(self, datos):
+        """Las de todos los lotes de un `tf.data.Dataset` (las filas, de todos; los valores, hasta `MAX_VALORES`)."""
+        suma = cuadrados = valores = filas = 0
+        forma = None
+        for lote in datos:
+            x = self._x_del_lote(lote)  # (x, y) o solo x; np.asarray lee los tensores
+            forma = forma or list(x.shape)
+            filas += x.shape[0] if x.ndim else 0
+            if valores <= MAX_VALORES:
+                suma, cuadrados, valores = suma + float(x.sum()), cuadrados + float((x * x).sum()), valores + x.size
+        if not valores:
+            return None
+        media = suma / valores
+        return {
+            "forma": [filas] + forma[1:],
+            "filas": filas,
+            "media": media,
+            "desviacion": math.sqrt(max(0.0, cuadrados / valores - media * media)),
+        }
+
+    def _x_del_lote(self, lote):
+        return self.np.asarray(lote[0] if isinstance(lote, (tuple, list)) else lote, dtype="float64")
 
     def generador(self, datos):
         """Ajustes del ImageDataGenerator que alimenta un iterador de Keras 2 (normalización y aumento)."""
@@ -172,6 +197,8 @@ class Observador:
                 lote = x[0]
             except Exception:  # noqa: BLE001
                 lote = (None, None)
+            if not isinstance(lote, (tuple, list)):  # un iterador sin etiquetas: `flow(x)`, `class_mode=None`
+                lote = (lote,)
             datos["x"] = self.estadisticas_iterador(x) if completo else self.estadisticas(lote[0])
             datos["y"] = self.estadisticas(lote[1] if len(lote) > 1 else None)
             return datos, x, (lote[0], lote[1] if len(lote) > 1 else None)
@@ -180,7 +207,8 @@ class Observador:
             for lote in x.take(1):
                 lote = tuple(lote) if isinstance(lote, (tuple, list)) else (lote,)
                 x_lote, y_lote = lote[0].numpy(), (lote[1].numpy() if len(lote) > 1 else None)
-                return {"x": self.estadisticas(x_lote), "y": self.estadisticas(y_lote)}, x, (x_lote, y_lote)
+                estadisticas = self.estadisticas_dataset(x) if completo else self.estadisticas(x_lote)
+                return {"x": estadisticas, "y": self.estadisticas(y_lote)}, x, (x_lote, y_lote)
             return {}, x, (None, None)
         if hasattr(x, "__next__"):  # un generador de Python de la entrega
             lote = next(x)

@@ -18,6 +18,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
+from calificacion import dependencias
 from datos.errores import ErrorDatos
 
 EXTENSIONES = (".py", ".ipynb")
@@ -153,7 +154,41 @@ def preparar_archivos(entrega, destino):
     entrega.archivos = sorted(encontrados, key=lambda par: orden_natural(par[0]))
     if not entrega.archivos:
         entrega.error = "la entrega no contiene ningún archivo .py ni .ipynb"
-    return presupuesto.avisos()
+    return presupuesto.avisos() + _por_lo_que_escribe(entrega, destino)
+
+
+def _por_lo_que_escribe(entrega, destino):
+    """El orden de sus archivos y los adjuntos que su código regenera, por lo que escribe y lee
+    (`dependencias`): devuelve los avisos para el informe."""
+    usos = {}
+    for relativa, ruta in entrega.archivos:
+        try:
+            usos[relativa] = dependencias.usos(leer_fragmentos(relativa, ruta)[0])
+        except (ErrorLectura, OSError):
+            continue
+    avisos = []
+    natural = [relativa for relativa, _ in entrega.archivos]
+    orden = dependencias.ordenar(natural, usos)
+    if orden != natural:
+        rutas = dict(entrega.archivos)
+        entrega.archivos = [(relativa, rutas[relativa]) for relativa in orden]
+        avisos.append(
+            "Los archivos se ejecutan en el orden en que se pasan los datos (el que escribe un archivo antes del que "
+            "lo lee): " + ", ".join(orden) + "."
+        )
+    escritos = set().union(*(escribe for escribe, _ in usos.values())) if usos else set()
+    regenerados = []
+    for raiz, _, archivos in os.walk(destino):
+        for archivo in archivos:
+            if archivo in escritos and not archivo.lower().endswith(EXTENSIONES):
+                os.remove(os.path.join(raiz, archivo))
+                regenerados.append(archivo)
+    if regenerados:
+        avisos.append(
+            "No se usaron los archivos adjuntos que escribe su propio código (se regeneran al ejecutarlo, como en una "
+            "sesión nueva): " + ", ".join(sorted(regenerados)) + "."
+        )
+    return avisos
 
 
 class _Presupuesto:
@@ -252,6 +287,7 @@ def leer_fragmentos(nombre, ruta):
         avisos = [aviso] if aviso else []
         if not texto.strip():
             avisos.append(f"{nombre} está vacío.")
+        texto = _magias_de_colab(texto)
         if not _compila(texto):
             texto = transformar_celda(texto)
         return [{"nombre": nombre, "codigo": texto}], avisos
@@ -275,6 +311,39 @@ def leer_fragmentos(nombre, ruta):
     if not fragmentos:
         avisos.append(f"{nombre} no tiene celdas de código.")
     return fragmentos, avisos
+
+
+_MARCA_COLAB = "# Commented out IPython magic to ensure Python compatibility."
+_MAGIA_COMENTADA = re.compile(r"^(\s*)# (%{1,2}\w.*)$")
+_CUERPO_QUE_SE_EJECUTA = re.compile(r"^\s*%%(time|timeit|capture)\b")
+
+
+def _magias_de_colab(texto):
+    """Un `.py` de «Descargar .py» de Colab, con sus magias de nuevo: Colab las comenta (`# %cd …`) y, en una
+    celda `%%time`, comenta la celda entera; aquí se descomentan (sin mover ninguna línea) para que se
+    ejecuten como en el cuaderno."""
+    if _MARCA_COLAB not in texto:
+        return texto
+    lineas = texto.split("\n")
+    indice = 0
+    while indice < len(lineas):
+        magia = _MAGIA_COMENTADA.match(lineas[indice])
+        if magia and _CUERPO_QUE_SE_EJECUTA.match(magia.group(2)):
+            lineas[indice] = ""
+            indice += 1
+            while (
+                indice < len(lineas)
+                and lineas[indice].lstrip().startswith("#")
+                and lineas[indice].strip() != _MARCA_COLAB
+            ):
+                sangria = lineas[indice][: len(lineas[indice]) - len(lineas[indice].lstrip())]
+                lineas[indice] = sangria + lineas[indice].lstrip()[1:].removeprefix(" ")
+                indice += 1
+            continue
+        if magia and not magia.group(2).startswith("%%"):
+            lineas[indice] = magia.group(1) + magia.group(2)
+        indice += 1
+    return "\n".join(lineas)
 
 
 def _compila(texto):

@@ -192,6 +192,18 @@ CASOS = {
         "s = Sequential([Input((4,)), Dense(5), Dense(3)])\ns.layers.pop()\nassert len(s.layers) == 1 and s.output_shape == (None, 5)\n",
         "model.layers.pop()",
     ),
+    "tf_keras_submodulos": (
+        "from tensorflow.keras.utils import plot_model\nfrom tensorflow.keras.optimizers import sgd\n"
+        "from tensorflow.keras.backend import set_session\nimport tensorflow.keras.backend as K\nK.set_learning_phase(0)\n"
+        "import keras\nplot_model(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]), to_file='m.png')\n",
+        "plot_model sin efecto",
+    ),
+    "pip_de_colab": (
+        "get_ipython().system('pip install livelossplot==0.5.4 -q')\nfrom livelossplot import PlotLossesKeras\n"
+        "from livelossplot.keras import PlotLossesCallback\nimport keras\nassert isinstance(PlotLossesKeras(), keras.callbacks.Callback)\n"
+        "display(PlotLossesCallback())\nclear_output()\n",
+        "livelossplot (instalado con !pip en Colab)",
+    ),
     "input_pausa": ("respuesta = input('Pulse Enter para continuar...')\nassert respuesta == ''\n", "input()"),
     "plt_show": ("import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n", "plt.show()"),
     "celdas_de_ipython": (
@@ -209,7 +221,7 @@ import json, os, sys
 sys.path.insert(0, {carpeta!r})
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from arnes import datos_pequenos, interacciones, ipython
-from arnes.principal import Arnes
+from arnes.principal import Arnes, Buscador, _existe_fuera
 
 class Canal:
     eventos = []
@@ -224,6 +236,7 @@ fragmentos = [{{"nombre": nombre + ".py", "codigo": codigo}} for nombre, codigo 
 trabajo = {{"carpeta": os.getcwd(), "datos": {datos!r}, "fragmentos": fragmentos, "llamadas": []}}
 arnes = Arnes(trabajo, canal)
 interacciones.instalar(arnes, ipython.IPythonSustituto(arnes.ejecutor, arnes.rutas, arnes.adaptar))
+sys.meta_path.insert(0, Buscador(set(), canal.enviar, interacciones.sustituto(arnes, _existe_fuera)))
 for nombre, codigo in casos.items():
     canal.eventos.append({{"tipo": "caso", "nombre": nombre}})
     arnes.ejecutor.ejecutar(nombre + ".py", codigo)
@@ -269,3 +282,11 @@ def test_lo_que_no_se_usa_no_se_anota(eventos):
     todas = [t for c in eventos.values() for t in c["adaptaciones"]]
     assert not [t for t in todas if "cv2" in t or "OpenCV" in t]  # ningún caso importa cv2
     assert not [t for t in todas if "google.colab" in t]
+
+
+def test_sys_argv_como_al_ejecutarlo_el_estudiante():
+    """`python p3.py` (argparse con sus valores por defecto) o el núcleo de Colab, nunca los del arnés."""
+    from calificacion.arnes.principal import _argv
+
+    assert _argv("p3.py") == ["p3.py"]
+    assert _argv("P3.ipynb [celda 4]")[0].endswith("colab_kernel_launcher.py")

@@ -8,6 +8,7 @@ se anotan (`Cobertura`, con `sys.settrace` solo en sus archivos) y se envían al
 """
 
 import ast
+import re
 import sys
 import traceback
 
@@ -58,13 +59,13 @@ class Ejecutor:
         self.lugar = "inicio"
         self.errores_vistos = set()
 
-    def error(self, error, contexto=None):
+    def error(self, error, contexto=None, mensaje=None):
         """Anota un error con su pila en el código del estudiante (cada lugar y mensaje, una vez)."""
         pila = pila_del_estudiante(traceback.extract_tb(error.__traceback__), self.archivos)
         if isinstance(error, SyntaxError) and error.filename in self.archivos:
             pila.append([error.filename, error.lineno or 0, "<módulo>"])
         lugar = f"{pila[-1][0]}, línea {pila[-1][1]}" if pila else (contexto or self.lugar)
-        mensaje = str(error)[:500]
+        mensaje = (mensaje or _sin_envoltorios(str(error)))[:500]
         clave = (lugar, type(error).__name__, mensaje)
         if clave in self.errores_vistos:
             return
@@ -97,8 +98,9 @@ class Ejecutor:
             self.cobertura.activar()
             try:
                 exec(codigo_instruccion, self.espacio)
-            except SystemExit:
-                self.canal.enviar(tipo="aviso", texto=f"{self.lugar}: la entrega llamó a sys.exit(); se sigue.")
+            except SystemExit as salida:  # sys.exit(0) al final no es un error; argparse o sys.exit(2), sí
+                if salida.code not in (None, 0):
+                    self.error(salida, mensaje=f"la entrega terminó con sys.exit({salida.code!r}); se sigue")
             except BaseException as error:  # noqa: BLE001 (un error del estudiante es un dato)
                 self.error(error)
             finally:
@@ -121,3 +123,8 @@ class Ejecutor:
             self.cobertura.desactivar()
             self.enviar_cobertura()
             self.lugar = anterior
+
+
+def _sin_envoltorios(texto):
+    """Sin los nombres de las funciones del arnés (`instalar.<locals>.fit()` es `fit()` para el estudiante)."""
+    return re.sub(r"\b\w+\.<locals>\.", "", texto)

@@ -11,6 +11,7 @@
 """
 
 import builtins
+import importlib
 import importlib.abc
 import importlib.machinery
 import inspect
@@ -33,6 +34,7 @@ def instalar(arnes, ipy):
 
     builtins.input = input
     builtins.get_ipython = lambda: ipy
+    builtins.display = builtins.clear_output = lambda *args, **kwargs: None  # de Jupyter, sin importarlos
     arnes.espacio["get_ipython"] = builtins.get_ipython
     importar = builtins.__import__
     hechos = set()
@@ -47,6 +49,8 @@ def instalar(arnes, ipy):
             alias = None
             if fromlist and nombre.startswith("tensorflow.python.keras") and not _de_keras(globals):
                 alias = keras2.tensorflow_python_keras(nombre, arnes.adaptar)
+            elif nombre.startswith("tensorflow.keras") and not _de_keras(globals):
+                _un_solo_tf_keras(nombre)
             modulo = alias or importar(nombre, globals, locals, fromlist, level)
         finally:
             profundidad[0] -= 1
@@ -116,6 +120,20 @@ def preparar_keras(arnes):
     metodos.instalar(arnes.observador)
 
 
+def _un_solo_tf_keras(nombre):
+    """`tensorflow.keras.utils` es el mismo módulo que `tf.keras.utils` (el adaptado): sin esto, el cargador
+    perezoso de TensorFlow importa una segunda copia del archivo, sin las adaptaciones (`plot_model`…)."""
+    modulo = importlib.import_module("keras._tf_keras.keras")
+    partes = nombre.split(".")[2:]
+    for cuantas in range(len(partes) + 1):
+        alias = ".".join(["tensorflow.keras", *partes[:cuantas]])
+        if cuantas:
+            modulo = getattr(modulo, partes[cuantas - 1], None)
+        if not isinstance(modulo, types.ModuleType) or isinstance(sys.modules.get(alias), keras2.ModuloAlias):
+            return
+        sys.modules[alias] = modulo
+
+
 def _keras_independiente(arnes):
     """Si la entrega importa `keras` (Keras 2.2 independiente) y no solo `tensorflow.keras`."""
     patron = re.compile(r"^\s*(import\s+keras\b|from\s+keras[\s.])", re.MULTILINE)
@@ -154,6 +172,23 @@ class _SinOpenCV(types.ModuleType):
         )
 
 
+class _SinEfecto(types.ModuleType):
+    """Un módulo que no está instalado y no cambia la nota (`livelossplot`): lo que se pide de él es una clase
+    de callbacks de Keras que no hace nada (`PlotLossesKeras()`), o que se llama y no hace nada."""
+
+    def __getattr__(self, nombre):
+        if nombre.startswith("__"):
+            raise AttributeError(nombre)
+        import keras
+
+        def __init__(self, *args, **kwargs):
+            keras.callbacks.Callback.__init__(self)
+
+        clase = type(nombre, (keras.callbacks.Callback,), {"__init__": __init__, "__call__": lambda *a, **k: None})
+        setattr(self, nombre, clase)
+        return clase
+
+
 class Sustituto(importlib.abc.Loader):
     """Módulos de Colab, de IPython y de OpenCV que no existen fuera de Colab o sin instalar."""
 
@@ -161,7 +196,12 @@ class Sustituto(importlib.abc.Loader):
         self.arnes = arnes
 
     def create_module(self, spec):
-        return _SinOpenCV("cv2") if spec.name == "cv2" else None
+        if spec.name == "cv2":
+            return _SinOpenCV("cv2")
+        if spec.name.split(".")[0] not in ("google", "IPython"):
+            self.arnes.adaptar(f"{spec.name.split('.')[0]} (instalado con !pip en Colab): un módulo sin efecto")
+            return _SinEfecto(spec.name)
+        return None
 
     def exec_module(self, modulo):
         nada = lambda *args, **kwargs: None  # noqa: E731
@@ -189,8 +229,17 @@ def sustituto(arnes, existe_fuera):
     él debe recibir el `ImportError` de siempre, no el sustituto.
     """
 
+    instalados = _instalados_con_pip(arnes) | _SIN_EFECTO_EN_LA_NOTA
+
     def decidir(nombre, buscador):
-        if nombre.split(".")[0] not in ("google", "cv2", "IPython") or not _importa_el_estudiante(arnes):
+        raiz = nombre.split(".")[0]
+        if raiz in instalados:
+            sin_efecto = (
+                isinstance(sys.modules.get(raiz), _SinEfecto) if nombre != raiz else not existe_fuera(raiz, buscador)
+            )
+            if sin_efecto and (nombre != raiz or _importa_el_estudiante(arnes)):
+                return importlib.machinery.ModuleSpec(nombre, Sustituto(arnes), is_package=True)
+        if raiz not in ("google", "cv2", "IPython") or not _importa_el_estudiante(arnes):
             return None
         if nombre in _COLAB:
             if nombre == "google" and existe_fuera(nombre, buscador):
@@ -203,6 +252,23 @@ def sustituto(arnes, existe_fuera):
         return None
 
     return decidir
+
+
+# Bibliotecas que una práctica instala con `!pip install` para dibujar o mostrar el progreso: si no están,
+# un módulo sin efecto (sus clases son callbacks de Keras que no hacen nada).
+_SIN_EFECTO_EN_LA_NOTA = {"livelossplot", "keras_tqdm", "visualkeras", "ann_visualizer", "keras_visualizer", "pydot"}
+_PIP = re.compile(r"pip3?\s+install\s+([^\n'\"\\]+)")
+
+
+def _instalados_con_pip(arnes):
+    """Los módulos que la entrega instala con `!pip install` (sin versiones ni opciones)."""
+    nombres = set()
+    for fragmento in arnes.trabajo["fragmentos"]:
+        for orden in _PIP.findall(fragmento["codigo"]):
+            for paquete in orden.split():
+                if not paquete.startswith("-"):
+                    nombres.add(re.split(r"[=<>~!\[]", paquete)[0].lower().replace("-", "_"))
+    return nombres
 
 
 def _importa_el_estudiante(arnes):

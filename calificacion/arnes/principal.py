@@ -85,6 +85,14 @@ def _existe_fuera(nombre, buscador):
     return False
 
 
+def _argv(fragmento):
+    """`sys.argv` como al ejecutarlo el estudiante: `python p3.py`, o el núcleo de Colab en un cuaderno."""
+    archivo = fragmento.split(" [celda ")[0]
+    if archivo.endswith(".ipynb"):
+        return ["/usr/local/lib/python3.10/dist-packages/colab_kernel_launcher.py", "-f", "/root/.local/kernel.json"]
+    return [archivo]
+
+
 def _memoria_privada():
     """Que ningún proceso (ni uno que lance la entrega, sin el gancho de auditoría) lea esta memoria.
 
@@ -124,6 +132,7 @@ def main():
     inicio = time.monotonic()
     canal.enviar(tipo="inicio")
     for fragmento in trabajo["fragmentos"]:
+        sys.argv = _argv(fragmento["nombre"])
         canal.enviar(tipo="fragmento", nombre=fragmento["nombre"])
         arnes.ejecutor.ejecutar(fragmento["nombre"], fragmento["codigo"])
     canal.enviar(tipo="cargada")

@@ -114,7 +114,6 @@ class Observador:
 
     def estadisticas_iterador(self, datos):
         """Las de todos los lotes de un iterador de Keras (`flow`, `flow_from_directory`, `PyDataset`)."""
-        np = self.np
         suma = cuadrados = valores = filas = 0
         forma = None
         try:

@@ -259,6 +259,7 @@ def _diferencias_capa(capa, esperada):
                     f"{_TEXTO_DETALLE.get(clave, clave)} {_valor(detalles[clave])}, se esperaba {_valor(valor)}"
                 )
                 propios = True
+    cambia_la_forma = propios  # tipo, filtros, núcleo, unidades…: la forma y los parámetros son suyos
     if esperada.get("activacion") is not None and (capa.get("activacion") or "linear") != esperada["activacion"]:
         problemas.append(f"activación '{capa.get('activacion') or 'linear'}', se esperaba '{esperada['activacion']}'")
         propios = True
@@ -278,6 +279,8 @@ def _diferencias_capa(capa, esperada):
         problemas.append(f"{numero(capa.get('parametros'))} parámetros, se esperaban {numero(esperada['parametros'])}")
     if not con_detalles and len(problemas) > antes:
         propios = True
+    elif propios and not cambia_la_forma and len(problemas) > antes:  # lo heredado, junto a lo propio (activación)
+        problemas[antes:] = [f"{texto} (por una capa anterior)" for texto in problemas[antes:]]
     return problemas, propios
 
 

@@ -25,6 +25,8 @@ TEMAS = {
     "entrenamiento": {"fit", "fit_generator", "train_on_batch"},
     "evaluacion": {"evaluate", "predict", "evaluate_generator", "predict_generator", "predict_classes"},
     "compilacion": {"compile"},
+    "congelar": set(),  # `capa.trainable = False` (asignaciones, no llamadas: ver `Codigo._recorrer`)
+    "descongelar": set(),  # `capa.trainable = True`
 }
 _DESCRIPCION = {
     "resnet": "el código de ResNet50",
@@ -33,6 +35,8 @@ _DESCRIPCION = {
     "entrenamiento": "el entrenamiento",
     "evaluacion": "la evaluación del test",
     "compilacion": "la compilación",
+    "congelar": "el código que congela ResNet50",
+    "descongelar": "el código que descongela ResNet50 (ajuste fino)",
 }
 _LUGAR = re.compile(r"^(?P<archivo>.+), línea (?P<linea>\d+)$")
 
@@ -54,6 +58,14 @@ class Codigo:
                 self.funciones.setdefault(hijo.name, []).append((archivo, hijo.lineno, fin))
                 self._recorrer(hijo, archivo, hijo.name)
                 continue
+            if (
+                isinstance(hijo, ast.Assign)
+                and isinstance(hijo.value, ast.Constant)
+                and isinstance(hijo.value.value, bool)
+            ):
+                if any(isinstance(t, ast.Attribute) and t.attr == "trainable" for t in hijo.targets):
+                    tema = "descongelar" if hijo.value.value else "congelar"
+                    self.temas[tema].append((archivo, hijo.lineno, funcion))
             if isinstance(hijo, ast.Call):
                 nombre = _nombre_llamado(hijo.func)
                 if nombre:

@@ -249,6 +249,8 @@ def _leer_eventos(observacion, lineas, clave):
             leidos += _guardar_config(observacion, evento, leidos)
         else:
             observacion.eventos.append(evento)
+    avisos = [str(e.get("texto"))[:300] for e in observacion.eventos if e.get("tipo") == "aviso"]
+    observacion.avisos += list(dict.fromkeys(avisos))[:5]  # del arnés: un modelo que no se pudo describir…
     if falsos:
         observacion.avisos.append(f"Se descartaron {falsos} líneas del canal de resultados sin firma válida.")
 

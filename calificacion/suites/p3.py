@@ -24,6 +24,7 @@ Reglas opcionales (`--regla CLAVE=VALOR`), desactivadas por defecto porque el cu
 """
 
 import functools
+import math
 
 import pytest
 
@@ -62,6 +63,7 @@ _METRICAS = {
 _AUMENTO, _NORMALIZACION = AJUSTES_AUMENTO, AJUSTES_NORMALIZACION
 _CAPAS_NORMALIZACION = ("Normalization",)
 _CAPAS_AUMENTO = ("RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomCrop", "RandomContrast")
+_CAPAS_PREPROCESADO = _CAPAS_NORMALIZACION + _CAPAS_AUMENTO + ("Rescaling", "Resizing", "Identity")
 
 
 @functools.lru_cache(maxsize=None)
@@ -104,11 +106,20 @@ def _sin_modelos(entrega, que, tema):
 # --- CIFAR-100: BaseNet y la red mejorada (§2 y §3) ---------------------------------------------------
 
 
+def _sin_preprocesado(descripcion):
+    """La red sin las capas de preprocesado del principio (`Rescaling(1/255)`, `Normalization`, aumento):
+    hacen lo que la plantilla hace con los datos, no son capas de la arquitectura."""
+    capas = list(descripcion["capas"])
+    while capas and capas[0]["tipo"] in _CAPAS_PREPROCESADO:
+        capas.pop(0)
+    return {**descripcion, "capas": capas}
+
+
 def basenet_de(entrega):
     """`(modelo, comparación)` del modelo de 32×32×3 más parecido a BaseNet; `(None, None)` si no hay."""
     mejor = (None, None)
     for modelo in entrega.modelos_cifar():
-        comparacion = comparar_arquitectura(modelo.descripcion(), referencia("BaseNet"))
+        comparacion = comparar_arquitectura(_sin_preprocesado(modelo.descripcion()), referencia("BaseNet"))
         if mejor[1] is None or comparacion.fraccion > mejor[1].fraccion:
             mejor = (modelo, comparacion)
     return mejor
@@ -305,13 +316,42 @@ def _clasificador(cabeza):
 
 def _ruta_caracteristicas(entrega):
     """Transferencia por características: predict con ResNet50 y una cabeza que entrena sobre su salida."""
+    # por número de valores: las características se aplanan a menudo (7×7×2048 -> 100.352) antes de la cabeza
     salidas = {
-        tuple(m.descripcion(e)["salida"][1:]) for m, e, _, _ in entrega.modelos_resnet() if e["origen"] == "predict"
+        _valores(m.descripcion(e)["salida"][1:]) for m, e, _, _ in entrega.modelos_resnet() if e["origen"] == "predict"
     }
     for modelo in entrega.con_descripcion():
-        if modelo.eventos_de("fit") and tuple(modelo.entrada[1:]) in salidas and modelo.salida[-1] == CLASES_PAJAROS:
+        entrada = modelo.entrada[1:] if modelo.entrada else [None]
+        if _valores(entrada) is None or modelo.salida[-1] != CLASES_PAJAROS or not modelo.eventos_de("fit"):
+            continue
+        if _valores(entrada) in salidas:
             return modelo
     return None
+
+
+def _valores(forma):
+    """Cuántos valores tiene una muestra de esa forma (None si alguna dimensión es variable)."""
+    return None if None in forma else math.prod(forma)
+
+
+def _por_que_falta(entrega, tema):
+    """Qué pasó con el código que congela o descongela ResNet50: su error, que no se ejecutó, que se ejecutó
+    pero su modelo no se pudo describir, o que no está (y entonces, qué hacer)."""
+    explicacion = entrega.diagnostico().explicar(tema)
+    if explicacion.startswith("La entrega no tiene"):
+        return (
+            "Para la transferencia, marque las capas de ResNet50 con trainable = False (o base.trainable = False)."
+            if tema == "congelar"
+            else "Para el ajuste fino, descongele (trainable = True) la red entera o sus últimos bloques y vuelva a compilar."
+        )
+    if explicacion:
+        return explicacion
+    sin_describir = [a for a in entrega.observacion.avisos if "no se pudo describir" in a or "no se pudieron" in a]
+    return "El código que lo hace se ejecutó, pero " + (
+        f"su modelo no se pudo describir: {sin_describir[0]}"
+        if sin_describir
+        else "no se observó ningún modelo así después."
+    )
 
 
 def _entrenado(evento):
@@ -340,7 +380,7 @@ def test_transferencia(entrega, nota, reglas):
             pista = " La entrega escribe `traineable`: el atributo es `trainable` (con la errata no se congela nada)."
         pytest.fail(
             "Ningún modelo con ResNet50 la tiene congelada con una cabeza entrenable, ni se entrena una red sobre "
-            f"las características que da ResNet50 (predict): marque sus capas con trainable = False.{pista}",
+            f"las características que da ResNet50 (predict).{pista} {_por_que_falta(entrega, 'congelar')}",
             pytrace=False,
         )
     con_clases = [x for x in congelados if _clasificador(x[3])]
@@ -374,8 +414,8 @@ def test_ajuste_fino(entrega, nota):
     assert encontrados, _sin_modelos(entrega, "ningún modelo con ResNet50", "resnet")
     ajustados = [(m, e, b, c) for m, e, b, c in encontrados if _entrenables(b) > 0 and _clasificador(c)]
     assert ajustados, (
-        "Ningún modelo con ResNet50 tiene capas de ResNet50 entrenables y una cabeza de 200 clases: para el ajuste "
-        "fino descongele (trainable = True) la red entera o sus últimos bloques y vuelva a compilar."
+        "Ningún modelo con ResNet50 tiene capas de ResNet50 entrenables y una cabeza de 200 clases. "
+        + _por_que_falta(entrega, "descongelar")
     )
     entrenados = [x for x in ajustados if x[1]["origen"] in ("fit", "compile") or x[1]["origen"].startswith("funcion:")]
     if not entrenados:

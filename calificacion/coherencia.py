@@ -35,6 +35,7 @@ _ALIAS = {
     "GlobalMaxPooling2D": {"GlobalMaxPooling2D", "GlobalMaxPool2D"},
     "Concatenate": {"Concatenate", "concatenate"},
     "Add": {"Add", "add"},
+    "Identity": {"Identity", "Lambda"},  # una Lambda que no cambia la forma se describe como Identity
 }
 # Capas que trae una red de keras.applications nombrada en el código (sin Dense ni Flatten: las de su cabeza
 # de ImageNet; una cabeza nueva se escribe en el código).

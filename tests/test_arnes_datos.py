@@ -79,6 +79,8 @@ def test_rutas_de_colab_drive_relativas_y_de_otra_maquina(escritos, datos, tmp_p
     assert rutas.resolver("/home/ana/CUB_200_2010/images", carpeta=True) == pajaros  # carpeta de datos desconocida
     assert rutas.resolver("/no/existe/pesos_entrenados.h5") == "/no/existe/pesos_entrenados.h5"  # nada que servir
     assert rutas.resolver(str(trabajo)) == str(trabajo) and servidas[0] == "/content/imagenes/train.txt"
+    # una carpeta que la entrega va a crear (`datos/train/`) no es el archivo `cifar-100-python/train`
+    assert rutas.resolver(str(trabajo / "datos" / "train")) == str(trabajo / "datos" / "train")
 
 
 PROGRAMA = """

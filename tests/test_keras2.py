@@ -204,6 +204,18 @@ CASOS = {
         "display(PlotLossesCallback())\nclear_output()\n",
         "livelossplot (instalado con !pip en Colab)",
     ),
+    "menu_con_input": (
+        "hechos = []\nwhile True:\n    op = input('Elija ejercicio (1-3, 0 para salir): ')\n    if op == '0':\n        break\n"
+        "    elif op in ('1', '2', '3'):\n        hechos.append(op)\n    else:\n        print('Opción no válida')\n"
+        "assert hechos == ['1', '2', '3']\ndef pausa():\n    input('--- Pulse una tecla para continuar ---')\n"
+        "for _ in range(30):\n    pausa()\n",
+        "input() repetido en el mismo sitio (un menú)",
+    ),
+    "variables_en_ordenes_de_shell": (
+        "import os\ncarpeta = 'carpeta_de_la_celda'\nget_ipython().system('mkdir -p \"$carpeta\"')\n"
+        "get_ipython().system('mkdir -p {carpeta}_2')\nassert os.path.isdir(carpeta) and os.path.isdir(carpeta + '_2')\n",
+        None,
+    ),
     "input_pausa": ("respuesta = input('Pulse Enter para continuar...')\nassert respuesta == ''\n", "input()"),
     "plt_show": ("import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n", "plt.show()"),
     "celdas_de_ipython": (

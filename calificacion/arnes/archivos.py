@@ -102,6 +102,8 @@ class Rutas:
                 comunes = 0
                 while comunes < min(len(partes), len(final)) and partes[-1 - comunes] == final[-1 - comunes]:
                     comunes += 1
+                if comunes == 1 and "." not in partes[-1] and os.path.isfile(ruta):
+                    continue  # `datos/train`, una carpeta que crea la entrega, no es el archivo `cifar-100-python/train`
                 if comunes > mejor_comunes:
                     mejor, mejor_comunes = ruta, comunes
         if mejor is not None:

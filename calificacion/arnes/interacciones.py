@@ -27,10 +27,25 @@ _COLAB = ("google", "google.colab", "google.colab.drive", "google.colab.files", 
 def instalar(arnes, ipy):
     """`input`, `get_ipython` y el gancho de importación que adapta Keras, TensorFlow, cv2 y matplotlib."""
 
+    llamadas = {}  # lugar de la llamada -> veces
+
     def input(mensaje=""):  # noqa: A001 (la firma de input)
-        arnes.adaptar("input() respondido con Enter (una cadena vacía)")
+        marco = sys._getframe(1)
+        lugar = (marco.f_code.co_filename, marco.f_lineno)
+        llamadas[lugar] = veces = llamadas.get(lugar, 0) + 1
         print(mensaje)
-        return ""
+        if veces == 1:
+            arnes.adaptar("input() respondido con Enter (una cadena vacía)")
+            return ""
+        respuestas = _respuestas_de_menu(str(mensaje))
+        if veces > _MAX_INPUT:  # un bucle que no acepta ninguna respuesta: como sin teclado
+            arnes.adaptar(f"input() más de {_MAX_INPUT} veces en el mismo sitio: EOFError, como sin teclado")
+            raise EOFError("EOF when reading a line")
+        respuesta = respuestas[veces - 2] if veces - 2 < len(respuestas) else ""
+        arnes.adaptar(
+            "input() repetido en el mismo sitio (un menú): se respondieron sus opciones en orden y después las de salir"
+        )
+        return respuesta
 
     builtins.input = input
     builtins.get_ipython = lambda: ipy
@@ -62,6 +77,20 @@ def instalar(arnes, ipy):
         return modulo
 
     builtins.__import__ = __import__
+
+
+_MAX_INPUT = 200  # una pausa (`def pausa(): input(…)`) no se llama tantas veces; un menú que no sale, sí
+
+
+def _respuestas_de_menu(mensaje):
+    """Lo que teclearía el profesor en un menú (`Elija ejercicio (1-3, 0 para salir): `): cada opción en
+    orden y después las de salir."""
+    opciones = []
+    for inicio, fin in re.findall(r"\b(\d)\s*-\s*(\d)\b", mensaje):
+        opciones += [str(n) for n in range(int(inicio), int(fin) + 1)]
+    opciones += re.findall(r"\b\d\b", mensaje)
+    opciones = [o for o in dict.fromkeys(opciones) if o != "0"] or ["1", "2", "3", "4", "5"]
+    return opciones + ["0", "salir", "s", "q", "n", "exit"]
 
 
 def _de_keras(globales):

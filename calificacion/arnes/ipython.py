@@ -58,11 +58,11 @@ class IPythonSustituto:
     # --- órdenes de shell ----------------------------------------------------------------------
 
     def system(self, orden):
-        for linea in self._ordenar(orden):
+        for linea in self._ordenar(_expandir(orden, sys._getframe(1))):
             print("\n".join(linea))
 
     def getoutput(self, orden, split=True):
-        salida = [texto for linea in self._ordenar(orden) for texto in linea]
+        salida = [texto for linea in self._ordenar(_expandir(orden, sys._getframe(1))) for texto in linea]
         return salida if split else "\n".join(salida)
 
     def _ordenar(self, orden):
@@ -205,6 +205,19 @@ class IPythonSustituto:
 
     def kernel(self):  # `get_ipython().kernel` existe en Colab; aquí nada
         return None
+
+
+def _expandir(orden, marco):
+    """`!unzip -q "$ruta"` y `!ls {carpeta}` con las variables de la celda, como hace IPython (`var_expand`)."""
+    if "$" not in orden and "{" not in orden:
+        return orden
+    espacio = {**marco.f_globals, **marco.f_locals}
+    try:
+        from IPython.utils.text import DollarFormatter
+
+        return DollarFormatter().vformat(orden, args=[], kwargs=espacio)
+    except Exception:  # noqa: BLE001 (IPython deja la orden tal cual si no puede expandirla)
+        return orden
 
 
 def _sin_redirecciones(palabras):

@@ -14,6 +14,7 @@
 """
 
 import itertools
+import json
 import math
 import traceback
 
@@ -41,6 +42,8 @@ AJUSTES_AUMENTO = (
     "channel_shift_range",
 )
 _AJUSTES_GENERADOR = AJUSTES_NORMALIZACION + AJUSTES_AUMENTO
+# Capas que no cambian los datos al evaluar (el aumento solo actúa al entrenar): no cortan el preprocesado.
+_PASAN_SIN_CAMBIO = ("InputLayer", "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast")
 _KERAS1 = {"nb_epoch": "epochs", "samples_per_epoch": None, "nb_val_samples": None, "nb_worker": None}
 _SIN_EFECTO = ("workers", "use_multiprocessing", "max_queue_size", "pickle_safe", "max_q_size", "class_weight")
 
@@ -70,7 +73,7 @@ class Observador:
         if self.dentro:
             return
         try:
-            texto = modelo.to_json()
+            texto = self._sin_lambdas(modelo, modelo.to_json())
         except Exception as error:  # noqa: BLE001
             self.canal.enviar(tipo="aviso", texto=f"no se pudo describir un modelo ({origen}): {error}"[:300])
             return
@@ -85,6 +88,23 @@ class Observador:
             pila=self.pila(),
             **datos,
         )
+
+    def _sin_lambdas(self, modelo, texto):
+        """La configuración con cada `Lambda` que no cambia la forma (`Lambda(preprocess_input)`) como una capa
+        `Identity`: una función de Python no se puede reconstruir con `safe_mode`, y para juzgar la red
+        basta saber que está ahí."""
+        nombres = set()
+        for capa in _capas(modelo):
+            if type(capa).__name__ == "Lambda":
+                try:
+                    if tuple(capa.input.shape) == tuple(capa.output.shape):
+                        nombres.add(capa.name)
+                except (AttributeError, ValueError):
+                    continue
+        if not nombres:
+            return texto
+        self.anotar("Lambda(preprocess_input) y otras Lambda que no cambian la forma: descritas como Identity")
+        return json.dumps(_cambiar_lambdas(json.loads(texto), nombres))
 
     # --- estadísticas de los datos -------------------------------------------------------------
 
@@ -111,6 +131,28 @@ class Observador:
             "media": float(muestra.mean()),
             "desviacion": float(muestra.std()),
         }
+
+    def tras_preprocesado(self, modelo, x, estadisticas):
+        """Las estadísticas de `x` tal como llegan a la primera capa que aprende: tras las capas de
+        preprocesado del principio del modelo (`Normalization` adaptada, `Rescaling`). Así se ve que el test
+        en crudo que recibe `evaluate` se normaliza, dentro del modelo, con las estadísticas de entrenamiento."""
+        capas = []
+        for capa in _capas(modelo):
+            tipo = type(capa).__name__
+            if tipo in ("Normalization", "Rescaling"):
+                capas.append(capa)
+            elif tipo not in _PASAN_SIN_CAMBIO and not getattr(capa, "layers", None):
+                break
+        if not capas or not hasattr(x, "shape") or not estadisticas or len(x) == 0:
+            return estadisticas
+        por_fila = max(1, int(self.np.prod(x.shape[1:])))
+        muestra = self.np.asarray(x[: max(1, MAX_VALORES // por_fila)], dtype="float32")
+        try:
+            for capa in capas:
+                muestra = self.np.asarray(capa(muestra))
+        except Exception:  # noqa: BLE001 (una capa sin adaptar o de otra forma: las estadísticas de los datos)
+            return estadisticas
+        return self.estadisticas(muestra, filas_totales=len(x))
 
     def estadisticas_iterador(self, datos):
         """Las de todos los lotes de un iterador de Keras (`flow`, `flow_from_directory`, `PyDataset`)."""
@@ -278,3 +320,23 @@ def diferir_variables_enormes(keras):
         return original(self, initializer, shape, *args, **kwargs)
 
     Variable.__init__ = __init__
+
+
+def _capas(modelo):
+    """Las capas de un modelo, también las de sus submodelos."""
+    for capa in getattr(modelo, "layers", None) or []:
+        yield capa
+        if getattr(capa, "layers", None):
+            yield from _capas(capa)
+
+
+def _cambiar_lambdas(config, nombres):
+    if isinstance(config, list):
+        return [_cambiar_lambdas(c, nombres) for c in config]
+    if not isinstance(config, dict):
+        return config
+    interna = config.get("config")
+    if config.get("class_name") == "Lambda" and isinstance(interna, dict) and interna.get("name") in nombres:
+        ligera = {clave: interna[clave] for clave in ("name", "trainable", "dtype") if clave in interna}
+        return {**config, "module": "keras.layers", "class_name": "Identity", "config": ligera}
+    return {clave: _cambiar_lambdas(valor, nombres) for clave, valor in config.items()}

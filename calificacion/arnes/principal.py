@@ -10,6 +10,7 @@ descriptor del canal y las `llamadas` (funciones del informe que se llaman si la
 import builtins
 import importlib.abc
 import importlib.machinery
+import importlib.util
 import json
 import os
 import sys
@@ -58,10 +59,11 @@ class Arnes:
 class Buscador(importlib.abc.MetaPathFinder):
     """Bloquea las soluciones del paquete y da módulos sustitutos (`google.colab`, `IPython`, `cv2` sin OpenCV)."""
 
-    def __init__(self, propios, enviar, sustituir):
+    def __init__(self, propios, enviar, sustituir, cargar_propio=None):
         self._propios = propios  # módulos que la propia entrega trae (su `datos.py`, por ejemplo)
         self._enviar = enviar
         self._sustituir = sustituir
+        self._cargar_propio = cargar_propio
 
     def find_spec(self, nombre, ruta=None, destino=None):
         raiz = nombre.split(".")[0]
@@ -70,7 +72,38 @@ class Buscador(importlib.abc.MetaPathFinder):
             raise ModuleNotFoundError(
                 f"la entrega usa las soluciones del paquete («import {nombre}»): en la calificación no están disponibles"
             )
+        if raiz in self._propios and self._cargar_propio is not None:
+            spec = self._cargar_propio(nombre)
+            if spec is not None:
+                return spec
         return self._sustituir(nombre, self)
+
+
+class CargadorPropio(importlib.abc.Loader):
+    """Un módulo de la entrega (`import utils`) con el mismo código y el mismo nombre de archivo que su
+    fragmento (`utils.py`): su pila, su cobertura y el gancho de auditoría lo ven como código de la entrega."""
+
+    def __init__(self, ejecutor, fragmentos, carpeta):
+        self._ejecutor = ejecutor
+        self._codigo = {f["nombre"]: f["codigo"] for f in fragmentos if f["nombre"].endswith(".py")}
+        self._carpeta = carpeta
+
+    def spec(self, nombre):
+        relativo = nombre.replace(".", "/") + ".py"
+        if relativo not in self._codigo:
+            return None
+        return importlib.util.spec_from_loader(
+            nombre, self, origin=os.path.join(self._carpeta, relativo), is_package=False
+        )
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, modulo):
+        relativo = modulo.__name__.replace(".", "/") + ".py"
+        modulo.__file__ = os.path.join(self._carpeta, relativo)
+        self._ejecutor.archivos.add(relativo)
+        exec(compile(self._codigo[relativo], relativo, "exec"), modulo.__dict__)
 
 
 def _existe_fuera(nombre, buscador):
@@ -119,7 +152,8 @@ def main():
     from . import interacciones
 
     propios = {os.path.splitext(os.path.basename(a))[0] for a in trabajo["archivos"]}
-    sys.meta_path.insert(0, Buscador(propios, canal.enviar, interacciones.sustituto(arnes, _existe_fuera)))
+    propio = CargadorPropio(arnes.ejecutor, trabajo["fragmentos"], trabajo["carpeta"])
+    sys.meta_path.insert(0, Buscador(propios, canal.enviar, interacciones.sustituto(arnes, _existe_fuera), propio.spec))
     sys.path[:] = [trabajo["carpeta"]] + [r for r in sys.path if r and not r.startswith(trabajo["arnes"])]
     os.chdir(trabajo["carpeta"])
     archivos.instalar(arnes.rutas)

@@ -101,6 +101,14 @@ np.save("/content/drive/My Drive/VC/P3/caracteristicas.npy", np.arange(3))  # la
 resultado["npy"] = np.load("/content/drive/My Drive/VC/P3/caracteristicas.npy").tolist()
 os.chdir("/home/ana/practicas")  # una carpeta de su máquina: se queda en la de trabajo
 resultado["cwd"] = os.getcwd()
+# una copia de las imágenes en carpetas por partición (para flow_from_directory): sus archivos son los suyos
+import shutil
+for linea in open("/content/imagenes/train.txt").read().split()[:3]:
+    destino = os.path.join("datos/train", os.path.dirname(linea))
+    if not os.path.exists(destino):
+        os.makedirs(destino)
+    shutil.copy(os.path.join("/content/imagenes", linea), destino)
+resultado["copias"] = sorted(os.listdir("datos/train/001.Black_footed_Albatross"))
 print(json.dumps(resultado))
 """
 
@@ -117,3 +125,6 @@ def test_las_funciones_de_archivos_de_python_leen_las_rutas_servidas(escritos, d
     # sin /content (sin bubblewrap), su Drive es su carpeta de trabajo: np.save la crea y np.load la lee
     assert resultado["npy"] == [0, 1, 2] and (tmp_path / "VC" / "P3" / "caracteristicas.npy").exists()
     assert resultado["cwd"] == str(tmp_path)
+    # `datos/train/001…` la crea su código: no es la de los datos pequeños, y sus copias quedan en ella
+    assert len(resultado["copias"]) == 3
+    assert len(list((tmp_path / "datos" / "train" / "001.Black_footed_Albatross").iterdir())) == 3

@@ -50,6 +50,9 @@ class Rutas:
         self._indices = {}  # raíz -> (instante, {nombre: [rutas]})
         self._stat = os.stat
         self._lstat = os.lstat
+        self.creadas = set()  # carpetas que crea su código (relativas a su carpeta de trabajo), no al extraer
+        self.extrayendo = 0
+        self.literal = 0  # > 0: ninguna ruta se resuelve (el destino de una copia es el que dice su código)
 
     def _existe(self, ruta):
         try:
@@ -73,7 +76,7 @@ class Rutas:
 
     def resolver(self, ruta, carpeta=False):
         """La ruta que sirve a `ruta` (o `ruta` si existe o no hay ninguna)."""
-        if isinstance(ruta, int) or self._existe(ruta):
+        if isinstance(ruta, int) or self.literal or self._existe(ruta):
             return ruta
         try:
             texto = os.fsdecode(os.fspath(ruta))
@@ -85,6 +88,32 @@ class Rutas:
         self.al_servir(texto, servida)
         return servida
 
+    def _relativa(self, ruta):
+        """`ruta` relativa a su carpeta de trabajo (también por `/content/drive/My Drive/…`), o None."""
+        if ruta == self.trabajo or ruta.startswith(self.trabajo + "/"):
+            return os.path.relpath(ruta, self.trabajo)
+        for prefijo in PREFIJOS_COLAB:
+            if (ruta + "/").startswith(prefijo):
+                return os.path.normpath(ruta[len(prefijo) :] or ".")
+        return None
+
+    def creada(self, carpeta):
+        """Anota una carpeta que creó el código de la entrega (`os.makedirs`, `mkdir`), salvo al extraer un zip."""
+        relativa = self._relativa(os.path.abspath(os.fsdecode(carpeta)))
+        if relativa is not None and not self.extrayendo:
+            self.creadas.add(relativa)
+
+    def olvidar(self, carpeta):
+        """`carpeta` y las que la contienen dejan de ser carpetas creadas por la entrega."""
+        relativa = self._relativa(os.path.abspath(os.fsdecode(carpeta)))
+        while relativa not in (None, ".", ""):
+            self.creadas.discard(relativa)
+            relativa = os.path.dirname(relativa)
+
+    def _carpeta_nueva(self, carpeta):
+        """Si `carpeta` la creó el código de la entrega (la de sus copias de las imágenes, p. ej.)."""
+        return self._relativa(carpeta) in self.creadas
+
     def _buscar(self, absoluta, carpeta):
         for prefijo in PREFIJOS_COLAB:
             if (absoluta + "/").startswith(prefijo):
@@ -92,6 +121,8 @@ class Rutas:
                 if self._existe(candidata):
                     return candidata
                 break
+        if self._carpeta_nueva(os.path.dirname(absoluta)):
+            return None  # en una carpeta que creó la propia entrega (la de sus copias): lo que no está, no está
         partes = [p for p in absoluta.split("/") if p]
         if not partes:
             return None
@@ -157,6 +188,15 @@ def instalar(rutas):
     for nombre in ("stat", "lstat", "listdir", "scandir"):
         original = getattr(os, nombre)
         setattr(os, nombre, _resolviendo(original, rutas, carpeta=nombre in ("listdir", "scandir")))
+    crear = os.mkdir
+
+    def mkdir(path, *args, **kwargs):  # también la usa os.makedirs
+        crear(path, *args, **kwargs)
+        rutas.creada(path)
+
+    os.mkdir = mkdir
+    _extrayendo(rutas)
+    _copias(rutas)
     cambiar = os.chdir
 
     def chdir(ruta):
@@ -166,6 +206,55 @@ def instalar(rutas):
         return cambiar(servida)
 
     os.chdir = chdir
+
+
+def _copias(rutas):
+    """`shutil.copy(imagen, carpeta)`: el origen se resuelve y el destino es el de su código, al pie de la
+    letra (en una carpeta que el estudiante cree que existe, se crea): así, repartir las imágenes en
+    `train/<clase>/` para `flow_from_directory` hace de verdad las copias."""
+    import shutil
+
+    def copiando(funcion, origen_es_carpeta=False):
+        def envoltorio(src, dst, *args, **kwargs):
+            src = rutas.resolver(src, carpeta=origen_es_carpeta)
+            es_carpeta = not origen_es_carpeta and os.path.isdir(dst)  # lo que cree el estudiante
+            rutas.literal += 1
+            try:
+                if es_carpeta and not os.path.isdir(dst):
+                    os.makedirs(dst, exist_ok=True)
+                return funcion(src, dst, *args, **kwargs)
+            finally:
+                rutas.literal -= 1
+
+        return envoltorio
+
+    for nombre in ("copy", "copy2", "copyfile", "move"):
+        setattr(shutil, nombre, copiando(getattr(shutil, nombre)))
+    shutil.copytree = copiando(shutil.copytree, origen_es_carpeta=True)
+
+
+def _extrayendo(rutas):
+    """Las carpetas que crea extraer un zip o un tar son de datos (se resuelve dentro), no copias suyas."""
+    import shutil
+    import tarfile
+    import zipfile
+
+    def marcando(funcion, posicion, clave):
+        def envoltorio(*args, **kwargs):
+            destino = args[posicion] if len(args) > posicion else kwargs.get(clave)
+            rutas.olvidar(destino or ".")  # extraer en una carpeta suya la vuelve de datos
+            rutas.extrayendo += 1
+            try:
+                return funcion(*args, **kwargs)
+            finally:
+                rutas.extrayendo -= 1
+
+        return envoltorio
+
+    zipfile.ZipFile.extractall = marcando(zipfile.ZipFile.extractall, 1, "path")
+    zipfile.ZipFile.extract = marcando(zipfile.ZipFile.extract, 2, "path")
+    tarfile.TarFile.extractall = marcando(tarfile.TarFile.extractall, 1, "path")
+    shutil.unpack_archive = marcando(shutil.unpack_archive, 1, "extract_dir")
 
 
 def _resolviendo(funcion, rutas, carpeta):

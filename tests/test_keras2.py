@@ -302,3 +302,19 @@ def test_sys_argv_como_al_ejecutarlo_el_estudiante():
 
     assert _argv("p3.py") == ["p3.py"]
     assert _argv("P3.ipynb [celda 4]")[0].endswith("colab_kernel_launcher.py")
+
+
+def test_una_lambda_que_no_cambia_la_forma_se_describe_como_identity():
+    """`Lambda(preprocess_input)` (tf.keras 2) no se reconstruye con `safe_mode`: se describe como Identity."""
+    import keras
+
+    from calificacion.arnes.observacion import _cambiar_lambdas
+    from calificacion.reconstruccion import describir_config
+
+    entrada = keras.Input((8, 8, 3))
+    x = keras.layers.Lambda(keras.applications.resnet50.preprocess_input, name="preprocesado")(entrada)
+    modelo = keras.Model(entrada, keras.layers.Dense(200, activation="softmax")(keras.layers.Flatten()(x)))
+    assert describir_config(modelo.to_json()) is None
+    descripcion = describir_config(json.dumps(_cambiar_lambdas(json.loads(modelo.to_json()), {"preprocesado"})))
+    assert [c["tipo"] for c in descripcion["capas"]] == ["Identity", "Flatten", "Dense"]
+    assert descripcion["parametros"] == 8 * 8 * 3 * 200 + 200

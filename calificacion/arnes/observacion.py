@@ -133,7 +133,7 @@ class Observador:
         }
 
     def tras_preprocesado(self, modelo, x, estadisticas):
-        """Las estadísticas de `x` tal como llegan a la primera capa que aprende: tras las capas de
+        """Las estadísticas de `x` (los datos o, de un iterador, su primer lote) tal como llegan a la primera capa que aprende: tras las capas de
         preprocesado del principio del modelo (`Normalization` adaptada, `Rescaling`). Así se ve que el test
         en crudo que recibe `evaluate` se normaliza, dentro del modelo, con las estadísticas de entrenamiento."""
         capas = []
@@ -143,7 +143,7 @@ class Observador:
                 capas.append(capa)
             elif tipo not in _PASAN_SIN_CAMBIO and not getattr(capa, "layers", None):
                 break
-        if not capas or not hasattr(x, "shape") or not estadisticas or len(x) == 0:
+        if not capas or x is None or not hasattr(x, "shape") or not estadisticas or len(x) == 0:
             return estadisticas
         por_fila = max(1, int(self.np.prod(x.shape[1:])))
         muestra = self.np.asarray(x[: max(1, MAX_VALORES // por_fila)], dtype="float32")
@@ -152,7 +152,7 @@ class Observador:
                 muestra = self.np.asarray(capa(muestra))
         except Exception:  # noqa: BLE001 (una capa sin adaptar o de otra forma: las estadísticas de los datos)
             return estadisticas
-        return self.estadisticas(muestra, filas_totales=len(x))
+        return {**self.estadisticas(muestra), "forma": estadisticas.get("forma"), "filas": estadisticas.get("filas")}
 
     def estadisticas_iterador(self, datos):
         """Las de todos los lotes de un iterador de Keras (`flow`, `flow_from_directory`, `PyDataset`)."""
@@ -338,5 +338,8 @@ def _cambiar_lambdas(config, nombres):
     interna = config.get("config")
     if config.get("class_name") == "Lambda" and isinstance(interna, dict) and interna.get("name") in nombres:
         ligera = {clave: interna[clave] for clave in ("name", "trainable", "dtype") if clave in interna}
-        return {**config, "module": "keras.layers", "class_name": "Identity", "config": ligera}
+        nodos = [  # Identity.call no recibe los `mask`/`training` de Lambda.call
+            {**nodo, "kwargs": {}} if isinstance(nodo, dict) else nodo for nodo in config.get("inbound_nodes") or []
+        ]
+        return {**config, "module": "keras.layers", "class_name": "Identity", "config": ligera, "inbound_nodes": nodos}
     return {clave: _cambiar_lambdas(valor, nombres) for clave, valor in config.items()}

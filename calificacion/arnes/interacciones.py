@@ -19,7 +19,7 @@ import re
 import sys
 import types
 
-from . import archivos, datos_pequenos, keras2, metodos, observacion
+from . import archivos, datos_pequenos, ejecucion, keras2, metodos, observacion
 
 _COLAB = ("google", "google.colab", "google.colab.drive", "google.colab.files", "google.colab.patches")
 
@@ -66,7 +66,10 @@ def instalar(arnes, ipy):
                 alias = keras2.tensorflow_python_keras(nombre, arnes.adaptar)
             elif nombre.startswith("tensorflow.keras") and not _de_keras(globals):
                 _un_solo_tf_keras(nombre)
-            modulo = alias or importar(nombre, globals, locals, fromlist, level)
+            if alias is None:
+                with ejecucion.sin_cobertura():  # los módulos propios la reactivan (`principal.CargadorPropio`)
+                    alias = importar(nombre, globals, locals, fromlist, level)
+            modulo = alias
         finally:
             profundidad[0] -= 1
         if profundidad[0] == 0:  # ya terminaron las importaciones anidadas: los módulos están completos

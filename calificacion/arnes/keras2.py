@@ -613,7 +613,10 @@ def _sin_pesos(funcion, nombre, anotar):
         if kwargs.get("weights", "imagenet") is not None:
             kwargs["weights"] = None
             anotar(f"{nombre} con weights=None en lugar de los pesos de ImageNet (la misma arquitectura)")
-        return funcion(*args, **kwargs)
+        from .ejecucion import sin_cobertura
+
+        with sin_cobertura():
+            return funcion(*args, **kwargs)
 
     envoltorio._keras2 = True
     return envoltorio

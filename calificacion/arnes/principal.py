@@ -103,7 +103,12 @@ class CargadorPropio(importlib.abc.Loader):
         relativo = modulo.__name__.replace(".", "/") + ".py"
         modulo.__file__ = os.path.join(self._carpeta, relativo)
         self._ejecutor.archivos.add(relativo)
-        exec(compile(self._codigo[relativo], relativo, "exec"), modulo.__dict__)
+        anterior = sys.gettrace()
+        self._ejecutor.cobertura.activar()
+        try:
+            exec(compile(self._codigo[relativo], relativo, "exec"), modulo.__dict__)
+        finally:
+            sys.settrace(anterior)
 
 
 def _existe_fuera(nombre, buscador):

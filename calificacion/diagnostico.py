@@ -48,6 +48,7 @@ class Codigo:
         self.funciones = {}  # nombre -> [(archivo, primera línea, última línea)]
         self.llamadas = {}  # nombre de función -> [(archivo, línea, función que llama o None)]
         self.temas = {tema: [] for tema in TEMAS}  # tema -> [(archivo, línea, función o None)]
+        self.fin = {}  # (archivo, primera línea de una llamada) -> su última línea
         for nombre, arbol, _ in arboles(fragmentos):
             self._recorrer(arbol, nombre, None)
 
@@ -58,13 +59,12 @@ class Codigo:
                 self.funciones.setdefault(hijo.name, []).append((archivo, hijo.lineno, fin))
                 self._recorrer(hijo, archivo, hijo.name)
                 continue
-            if (
-                isinstance(hijo, ast.Assign)
-                and isinstance(hijo.value, ast.Constant)
-                and isinstance(hijo.value.value, bool)
-            ):
-                if any(isinstance(t, ast.Attribute) and t.attr == "trainable" for t in hijo.targets):
-                    tema = "descongelar" if hijo.value.value else "congelar"
+            if isinstance(hijo, ast.Assign) and any(
+                isinstance(t, ast.Attribute) and t.attr == "trainable" for t in hijo.targets
+            ):  # `= False` congela; `= True` o `= entrenable` (una variable) puede descongelar
+                valor = hijo.value.value if isinstance(hijo.value, ast.Constant) else None
+                temas = {False: ["congelar"], True: ["descongelar"]}.get(valor, ["congelar", "descongelar"])
+                for tema in temas:
                     self.temas[tema].append((archivo, hijo.lineno, funcion))
             if isinstance(hijo, ast.Call):
                 nombre = _nombre_llamado(hijo.func)
@@ -73,6 +73,9 @@ class Codigo:
                     for tema, nombres in TEMAS.items():
                         if nombre in nombres:
                             self.temas[tema].append((archivo, hijo.lineno, funcion))
+                            self.fin[(archivo, hijo.lineno)] = max(
+                                getattr(hijo, "end_lineno", hijo.lineno), self.fin.get((archivo, hijo.lineno), 0)
+                            )
             self._recorrer(hijo, archivo, funcion)
 
     def funcion_de(self, archivo, linea):
@@ -130,7 +133,12 @@ class Diagnostico:
         return f"{que.capitalize()} ({donde}) no llegó a ejecutarse: {motivo}."
 
     def _en_sitio(self, marco, sitios):
-        return any(marco[0] == archivo and marco[1] == linea for archivo, linea, _ in sitios)
+        """Si el marco está en una de esas llamadas (en cualquiera de sus líneas: Python 3.11 da la del
+        argumento que falla, `callbacks=[PlotLossesKeras()]`)."""
+        return any(
+            marco[0] == archivo and linea <= marco[1] <= self.codigo.fin.get((archivo, linea), linea)
+            for archivo, linea, _ in sitios
+        )
 
     def _por_que_no(self, funcion, vistas):
         """Por qué no se ejecutó el código de `funcion` (None: el nivel superior)."""

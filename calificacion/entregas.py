@@ -6,6 +6,7 @@ proceso, de modo que cada archivo ve lo que definieron los anteriores. Las carpe
 (`Nombre Apellido_123456_assignsubmission_file_`) dan el nombre del estudiante.
 """
 
+import ast
 import contextlib
 import io
 import json
@@ -301,16 +302,35 @@ def leer_fragmentos(nombre, ruta):
     celdas = cuaderno.get("cells") if isinstance(cuaderno, dict) else None
     if not isinstance(celdas, list):
         raise ErrorLectura(f"{nombre} no parece un cuaderno de Jupyter (formato 4): no tiene la lista «cells»")
-    fragmentos, avisos = [], []
+    fragmentos, avisos, ejecuciones = [], [], []
     for numero, celda in enumerate(celdas, start=1):
         if not isinstance(celda, dict) or celda.get("cell_type") != "code":
             continue
         fuente = celda.get("source", "")
         fuente = "".join(str(s) for s in fuente) if isinstance(fuente, list) else str(fuente)
         fragmentos.append({"nombre": f"{nombre} [celda {numero}]", "codigo": transformar_celda(fuente)})
+        ejecuciones.append(celda.get("execution_count") if fuente.strip() else 0)
     if not fragmentos:
         avisos.append(f"{nombre} no tiene celdas de código.")
+    orden = _orden_de_ejecucion(ejecuciones)
+    if orden is not None:
+        fragmentos = [fragmentos[i] for i in orden]
+        avisos.append(
+            f"Las celdas de {nombre} se ejecutan en el orden en que las ejecutó el estudiante (sus números In [n]), "
+            "no en el que están guardadas."
+        )
     return fragmentos, avisos
+
+
+def _orden_de_ejecucion(ejecuciones):
+    """El orden de las celdas por su `execution_count` si todas las que tienen código se ejecutaron en una sesión
+    (números distintos) en un orden distinto del guardado; None si no (se ejecutan en el orden guardado)."""
+    numeros = [e for e in ejecuciones if e != 0]
+    if not numeros or not all(isinstance(e, int) and not isinstance(e, bool) for e in numeros):
+        return None
+    if len(set(numeros)) != len(numeros) or numeros == sorted(numeros):
+        return None
+    return sorted(range(len(ejecuciones)), key=lambda i: (ejecuciones[i] or float("inf"), i))  # las vacías, al final
 
 
 _MARCA_COLAB = "# Commented out IPython magic to ensure Python compatibility."
@@ -364,9 +384,27 @@ def transformar_celda(codigo):
     except ImportError:
         return _quitar_magias(codigo)
     try:
-        return TransformerManager().transform_cell(codigo)
+        return _cuerpo_transformado(TransformerManager().transform_cell(codigo))
     except Exception:  # noqa: BLE001 (una celda que IPython no entiende se ejecuta tal cual y da su error)
         return codigo
+
+
+def _cuerpo_transformado(codigo):
+    """En una celda `%%capture`/`%%time`, también su cuerpo pasa por las transformaciones (`!pip` dentro de
+    `%%capture`): IPython lo ejecuta con `run_cell`, que las aplica."""
+    try:
+        arbol = ast.parse(codigo)
+    except SyntaxError:
+        return codigo
+    if len(arbol.body) != 1 or not isinstance(arbol.body[0], ast.Expr) or not isinstance(arbol.body[0].value, ast.Call):
+        return codigo
+    llamada = arbol.body[0].value
+    if getattr(llamada.func, "attr", None) != "run_cell_magic" or len(llamada.args) != 3:
+        return codigo
+    nombre, linea, cuerpo = (a.value if isinstance(a, ast.Constant) else None for a in llamada.args)
+    if nombre not in ("time", "timeit", "capture", "prun") or not isinstance(cuerpo, str):
+        return codigo
+    return f"get_ipython().run_cell_magic({nombre!r}, {linea!r}, {transformar_celda(cuerpo)!r})\n"
 
 
 def _decodificar(datos, nombre):

@@ -288,18 +288,38 @@ def test_cuaderno_de_colab_como_lo_transforma_ipython_y_codificaciones(tmp_path)
             },
             {"cell_type": "code", "source": "%%time\nx = 1"},
             {"cell_type": "code", "source": ["if True:\n", "    !ls\n"]},
+            {"cell_type": "code", "source": "%%capture\n!pip install livelossplot\nimport os"},
         ]
     }
     (tmp_path / "p3.ipynb").write_text(json.dumps(cuaderno))
     fragmentos, avisos = leer_fragmentos("p3.ipynb", tmp_path / "p3.ipynb")
-    assert [f["nombre"] for f in fragmentos] == ["p3.ipynb [celda 2]", "p3.ipynb [celda 3]", "p3.ipynb [celda 4]"]
+    assert [f["nombre"] for f in fragmentos] == [f"p3.ipynb [celda {n}]" for n in (2, 3, 4, 5)]
     assert fragmentos[0]["codigo"].splitlines()[2:] == [
         "get_ipython().system('unzip -q imagenes.zip')",
         "get_ipython().run_line_magic('matplotlib', 'inline')",
     ]
     assert fragmentos[1]["codigo"] == "get_ipython().run_cell_magic('time', '', 'x = 1\\n')\n"
     assert fragmentos[2]["codigo"] == "if True:\n    get_ipython().system('ls')\n"
+    # el cuerpo de %%capture también se transforma (IPython lo ejecuta con run_cell)
+    assert "get_ipython().system('pip install livelossplot')" in fragmentos[3]["codigo"]
     assert avisos == []
+    # celdas guardadas en otro orden que el de ejecución (In [n]): se ejecutan como las ejecutó el estudiante
+    cuaderno["cells"] = [
+        {"cell_type": "code", "execution_count": 3, "source": "modelo = crear()"},
+        {"cell_type": "code", "execution_count": 2, "source": "def crear():\n    return 1"},
+        {"cell_type": "code", "execution_count": None, "source": ""},
+    ]
+    (tmp_path / "desordenado.ipynb").write_text(json.dumps(cuaderno))
+    fragmentos, avisos = leer_fragmentos("desordenado.ipynb", tmp_path / "desordenado.ipynb")
+    assert [f["nombre"] for f in fragmentos][:2] == ["desordenado.ipynb [celda 2]", "desordenado.ipynb [celda 1]"]
+    assert "en el orden en que las ejecutó el estudiante" in avisos[0]
+    # un .py de «Descargar .py» de Colab: las magias que Colab comentó se descomentan (sin mover líneas)
+    (tmp_path / "colab.py").write_text(
+        "# Commented out IPython magic to ensure Python compatibility.\n# %cd /content\n\n"
+        "# Commented out IPython magic to ensure Python compatibility.\n# %%time\n# h = 1 +\\\n#     1\n"
+    )
+    codigo = leer_fragmentos("colab.py", tmp_path / "colab.py")[0][0]["codigo"]
+    assert "run_line_magic('cd', '/content')" in codigo and codigo.splitlines()[5:7] == ["h = 1 +\\", "    1"]
     # un .py exportado de Colab con sus líneas ! y % también se ejecuta como en Colab
     (tmp_path / "exportado.py").write_text("import os\n!pip install keras==2.3\nx = 1\n")
     assert (

@@ -121,13 +121,13 @@ class Rutas:
                 if self._existe(candidata):
                     return candidata
                 break
-        if self._carpeta_nueva(os.path.dirname(absoluta)):
-            return None  # en una carpeta que creó la propia entrega (la de sus copias): lo que no está, no está
+        # en una carpeta que creó la propia entrega (la de sus copias de las imágenes), solo sus propios archivos
+        raices = self.raices[:1] if self._carpeta_nueva(os.path.dirname(absoluta)) else self.raices
         partes = [p for p in absoluta.split("/") if p]
         if not partes:
             return None
         mejor, mejor_comunes = None, 0
-        for raiz in self.raices:  # a igual final, antes lo suyo que los datos pequeños
+        for raiz in raices:  # a igual final, antes lo suyo que los datos pequeños
             for ruta in self._indice(raiz).get(partes[-1], []):
                 final = ruta.split("/")
                 comunes = 0
@@ -163,11 +163,14 @@ class Rutas:
         if self._existe(carpeta):
             return ruta if absoluta == os.path.abspath(texto) else absoluta
         if (carpeta + "/").startswith((self.trabajo + "/", "/content/", "/tmp/")):
+            self.extrayendo += 1  # una carpeta de su Drive, que en Colab ya existía: no es una carpeta suya nueva
             try:
                 os.makedirs(carpeta, exist_ok=True)
                 return absoluta
             except OSError:
                 pass
+            finally:
+                self.extrayendo -= 1
         return os.path.join(self.trabajo, os.path.basename(absoluta))
 
 
@@ -275,7 +278,7 @@ def adaptar_modulo(nombre, modulo, rutas):
     """Lo mismo en las funciones de C de los módulos que lo necesitan, al importarse."""
     if nombre == "cv2" and hasattr(modulo, "imread"):
         leer = modulo.imread
-        modulo.imread = lambda ruta, *args: leer(os.fsdecode(rutas.resolver(ruta)), *args)
+        modulo.imread = lambda ruta, *args, **kwargs: leer(os.fsdecode(rutas.resolver(ruta)), *args, **kwargs)
     elif nombre == "tensorflow":
         _adaptar_tensorflow(modulo, rutas)
 

@@ -138,7 +138,7 @@ def _poner_alias(nombre, modulo, padre=None):
     sys.modules[nombre] = modulo
     nombre_padre, _, hijo = nombre.rpartition(".")
     padre = padre if padre is not None else sys.modules.get(nombre_padre)
-    if padre is not None and "." not in hijo and not hasattr(padre, hijo):
+    if padre is not None and "." not in hijo and hijo not in vars(padre):  # (sin __getattr__: no anota nada)
         try:
             setattr(padre, hijo, modulo)
         except (AttributeError, TypeError):

@@ -167,7 +167,14 @@ def _pasos(valor):
     return None if valor is None else max(1, math.ceil(float(valor)))
 
 
+def _compilado(modelo, metodo):
+    """Como Keras: entrenar o evaluar un modelo sin compilar es un error (también en ResNet50, que no se entrena)."""
+    if not getattr(modelo, "compiled", True) or getattr(modelo, "optimizer", None) is None:
+        raise ValueError(f"You must call `compile()` before using the model ({metodo}).")
+
+
 def _fit(observador, original, modelo, x, y, batch_size, epochs, args, kwargs):
+    _compilado(modelo, "fit")
     kwargs = _keras2(observador, dict(kwargs), "fit")
     epochs = kwargs.pop("epochs", epochs)
     if args:  # fit(x, y, batch, epochs, verbose, callbacks, validation_split, validation_data, …) posicional
@@ -238,11 +245,12 @@ def _un_paso(observador, original, modelo, x, y, batch_size, validacion, divisio
 
 
 def _evaluate(observador, original, modelo, x, y, batch_size, kwargs):
+    _compilado(modelo, "evaluate")
     kwargs = _keras2(observador, dict(kwargs), "evaluate")
     datos, x, lote = observador.describir_datos(x, y, completo=True)
     datos["x"] = observador.tras_preprocesado(modelo, x if hasattr(x, "shape") else lote[0], datos.get("x"))
     nombres = ["loss"] + compilacion(modelo)["metricas"]
-    if modelo.count_params() > LIMITE_PARAMETROS_ENTRENAR or modelo.optimizer is None:
+    if modelo.count_params() > LIMITE_PARAMETROS_ENTRENAR:
         valores = [math.nan] * len(nombres)
     else:
         _rapido(modelo)

@@ -37,6 +37,24 @@ _EVENTOS = {
 _ATRIBUTOS = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back", "gi_code"}
 _RUTAS = re.compile(r"^/proc/(self|\d+|thread-self)/(mem|fd|environ|maps|task)|^/dev/fd/|^/config/|^/opt/arnes")
 _INTERMEDIARIOS = ("inspect.py", "traceback.py")
+# Funciones de `traceback` que leen los marcos de una excepción o de la pila y devuelven texto (nunca un
+# marco): `traceback.print_exc()` en un `except` es de cualquier práctica, no un acceso al arnés.
+_FORMATEAN = {
+    "print_exc",
+    "format_exc",
+    "print_exception",
+    "format_exception",
+    "format_exception_only",
+    "print_tb",
+    "format_tb",
+    "extract_tb",
+    "print_stack",
+    "format_stack",
+    "extract_stack",
+    "print_last",
+    "extract",
+    "_extract_from_extended_frame_gen",
+}
 
 
 def _intermedio(marco):
@@ -64,6 +82,8 @@ def instalar(archivos_estudiante, descriptor_canal, alertar):
         """
         marco = sys._getframe(2)
         while marco is not None and (_intermedio(marco) or marco.f_code.co_filename == envoltorios):
+            if marco.f_code.co_filename.endswith("traceback.py") and marco.f_code.co_name in _FORMATEAN:
+                return None  # da texto, no marcos (también dentro de logging.exception o de Keras)
             marco = marco.f_back
         return marco if del_estudiante(marco) else None
 

@@ -11,7 +11,10 @@ calcularon al terminar la entrega, en un proceso aparte (`reconstruccion`).
 import re
 
 # Capas de ResNet50 (keras.applications): conv1_*, pool1_*, convN_blockM_* y su pooling final.
-_RESNET = re.compile(r"^(conv1_(pad|conv|bn|relu)|pool1_(pad|pool)|conv[2-5]_block\d+_\w+)$")
+_RESNET = re.compile(
+    r"^(conv1_(pad|conv|bn|relu)|pool1_(pad|pool)|conv[2-5]_block\d+_\w+"
+    r"|conv1|bn_conv1|(res|bn)[2-5][a-f]_branch(1|2[abc]))$"  # con los nombres de Keras 2.2 (keras2.py)
+)
 _POOLING_RESNET = ("avg_pool", "max_pool")
 
 

@@ -216,6 +216,29 @@ CASOS = {
         "get_ipython().system('mkdir -p {carpeta}_2')\nassert os.path.isdir(carpeta) and os.path.isdir(carpeta + '_2')\n",
         None,
     ),
+    "resnet_nombres_de_keras_22": (
+        "from keras.applications.resnet50 import ResNet50\nbase = ResNet50(weights='imagenet', include_top=False, input_shape=(32, 32, 3))\n"
+        "entrenable = False\nfor capa in base.layers:\n    if capa.name == 'res5a_branch2a':\n        entrenable = True\n"
+        "    capa.trainable = entrenable\nassert base.get_layer('bn5c_branch2c').trainable and not base.get_layer('conv1').trainable\n",
+        "nombres de capa de Keras 2.2",
+    ),
+    "rutas_en_tf_data": (
+        "import numpy as np, pandas as pd, tensorflow as tf\n"
+        "df = pd.DataFrame({'ruta': ['001.Black_footed_Albatross/Black_footed_Albatross_0001.jpg']})\n"
+        "rutas = '/home/rocio/CUB_200_2010/images/' + df['ruta']\n"
+        "ds = tf.data.Dataset.from_tensor_slices(rutas.values).map(lambda r: tf.io.decode_jpeg(tf.io.read_file(r)))\n"
+        "ds2 = tf.data.Dataset.from_tensor_slices(['x']).map(lambda r: tf.io.read_file(tf.strings.join(['/home/rocio/CUB_200_2010/images/', "
+        "'001.Black_footed_Albatross/Black_footed_Albatross_0001.jpg'])))\n"
+        "assert next(iter(ds)).shape[-1] == 3 and len(next(iter(ds2)).numpy()) > 100\n",
+        None,
+    ),
+    "precision_mixta_experimental": (
+        "import tensorflow as tf\nfrom tensorflow.keras.mixed_precision import experimental as mixed_precision\n"
+        "mixed_precision.set_policy('float32')\nfrom tensorflow.keras.optimizers import SGD\n"
+        "opt = mixed_precision.LossScaleOptimizer(SGD(0.01), loss_scale='dynamic')\n"
+        "opt2 = tf.train.experimental.enable_mixed_precision_graph_rewrite(SGD(0.01))\n",
+        "mixed_precision.experimental",
+    ),
     "input_pausa": ("respuesta = input('Pulse Enter para continuar...')\nassert respuesta == ''\n", "input()"),
     "plt_show": ("import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n", "plt.show()"),
     "celdas_de_ipython": (

@@ -286,9 +286,17 @@ def adaptar_modulo(nombre, modulo, rutas):
 def _adaptar_tensorflow(tf, rutas):
     leer = tf.io.read_file
 
+    def resolver_tensor(ruta):
+        return os.fsencode(rutas.resolver(os.fsdecode(ruta.item() if hasattr(ruta, "item") else ruta)))
+
     def read_file(filename, name=None):
         if isinstance(filename, (str, bytes, os.PathLike)):
             filename = os.fsdecode(rutas.resolver(filename))
+        elif tf.is_tensor(filename) and filename.dtype == tf.string and filename.shape.rank == 0:
+            # dentro de `Dataset.map` (rutas de un DataFrame, de tf.strings.join…): se resuelve al leer
+            resuelta = tf.numpy_function(resolver_tensor, [filename], tf.string, stateful=False)
+            resuelta.set_shape(filename.shape)
+            filename = resuelta
         return leer(filename, name=name)
 
     tf.io.read_file = read_file
@@ -313,4 +321,8 @@ def _rutas_de_lista(valor, rutas):
     tipo = getattr(getattr(valor, "dtype", None), "kind", None)
     if tipo in ("U", "S") and getattr(valor, "ndim", 0) == 1:
         return [os.fsdecode(rutas.resolver(os.fsdecode(v))) if "/" in os.fsdecode(v) else os.fsdecode(v) for v in valor]
+    if hasattr(valor, "tolist") and getattr(valor, "ndim", 1) == 1 and not hasattr(valor, "numpy"):
+        lista = valor.tolist()  # un array de objetos, una Series de pandas o su `.values`
+        if isinstance(lista, list) and lista and all(isinstance(v, str) for v in lista):
+            return _rutas_de_lista(lista, rutas)
     return valor

@@ -148,7 +148,9 @@ def preparar_keras(arnes):
         tf.config.threading.set_inter_op_parallelism_threads(1)
     except RuntimeError:
         pass
-    guardados = keras2.adaptar(keras, tf, np, arnes.adaptar, _keras_independiente(arnes))
+    codigo = "\n".join(f["codigo"] for f in arnes.trabajo["fragmentos"])
+    nombres_22 = bool(re.search(r"\b(res|bn)[2-5][a-f]_branch|\bbn_conv1\b", codigo))
+    guardados = keras2.adaptar(keras, tf, np, arnes.adaptar, _keras_independiente(arnes), nombres_22)
     observacion.diferir_variables_enormes(keras)
     archivos.adaptar_modulo("tensorflow", tf, arnes.rutas)
     _datos_de_keras(arnes, np)

@@ -22,6 +22,7 @@ Los métodos de entrenamiento (`fit_generator`…) los adapta `observacion`, que
 import functools
 import importlib
 import inspect
+import re
 import sys
 import types
 
@@ -145,12 +146,13 @@ def _poner_alias(nombre, modulo, padre=None):
             pass
 
 
-def adaptar(keras, tf, np, anotar, keras_independiente=False):
+def adaptar(keras, tf, np, anotar, keras_independiente=False, nombres_resnet_22=False):
     """Aplica todas las adaptaciones (una vez, al importar Keras o TensorFlow por primera vez).
 
     `keras_independiente`: la entrega importa `keras` (el de Keras 2.2, con su lectura de Keras 1 de
-    `Conv2D(32, 3, 3)`), no `tensorflow.keras`. Devuelve los `Guardados` (modelos y pesos que la entrega
-    guarda), que también usa `observacion`.
+    `Conv2D(32, 3, 3)`), no `tensorflow.keras`. `nombres_resnet_22`: la entrega busca capas de ResNet50
+    por sus nombres de Keras 2.2 (`res5a_branch2a`): se le dan esos nombres. Devuelve los `Guardados`
+    (modelos y pesos que la entrega guarda), que también usa `observacion`.
     """
     _modulos(keras, anotar)
     _backend(keras, tf, np, anotar)
@@ -161,7 +163,7 @@ def adaptar(keras, tf, np, anotar, keras_independiente=False):
     _capas_de_un_modelo(keras, anotar)
     _callbacks(keras, anotar)
     guardados = _guardar_y_cargar(keras, anotar)
-    _aplicaciones(keras, anotar)
+    _aplicaciones(keras, anotar, nombres_resnet_22)
     return guardados
 
 
@@ -235,6 +237,17 @@ def _modulos(keras, anotar):
             _poner_alias(completo, alias, padre)
             if nombre != "engine":
                 padre._extra[nombre.split(".", 1)[1]] = alias
+        precision = espacio.mixed_precision
+
+        def escala(optimizador, loss_scale="dynamic", *args, _clase=precision.LossScaleOptimizer, **kwargs):
+            if isinstance(loss_scale, (int, float)):
+                kwargs.setdefault("initial_scale", float(loss_scale))
+            return _clase(optimizador, *args, **kwargs)
+
+        nombre = f"{prefijo}.mixed_precision.experimental"
+        texto = "keras.mixed_precision.experimental de tf.keras 2.1–2.3"
+        extra = {"set_policy": precision.set_global_policy, "LossScaleOptimizer": escala}
+        _poner_alias(nombre, ModuloAlias(nombre, precision, texto, anotar, extra), precision)
         nombre = f"{prefijo}.optimizers.legacy"
         alias = ModuloAlias(nombre, espacio.optimizers, "keras.optimizers.legacy de tf.keras 2", anotar)
         _poner_alias(nombre, alias, espacio.optimizers)
@@ -282,6 +295,13 @@ def _tensorflow(tf, anotar):
     ):
         if not hasattr(tf, nombre):
             setattr(tf, nombre, anotada(valor, f"tf.{nombre} de TensorFlow 1 tomado de tf.compat.v1", anotar))
+    experimental = tf.train.experimental
+    if not hasattr(experimental, "enable_mixed_precision_graph_rewrite"):
+        experimental.enable_mixed_precision_graph_rewrite = anotada(
+            lambda optimizador, *a, **k: optimizador,
+            "tf.train.experimental.enable_mixed_precision_graph_rewrite sin efecto",
+            anotar,
+        )
     if not hasattr(tf, "logging"):
         tf.logging = ModuloAlias("tensorflow.logging", tf.compat.v1.logging, "tf.logging de TensorFlow 1", anotar)
     if not hasattr(tf.random, "set_random_seed"):
@@ -597,17 +617,36 @@ def _guardar_y_cargar(keras, anotar):
     return guardados
 
 
-def _aplicaciones(keras, anotar):
+def _aplicaciones(keras, anotar, nombres_resnet_22):
     """`weights="imagenet"` -> `weights=None` en cada red de `keras.applications` (sin conexión ni 100 MB)."""
     pares = []
     for nombre in dir(keras.applications):
         funcion = getattr(keras.applications, nombre)
         if nombre[:1].isupper() and callable(funcion) and not getattr(funcion, "_keras2", False):
-            pares.append((funcion, _sin_pesos(funcion, nombre, anotar)))
+            renombrar = nombres_resnet_22 and nombre == "ResNet50"
+            pares.append((funcion, _sin_pesos(funcion, nombre, anotar, renombrar)))
     _sustituir(*pares)
 
 
-def _sin_pesos(funcion, nombre, anotar):
+_CAPA_RESNET = re.compile(r"^conv([2-5])_block(\d+)_([0-3])_(conv|bn)$")
+
+
+def _nombres_de_keras_22(modelo, anotar):
+    """Las convoluciones y normalizaciones de ResNet50 con los nombres de Keras 2.2 (keras_applications 1.0.7):
+    `conv5_block1_1_conv` es `res5a_branch2a`, `conv5_block1_0_bn` es `bn5a_branch1`, `conv1_conv` es `conv1`."""
+    anotar("ResNet50 con los nombres de capa de Keras 2.2 (res5a_branch2a…), que la entrega usa")
+    for capa in modelo.layers:
+        partes = _CAPA_RESNET.match(capa.name)
+        if capa.name in ("conv1_conv", "conv1_bn"):
+            capa.name = "conv1" if capa.name == "conv1_conv" else "bn_conv1"
+        elif partes:
+            etapa, bloque, rama, tipo = partes.groups()
+            sufijo = "branch1" if rama == "0" else "branch2" + "abc"[int(rama) - 1]
+            capa.name = f"{'res' if tipo == 'conv' else 'bn'}{etapa}{'abcdef'[int(bloque) - 1]}_{sufijo}"
+    return modelo
+
+
+def _sin_pesos(funcion, nombre, anotar, renombrar=False):
     @functools.wraps(funcion)
     def envoltorio(*args, **kwargs):
         if kwargs.get("weights", "imagenet") is not None:
@@ -616,7 +655,8 @@ def _sin_pesos(funcion, nombre, anotar):
         from .ejecucion import sin_cobertura
 
         with sin_cobertura():
-            return funcion(*args, **kwargs)
+            modelo = funcion(*args, **kwargs)
+            return _nombres_de_keras_22(modelo, anotar) if renombrar else modelo
 
     envoltorio._keras2 = True
     return envoltorio

@@ -341,3 +341,24 @@ def test_una_lambda_que_no_cambia_la_forma_se_describe_como_identity():
     descripcion = describir_config(json.dumps(_cambiar_lambdas(json.loads(modelo.to_json()), {"preprocesado"})))
     assert [c["tipo"] for c in descripcion["capas"]] == ["Identity", "Flatten", "Dense"]
     assert descripcion["parametros"] == 8 * 8 * 3 * 200 + 200
+
+
+def test_celdas_fuera_de_orden_se_reintentan_al_final():
+    """Un cuaderno con la celda que usa una función guardada antes de la que la define (y sin sus In [n]):
+    la instrucción que falló con NameError se ejecuta otra vez al final, como lo haría el profesor."""
+    from calificacion.arnes.ejecucion import Ejecutor
+
+    class Canal:
+        eventos = []
+
+        def enviar(self, **evento):
+            self.eventos.append(evento)
+
+    canal, espacio = Canal(), {}
+    ejecutor = Ejecutor(canal, espacio)
+    ejecutor.ejecutar("p3.ipynb [celda 1]", "red = crear()\nnota = red + 1\n")
+    ejecutor.ejecutar("p3.ipynb [celda 2]", "def crear():\n    return 9\n")
+    ejecutor.ejecutar("p3.py", "otra = no_existe\n")  # en un script el orden es el suyo: no se reintenta
+    ejecutor.reintentar()
+    assert espacio["nota"] == 10 and "otra" not in espacio
+    assert sum(e["tipo"] == "aviso" and "otra vez al final" in e["texto"] for e in canal.eventos) == 2

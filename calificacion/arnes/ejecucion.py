@@ -75,6 +75,7 @@ class Ejecutor:
         self.cobertura = Cobertura(self.archivos)
         self.lugar = "inicio"
         self.errores_vistos = set()
+        self.pendientes = []  # (lugar, código, nombre): instrucciones de cuadernos con un NameError
 
     def error(self, error, contexto=None, mensaje=None):
         """Anota un error con su pila en el código del estudiante (cada lugar y mensaje, una vez)."""
@@ -120,10 +121,34 @@ class Ejecutor:
                     self.error(salida, mensaje=f"la entrega terminó con sys.exit({salida.code!r}); se sigue")
             except BaseException as error:  # noqa: BLE001 (un error del estudiante es un dato)
                 self.error(error)
+                if isinstance(error, NameError) and "[celda " in nombre and getattr(error, "name", None):
+                    self.pendientes.append((self.lugar, codigo_instruccion, error.name))
             finally:
                 self.cobertura.desactivar()
                 self.enviar_cobertura()
         self.lugar = anterior
+
+    def reintentar(self):
+        """Las instrucciones de un cuaderno que fallaron con un `NameError` de algo que una celda posterior
+        define (celdas guardadas en otro orden que el de ejecución), otra vez y en su orden: lo que haría el
+        profesor al ver el error."""
+        pendientes, self.pendientes = self.pendientes, []
+        for lugar, codigo, nombre in pendientes:
+            if nombre not in self.espacio:
+                continue
+            self.lugar = lugar
+            self.canal.enviar(
+                tipo="aviso", texto=f"{lugar}: se ejecutó otra vez al final, cuando ya estaba definido {nombre}"
+            )
+            self.canal.enviar(tipo="instruccion", lugar=lugar)
+            self.cobertura.activar()
+            try:
+                exec(codigo, self.espacio)
+            except BaseException as error:  # noqa: BLE001
+                self.error(error)
+            finally:
+                self.cobertura.desactivar()
+                self.enviar_cobertura()
 
     def enviar_cobertura(self):
         nuevas = self.cobertura.tomar()

@@ -174,6 +174,7 @@ def main():
         sys.argv = _argv(fragmento["nombre"])
         canal.enviar(tipo="fragmento", nombre=fragmento["nombre"])
         arnes.ejecutor.ejecutar(fragmento["nombre"], fragmento["codigo"])
+    arnes.ejecutor.reintentar()
     canal.enviar(tipo="cargada")
     interacciones.llamar_funciones(arnes)
     interacciones.anotar_variables(arnes)

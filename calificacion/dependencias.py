@@ -31,6 +31,8 @@ _ESCRIBEN = {
 }
 _LEEN = {"load", "loadtxt", "genfromtxt", "read_csv", "read_pickle", "read_json", "load_model", "load_weights"}
 _ARCHIVO = re.compile(r"[\w\-. ]+\.\w{1,6}$")
+# np.save("caract_train", x) escribe caract_train.npy (y np.savez, .npz)
+_EXTENSION_NUMPY = {"save": ".npy", "savez": ".npz", "savez_compressed": ".npz"}
 
 
 def usos(fragmentos):
@@ -55,7 +57,7 @@ def usos(fragmentos):
                 argumento = (
                     nodo.args[1] if nombre in ("dump", "copy", "copyfile") and len(nodo.args) > 1 else nodo.args[0]
                 )
-                escribe.update(_nombres(argumento, textos))
+                escribe.update(_nombres(argumento, textos, _EXTENSION_NUMPY.get(nombre)))
             elif nombre in _LEEN:
                 lee.update(_nombres(nodo.args[0], textos))
     return escribe, lee
@@ -98,17 +100,20 @@ def _asignaciones(arbol):
     return textos
 
 
-def _nombres(nodo, textos, profundidad=0):
-    """Los nombres de archivo (último componente) de las cadenas que forman `nodo`."""
+def _nombres(nodo, textos, extension=None, profundidad=0):
+    """Los nombres de archivo (último componente) de las cadenas que forman `nodo` (con `extension` si no
+    tienen ninguna: la que añade NumPy)."""
     nombres = set()
     for hijo in ast.walk(nodo):
         if isinstance(hijo, ast.Constant) and isinstance(hijo.value, str):
-            final = os.path.basename(hijo.value.replace("\\", "/").rstrip("/"))
+            final = os.path.basename(hijo.value.replace("\\", "/"))  # "…/P3/" es una carpeta: ""
+            if extension and final and "." not in final and re.fullmatch(r"[\w\- ]+", final):
+                final += extension
             if _ARCHIVO.fullmatch(final):
                 nombres.add(final)
         elif isinstance(hijo, ast.Name) and hijo.id in textos and profundidad < 3:
             for valor in textos[hijo.id]:
-                nombres |= _nombres(valor, textos, profundidad + 1)
+                nombres |= _nombres(valor, textos, extension, profundidad + 1)
     return nombres
 
 

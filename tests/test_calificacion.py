@@ -16,6 +16,7 @@ from calificacion import comparar_arquitectura, describir_modelo
 from calificacion.__main__ import main
 from calificacion.aislamiento import bwrap_disponible
 from calificacion.entregas import (
+    Entrega,
     ErrorEntrega,
     ErrorLectura,
     buscar_entregas,
@@ -271,6 +272,28 @@ def test_el_codigo_de_una_entrega_se_mide_entero_antes_de_extraer(tmp_path):
     with pytest.raises(ErrorLectura, match="tiene 120 MB de código"):
         preparar_archivos(entrega, destino)
     assert list(destino.iterdir()) == []  # no se copió ni extrajo nada
+
+
+def test_el_orden_de_los_archivos_y_los_adjuntos_por_lo_que_escribe_su_codigo(tmp_path):
+    """Un cuaderno que lee las características que otro guarda se ejecuta después; lo que su código
+    escribe (una caché, las características) no viaja: se regenera, como en una sesión nueva."""
+    carpeta = tmp_path / "Ana Ruiz_123_assignsubmission_file_"
+    carpeta.mkdir()
+    celda = lambda codigo: json.dumps({"cells": [{"cell_type": "code", "source": codigo}]})  # noqa: E731
+    (carpeta / "P3_Clasificador.ipynb").write_text(celda("import numpy as np\nx = np.load('caract_train.npy')"))
+    ruta = "R = '/content/drive/My Drive/VC/'\nimport numpy as np, json\nnp.save(R + 'caract_train', x)\n"
+    ruta += "with open(R + 'resultados.json', 'w') as f:\n    json.dump({}, f)\n"
+    (carpeta / "P3_Extraccion.ipynb").write_text(celda(ruta))
+    for adjunto in ("caract_train.npy", "resultados.json", "clases.txt"):
+        (carpeta / adjunto).write_text("adjunto")
+    entrega = Entrega("Ana Ruiz", str(carpeta))
+    destino = tmp_path / "trabajo"
+    destino.mkdir()
+    avisos = preparar_archivos(entrega, destino)
+    assert [r for r, _ in entrega.archivos] == ["P3_Extraccion.ipynb", "P3_Clasificador.ipynb"]
+    assert sorted(p.name for p in destino.iterdir() if not p.name.endswith(".ipynb")) == ["clases.txt"]
+    assert "el que escribe un archivo antes del que lo lee" in avisos[0]
+    assert "caract_train.npy, resultados.json" in avisos[1]
 
 
 def test_cuaderno_de_colab_como_lo_transforma_ipython_y_codificaciones(tmp_path):

@@ -84,6 +84,8 @@ class Ejecutor:
             pila.append([error.filename, error.lineno or 0, "<módulo>"])
         lugar = f"{pila[-1][0]}, línea {pila[-1][1]}" if pila else (contexto or self.lugar)
         mensaje = (mensaje or _sin_envoltorios(str(error)))[:500]
+        if "GPU" in mensaje and "device" in mensaje.lower():  # el «GPU device not found» de la plantilla de Colab
+            mensaje += " (la calificación se hace sin GPU: el resto se ejecuta en la CPU)"
         clave = (lugar, type(error).__name__, mensaje)
         if clave in self.errores_vistos:
             return

@@ -1,4 +1,4 @@
-"""Tiempo de calificar una clase de tamaño real: las 19 entregas de `tests/entregas` (estilos del curso y ejemplos).
+"""Tiempo de calificar una clase de tamaño real: las entregas de `tests/entregas` (estilos del curso y ejemplos).
 
     python benchmarks/calificacion.py [--procesos 2] [--sin-aislamiento]
 

@@ -401,14 +401,6 @@ NOTAS_A_MANO = {
     "Adrian Moreno Paredes": (3, 2, 1, 0.5, 0.5, 1.5, 1.5),
     # dos cuadernos: Rescaling al principio de BaseNet, Lambda(preprocess_input) delante de ResNet50
     "Marina Cortes Vidal": (3, 2, 1, 0.5, 0.5, 1.5, 1.5),
-    # argparse con todos los ejercicios por defecto e input() entre ellos
-    "Beatriz Cano Ferrer": (3, 2, 1, 0.5, 0.5, 1.5, 1.5),
-    # «Descargar .py» de Colab: celdas %%time comentadas, !pip install livelossplot, display() sin importar
-    "Diana Esteban Ruiz": (3, 2, 1, 0.5, 0.5, 1.5, 1.5),
-    # Keras 2.2.4: flow_from_dataframe, ajuste fino desde la capa 'res5a_branch2a'; solo divide por 255
-    "Ivan Herrero Luque": (3, 2, 0, 0.5, 0.5, 1.5, 1.5),
-    # cuaderno con la celda que entrena BaseNet guardada antes de la que la define (In [9] antes que In [8])
-    "Irene Castillo Prado": (3, 2, 1, 0.5, 0.5, 1.5, 1.5),
     # las de ejemplo: un script de Keras 2, tres cuadernos de Colab, un script con cv2 y main, los nombres del informe
     "Ana Garcia Lopez": (3, 2, 1, 0.5, 0.5, 1.5, 1.5),
     "Borja Martin Ruiz": (3, 2, 1, 0.5, 0.5, 1.5, 1.5),
@@ -417,7 +409,7 @@ NOTAS_A_MANO = {
 }
 
 
-lenta = pytest.mark.lento  # una clase de 30 entregas en bubblewrap
+lenta = pytest.mark.lento  # una clase de 26 entregas en bubblewrap
 
 
 @pytest.fixture(scope="module")

@@ -393,8 +393,6 @@ NOTAS_A_MANO = {
     "Ines Ramos Calvo": (0, 0, 0, 0, 0.5, 0.5, 1.5),
     # un NameError al empezar ejercicio2 detiene main(): ni la red mejorada ni los pájaros llegan a ejecutarse
     "Tomas Serrano Gallego": (3, 0, 1, 0.5, 0.5, 0, 0),
-    # (segunda clase) Keras 2.2 con main(): características con predict_generator(flow(x) sin etiquetas), ajuste fino
-    "Andres Molina Cuesta": (3, 2, 1, 0.5, 0.5, 1.5, 1.5),
     # tensorflow.python.keras, predict_generator con pasos no enteros, características aplanadas (7·7·2048); loss='mse'
     "Marina Ortega Villalba": (3, 2, 1, 0.5, 0, 1.5, 1.5),
     # tf.keras 2.4: Normalization adaptada dentro del modelo y el test en crudo; copias a train/<clase>/, tf.data
@@ -409,7 +407,7 @@ NOTAS_A_MANO = {
 }
 
 
-lenta = pytest.mark.lento  # una clase de 26 entregas en bubblewrap
+lenta = pytest.mark.lento  # una clase de 25 entregas en bubblewrap
 
 
 @pytest.fixture(scope="module")

@@ -173,16 +173,7 @@ class Observador:
                 if indice < lotes - 1:
                     filas += (lotes - indice - 2) * forma[0] + self._x_del_lote(datos[lotes - 1]).shape[0]
                 break
-        if not valores:
-            return None
-        media = suma / valores
-        filas = int(getattr(datos, "n", None) or filas)
-        return {
-            "forma": [filas] + forma[1:],
-            "filas": filas,
-            "media": media,
-            "desviacion": math.sqrt(max(0.0, cuadrados / valores - media * media)),
-        }
+        return _resumen(suma, cuadrados, valores, int(getattr(datos, "n", None) or filas), forma)
 
     def estadisticas_dataset(self, datos):
         """Las de todos los lotes de un `tf.data.Dataset` (las filas, de todos; los valores, hasta `MAX_VALORES`)."""
@@ -194,15 +185,7 @@ class Observador:
             filas += x.shape[0] if x.ndim else 0
             if valores <= MAX_VALORES:
                 suma, cuadrados, valores = suma + float(x.sum()), cuadrados + float((x * x).sum()), valores + x.size
-        if not valores:
-            return None
-        media = suma / valores
-        return {
-            "forma": [filas] + forma[1:],
-            "filas": filas,
-            "media": media,
-            "desviacion": math.sqrt(max(0.0, cuadrados / valores - media * media)),
-        }
+        return _resumen(suma, cuadrados, valores, filas, forma)
 
     def _x_del_lote(self, lote):
         return self.np.asarray(lote[0] if isinstance(lote, (tuple, list)) else lote, dtype="float64")
@@ -320,6 +303,19 @@ def diferir_variables_enormes(keras):
         return original(self, initializer, shape, *args, **kwargs)
 
     Variable.__init__ = __init__
+
+
+def _resumen(suma, cuadrados, valores, filas, forma):
+    """`{forma, filas, media, desviacion}` de unos datos leídos por lotes (None si no se leyó nada)."""
+    if not valores:
+        return None
+    media = suma / valores
+    return {
+        "forma": [filas] + forma[1:],
+        "filas": filas,
+        "media": media,
+        "desviacion": math.sqrt(max(0.0, cuadrados / valores - media * media)),
+    }
 
 
 def _capas(modelo):

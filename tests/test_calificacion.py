@@ -274,6 +274,35 @@ def test_el_codigo_de_una_entrega_se_mide_entero_antes_de_extraer(tmp_path):
     assert list(destino.iterdir()) == []  # no se copió ni extrajo nada
 
 
+def test_caracteristicas_aplanadas_antes_de_la_cabeza():
+    """Transferencia por características: `predict` de ResNet50 sin pooling (7×7×2048) y una cabeza entrenada
+    sobre esas características aplanadas (100.352 valores, el estilo de pyimagesearch)."""
+    from calificacion.observacion import Modelo
+    from calificacion.suites.p3 import _ruta_caracteristicas
+
+    def modelo(indice, origen, entrada, salida):
+        m = Modelo(indice)
+        m.eventos.append({"origen": origen, "orden": indice, "descripcion": {"entrada": entrada, "salida": salida}})
+        return m
+
+    resnet = modelo(0, "predict", [None, 224, 224, 3], [None, 7, 7, 2048])
+    cabeza = modelo(1, "fit", [None, 7 * 7 * 2048], [None, 200])
+    otra = modelo(2, "fit", [None, 2048], [None, 200])
+
+    class Entrega:
+        def __init__(self, modelos):
+            self.modelos = modelos
+
+        def modelos_resnet(self):
+            return [(resnet, resnet.eventos[0], [], [])]
+
+        def con_descripcion(self):
+            return self.modelos
+
+    assert _ruta_caracteristicas(Entrega([resnet, otra, cabeza])) is cabeza
+    assert _ruta_caracteristicas(Entrega([resnet, otra])) is None  # 2.048 valores no son los de 7×7×2048
+
+
 def test_el_orden_de_los_archivos_y_los_adjuntos_por_lo_que_escribe_su_codigo(tmp_path):
     """Un cuaderno que lee las características que otro guarda se ejecuta después; lo que su código
     escribe (una caché, las características) no viaja: se regenera, como en una sesión nueva."""
@@ -393,8 +422,6 @@ NOTAS_A_MANO = {
     "Ines Ramos Calvo": (0, 0, 0, 0, 0.5, 0.5, 1.5),
     # un NameError al empezar ejercicio2 detiene main(): ni la red mejorada ni los pájaros llegan a ejecutarse
     "Tomas Serrano Gallego": (3, 0, 1, 0.5, 0.5, 0, 0),
-    # tensorflow.python.keras, predict_generator con pasos no enteros, características aplanadas (7·7·2048); loss='mse'
-    "Marina Ortega Villalba": (3, 2, 1, 0.5, 0, 1.5, 1.5),
     # tf.keras 2.4: Normalization adaptada dentro del modelo y el test en crudo; copias a train/<clase>/, tf.data
     "Adrian Moreno Paredes": (3, 2, 1, 0.5, 0.5, 1.5, 1.5),
     # dos cuadernos: Rescaling al principio de BaseNet, Lambda(preprocess_input) delante de ResNet50
@@ -407,7 +434,7 @@ NOTAS_A_MANO = {
 }
 
 
-lenta = pytest.mark.lento  # una clase de 25 entregas en bubblewrap
+lenta = pytest.mark.lento  # una clase de 24 entregas en bubblewrap
 
 
 @pytest.fixture(scope="module")

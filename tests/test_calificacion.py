@@ -184,6 +184,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.lento  # procesos de reconstrucción que se pasan de memoria y de tiempo (~10 s)
 def test_la_reconstruccion_tiene_memoria_y_tiempo_limitados():
     """Una configuración de la entrega que pide 2 GB de pesos se describe sin ocupar memoria; una de miles de capas
     agota el tiempo de su hijo (y la siguiente se reconstruye en otro: el mismo camino que si agotara su memoria);
@@ -543,6 +544,7 @@ def test_errores_tipicos_mensajes(clase):
 # --- Opciones del profesor: nombres de su enunciado y reglas opcionales --------------------------------
 
 
+@pytest.mark.lento  # una entrega calificada en bubblewrap
 @requiere_bwrap
 def test_nombres_y_reglas_del_profesor(tmp_path, capsys):
     entrega = tmp_path / "propia.py"

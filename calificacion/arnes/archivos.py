@@ -51,7 +51,7 @@ class Rutas:
         self._stat = os.stat
         self._lstat = os.lstat
         self.creadas = set()  # carpetas que crea su código (relativas a su carpeta de trabajo), no al extraer
-        self.extrayendo = 0
+        self.sin_anotar = 0  # > 0: las carpetas que se crean no son suyas (al extraer un zip, su Drive)
         self.literal = 0  # > 0: ninguna ruta se resuelve (el destino de una copia es el que dice su código)
 
     def _existe(self, ruta):
@@ -100,7 +100,7 @@ class Rutas:
     def creada(self, carpeta):
         """Anota una carpeta que creó el código de la entrega (`os.makedirs`, `mkdir`), salvo al extraer un zip."""
         relativa = self._relativa(os.path.abspath(os.fsdecode(carpeta)))
-        if relativa is not None and not self.extrayendo:
+        if relativa is not None and not self.sin_anotar:
             self.creadas.add(relativa)
 
     def olvidar(self, carpeta):
@@ -163,14 +163,14 @@ class Rutas:
         if self._existe(carpeta):
             return ruta if absoluta == os.path.abspath(texto) else absoluta
         if (carpeta + "/").startswith((self.trabajo + "/", "/content/", "/tmp/")):
-            self.extrayendo += 1  # una carpeta de su Drive, que en Colab ya existía: no es una carpeta suya nueva
+            self.sin_anotar += 1  # una carpeta de su Drive, que en Colab ya existía: no es una carpeta suya nueva
             try:
                 os.makedirs(carpeta, exist_ok=True)
                 return absoluta
             except OSError:
                 pass
             finally:
-                self.extrayendo -= 1
+                self.sin_anotar -= 1
         return os.path.join(self.trabajo, os.path.basename(absoluta))
 
 
@@ -246,11 +246,11 @@ def _extrayendo(rutas):
         def envoltorio(*args, **kwargs):
             destino = args[posicion] if len(args) > posicion else kwargs.get(clave)
             rutas.olvidar(destino or ".")  # extraer en una carpeta suya la vuelve de datos
-            rutas.extrayendo += 1
+            rutas.sin_anotar += 1
             try:
                 return funcion(*args, **kwargs)
             finally:
-                rutas.extrayendo -= 1
+                rutas.sin_anotar -= 1
 
         return envoltorio
 

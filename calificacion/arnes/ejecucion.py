@@ -112,23 +112,30 @@ class Ejecutor:
         ast.increment_lineno(arbol, desplazamiento)
         anterior = self.lugar
         for instruccion in arbol.body:
-            self.lugar = f"{nombre}, línea {instruccion.lineno}"
-            self.canal.enviar(tipo="instruccion", lugar=self.lugar)
+            lugar = f"{nombre}, línea {instruccion.lineno}"
             codigo_instruccion = compile(ast.Module(body=[instruccion], type_ignores=[]), nombre, "exec")
-            self.cobertura.activar()
-            try:
-                exec(codigo_instruccion, self.espacio)
-            except SystemExit as salida:  # sys.exit(0) al final no es un error; argparse o sys.exit(2), sí
-                if salida.code not in (None, 0):
-                    self.error(salida, mensaje=f"la entrega terminó con sys.exit({salida.code!r}); se sigue")
-            except BaseException as error:  # noqa: BLE001 (un error del estudiante es un dato)
-                self.error(error)
-                if isinstance(error, NameError) and "[celda " in nombre and getattr(error, "name", None):
-                    self.pendientes.append((self.lugar, codigo_instruccion, error.name))
-            finally:
-                self.cobertura.desactivar()
-                self.enviar_cobertura()
+            error = self._instruccion(lugar, codigo_instruccion)
+            if isinstance(error, NameError) and "[celda " in nombre and getattr(error, "name", None):
+                self.pendientes.append((lugar, codigo_instruccion, error.name))
         self.lugar = anterior
+
+    def _instruccion(self, lugar, codigo):
+        """Ejecuta una instrucción del nivel superior con la cobertura activa; devuelve su error (ya anotado)."""
+        self.lugar = lugar
+        self.canal.enviar(tipo="instruccion", lugar=lugar)
+        self.cobertura.activar()
+        try:
+            exec(codigo, self.espacio)
+        except SystemExit as salida:  # sys.exit(0) al final no es un error; argparse o sys.exit(2), sí
+            if salida.code not in (None, 0):
+                self.error(salida, mensaje=f"la entrega terminó con sys.exit({salida.code!r}); se sigue")
+        except BaseException as error:  # noqa: BLE001 (un error del estudiante es un dato)
+            self.error(error)
+            return error
+        finally:
+            self.cobertura.desactivar()
+            self.enviar_cobertura()
+        return None
 
     def reintentar(self):
         """Las instrucciones de un cuaderno que fallaron con un `NameError` de algo que una celda posterior
@@ -136,21 +143,11 @@ class Ejecutor:
         profesor al ver el error."""
         pendientes, self.pendientes = self.pendientes, []
         for lugar, codigo, nombre in pendientes:
-            if nombre not in self.espacio:
-                continue
-            self.lugar = lugar
-            self.canal.enviar(
-                tipo="aviso", texto=f"{lugar}: se ejecutó otra vez al final, cuando ya estaba definido {nombre}"
-            )
-            self.canal.enviar(tipo="instruccion", lugar=lugar)
-            self.cobertura.activar()
-            try:
-                exec(codigo, self.espacio)
-            except BaseException as error:  # noqa: BLE001
-                self.error(error)
-            finally:
-                self.cobertura.desactivar()
-                self.enviar_cobertura()
+            if nombre in self.espacio:
+                self.canal.enviar(
+                    tipo="aviso", texto=f"{lugar}: se ejecutó otra vez al final, cuando ya estaba definido {nombre}"
+                )
+                self._instruccion(lugar, codigo)
 
     def enviar_cobertura(self):
         nuevas = self.cobertura.tomar()

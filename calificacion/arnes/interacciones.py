@@ -148,9 +148,9 @@ def preparar_keras(arnes):
         tf.config.threading.set_inter_op_parallelism_threads(1)
     except RuntimeError:
         pass
-    codigo = "\n".join(f["codigo"] for f in arnes.trabajo["fragmentos"])
-    nombres_22 = bool(re.search(r"\b(res|bn)[2-5][a-f]_branch|\bbn_conv1\b", codigo))
-    guardados = keras2.adaptar(keras, tf, np, arnes.adaptar, _keras_independiente(arnes), nombres_22)
+    guardados = keras2.adaptar(
+        keras, tf, np, arnes.adaptar, _usa(arnes, _KERAS_INDEPENDIENTE), _usa(arnes, _NOMBRES_RESNET_22)
+    )
     observacion.diferir_variables_enormes(keras)
     archivos.adaptar_modulo("tensorflow", tf, arnes.rutas)
     _datos_de_keras(arnes, np)
@@ -172,9 +172,14 @@ def _un_solo_tf_keras(nombre):
         sys.modules[alias] = modulo
 
 
-def _keras_independiente(arnes):
-    """Si la entrega importa `keras` (Keras 2.2 independiente) y no solo `tensorflow.keras`."""
-    patron = re.compile(r"^\s*(import\s+keras\b|from\s+keras[\s.])", re.MULTILINE)
+# La entrega importa `keras` (Keras 2.2 independiente), no solo `tensorflow.keras`.
+_KERAS_INDEPENDIENTE = re.compile(r"^\s*(import\s+keras\b|from\s+keras[\s.])", re.MULTILINE)
+# La entrega busca capas de ResNet50 por sus nombres de Keras 2.2 (`res5a_branch2a`, `bn_conv1`).
+_NOMBRES_RESNET_22 = re.compile(r"\b(res|bn)[2-5][a-f]_branch|\bbn_conv1\b")
+
+
+def _usa(arnes, patron):
+    """Si el código de la entrega (algún archivo o celda) contiene `patron`."""
     return any(patron.search(f["codigo"]) for f in arnes.trabajo["fragmentos"])
 
 

@@ -363,13 +363,18 @@ def _init_optimizador(clase, anotar):
     return __init__
 
 
+def _por_adaptar(modulo, base):
+    """Las clases de `modulo` derivadas de `base` con un `__init__` propio que aún no se ha adaptado."""
+    for nombre in dir(modulo):
+        clase = getattr(modulo, nombre, None)
+        if isinstance(clase, type) and issubclass(clase, base) and "__init__" in vars(clase):
+            if not getattr(clase.__init__, "_keras2", False):
+                yield clase
+
+
 def _capas(keras, anotar, keras_independiente):
-    for nombre in dir(keras.layers):
-        clase = getattr(keras.layers, nombre, None)
-        if not (isinstance(clase, type) and issubclass(clase, keras.layers.Layer)):
-            continue
-        if "__init__" in vars(clase) and not getattr(clase.__init__, "_keras2", False):
-            clase.__init__ = _init_capa(clase, anotar, keras_independiente and clase.__name__ in _CONVOLUCIONES_2D)
+    for clase in _por_adaptar(keras.layers, keras.layers.Layer):
+        clase.__init__ = _init_capa(clase, anotar, keras_independiente and clase.__name__ in _CONVOLUCIONES_2D)
     capa = keras.layers.Layer
     if not hasattr(capa, "output_shape"):
 
@@ -470,12 +475,8 @@ def _init_modelo(original, renombrar):
 def _callbacks(keras, anotar):
     """Los argumentos de Keras 2 que Keras 3 quitó de los callbacks (`ModelCheckpoint(period=…)`,
     `TensorBoard(batch_size=…, write_grads=…)`…): sin efecto. Los callbacks no se ejecutan al calificar."""
-    for nombre in dir(keras.callbacks):
-        clase = getattr(keras.callbacks, nombre)
-        if not (isinstance(clase, type) and issubclass(clase, keras.callbacks.Callback)):
-            continue
-        if "__init__" in vars(clase) and not getattr(clase.__init__, "_keras2", False):
-            clase.__init__ = _init_callback(clase, anotar)
+    for clase in _por_adaptar(keras.callbacks, keras.callbacks.Callback):
+        clase.__init__ = _init_callback(clase, anotar)
 
 
 def _init_callback(clase, anotar):

@@ -182,7 +182,7 @@ def _fit(observador, original, modelo, x, y, batch_size, epochs, args, kwargs):
         kwargs.update(dict(zip(nombres, args)))
     validacion, division = kwargs.get("validation_data"), float(kwargs.get("validation_split") or 0)
     datos, x, lote = observador.describir_datos(x, y)
-    datos["x"] = observador.tras_preprocesado(modelo, x if hasattr(x, "shape") else lote[0], datos.get("x"))
+    datos["x"] = observador.tras_preprocesado(modelo, x, lote, datos.get("x"))
     datos["validation_split"], datos["validacion"] = division, validacion is not None
     if validacion is not None:
         tupla = isinstance(validacion, (tuple, list))
@@ -248,7 +248,7 @@ def _evaluate(observador, original, modelo, x, y, batch_size, kwargs):
     _compilado(modelo, "evaluate")
     kwargs = _keras2(observador, dict(kwargs), "evaluate")
     datos, x, lote = observador.describir_datos(x, y, completo=True)
-    datos["x"] = observador.tras_preprocesado(modelo, x if hasattr(x, "shape") else lote[0], datos.get("x"))
+    datos["x"] = observador.tras_preprocesado(modelo, x, lote, datos.get("x"))
     nombres = ["loss"] + compilacion(modelo)["metricas"]
     if modelo.count_params() > LIMITE_PARAMETROS_ENTRENAR:
         valores = [math.nan] * len(nombres)
@@ -272,7 +272,7 @@ def _predict(observador, original, modelo, x, batch_size, kwargs):
     kwargs = _keras2(observador, dict(kwargs), "predict")
     datos, x, lote = observador.describir_datos(x, completo=True)
     filas = (datos.get("x") or {}).get("filas") or (len(lote[0]) if lote[0] is not None else 0)
-    datos["x"] = observador.tras_preprocesado(modelo, x if hasattr(x, "shape") else lote[0], datos.get("x"))
+    datos["x"] = observador.tras_preprocesado(modelo, x, lote, datos.get("x"))
     np = observador.np
     if modelo.count_params() > LIMITE_PARAMETROS_ENTRENAR:
         observador.anotar("predict de una red grande (ResNet50): ceros con la forma de su salida")

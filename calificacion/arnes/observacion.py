@@ -132,10 +132,12 @@ class Observador:
             "desviacion": float(muestra.std()),
         }
 
-    def tras_preprocesado(self, modelo, x, estadisticas):
-        """Las estadísticas de `x` (los datos o, de un iterador, su primer lote) tal como llegan a la primera capa que aprende: tras las capas de
-        preprocesado del principio del modelo (`Normalization` adaptada, `Rescaling`). Así se ve que el test
-        en crudo que recibe `evaluate` se normaliza, dentro del modelo, con las estadísticas de entrenamiento."""
+    def tras_preprocesado(self, modelo, x, lote, estadisticas):
+        """Las estadísticas de `x` (un array; de un iterador, su primer `lote`) tal como llegan a la primera capa
+        que aprende: tras las capas de preprocesado del principio del modelo (`Normalization` adaptada,
+        `Rescaling`). Así se ve que el test en crudo que recibe `evaluate` se normaliza, dentro del modelo, con
+        las estadísticas de entrenamiento."""
+        x = x if hasattr(x, "shape") else lote[0]
         capas = []
         for capa in _capas(modelo):
             tipo = type(capa).__name__
